@@ -1,0 +1,5 @@
+package io.raftkv.raft;
+
+public enum StateRole {
+    FOLLOWER, PRE_CANDIDATE, CANDIDATE, LEADER
+}
