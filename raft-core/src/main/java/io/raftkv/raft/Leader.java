@@ -1,0 +1,376 @@
+package io.raftkv.raft;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * What a node does while it leads: accept proposals, replicate with flow control, advance the commit
+ * index, confirm reads, transfer leadership and check that it still has a quorum. Operates on the
+ * {@link Raft} it belongs to; split out only to keep each file readable.
+ */
+final class Leader {
+    private final Raft r;
+
+    Leader(Raft r) {
+        this.r = r;
+    }
+
+    // ---- time
+
+    void tickHeartbeat() {
+        r.heartbeatElapsed++;
+        r.electionElapsed++;
+        if (r.electionElapsed >= r.config.electionTick()) {
+            r.electionElapsed = 0;
+            if (r.config.checkQuorum() && !r.tracker.quorumActive(r.id)) {
+                // Check-quorum (thesis §6.2): a leader cut off from a majority stops accepting work, so
+                // clients move to the side that can make progress.
+                r.becomeFollower(r.term, 0);
+                return;
+            }
+            // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
+            r.leadTransferee = 0;
+        }
+        if (r.heartbeatElapsed >= r.config.heartbeatTick()) {
+            r.heartbeatElapsed = 0;
+            bcastHeartbeat(r.readOnly.lastPendingSeq());
+        }
+    }
+
+    // ---- proposals
+
+    ProposeResult propose(List<Entry> es, ConfChange cc) {
+        if (r.state != StateRole.LEADER) {
+            return new ProposeResult.Dropped(ProposeResult.Reason.NOT_LEADER, r.lead);
+        }
+        if (!r.tracker.progress.containsKey(r.id)) {
+            return new ProposeResult.Dropped(ProposeResult.Reason.NOT_MEMBER, 0);
+        }
+        if (r.leadTransferee != 0) {
+            return new ProposeResult.Dropped(ProposeResult.Reason.LEADERSHIP_TRANSFER, r.id);
+        }
+        if (cc != null) {
+            // One change at a time, and only after this leader committed in its term: without the latter,
+            // single-server changes are unsafe across leader changes (Ongaro, raft-dev 2015).
+            if (r.pendingConfIndex > r.log.applied || !committedEntryInCurrentTerm()) {
+                return new ProposeResult.Dropped(ProposeResult.Reason.CONF_CHANGE_PENDING, r.id);
+            }
+            try {
+                newChanger().apply(cc);
+            } catch (IllegalArgumentException e) {
+                return new ProposeResult.Dropped(ProposeResult.Reason.INVALID_CONF_CHANGE, r.id);
+            }
+        }
+        long size = payloadSize(es);
+        long max = r.config.maxUncommittedEntriesSize();
+        if (max > 0 && size > 0 && r.uncommittedSize > 0 && r.uncommittedSize + size > max) {
+            return new ProposeResult.Dropped(ProposeResult.Reason.UNCOMMITTED_LIMIT, r.id);
+        }
+        r.uncommittedSize += size;
+        long last = appendEntry(es);
+        if (cc != null) {
+            r.pendingConfIndex = last;
+        }
+        bcastAppend();
+        return new ProposeResult.Appended(r.term, last);
+    }
+
+    private ConfChanger newChanger() {
+        return new ConfChanger(r.tracker.config, r.tracker.progress, r.log.lastIndex(), r.config.maxInflightMsgs(),
+                r.config.maxInflightBytes());
+    }
+
+    private static long payloadSize(List<Entry> es) {
+        long n = 0;
+        for (Entry e : es) {
+            n += e.data().length;
+        }
+        return n;
+    }
+
+    /**
+     * Appends to the leader's own log. The leader counts itself toward a quorum only once the entries
+     * are persisted ({@link #onSelfPersisted}), so a commit never rests on an unsynced local write.
+     */
+    long appendEntry(List<Entry> es) {
+        long li = r.log.lastIndex();
+        List<Entry> stamped = new ArrayList<>(es.size());
+        for (int i = 0; i < es.size(); i++) {
+            stamped.add(es.get(i).withIndexAndTerm(li + 1 + i, r.term));
+        }
+        return r.log.append(stamped);
+    }
+
+    void onSelfPersisted() {
+        Progress self = r.tracker.progress.get(r.id);
+        if (self != null && self.maybeUpdate(r.log.persistedIndex()) && maybeCommit()) {
+            onCommitAdvanced();
+        }
+    }
+
+    void onApplied(List<Entry> applied) {
+        r.uncommittedSize = Math.max(0, r.uncommittedSize - payloadSize(applied));
+        ConfState cs = r.tracker.config;
+        if (cs.autoLeave() && cs.isJoint() && r.pendingConfIndex <= r.log.applied) {
+            // The joint configuration is in effect everywhere it matters: leave it (etcd's auto-leave).
+            // Appended directly so a concurrent leadership transfer cannot strand the cluster in joint.
+            long last = appendEntry(List.of(new Entry(0, 0, EntryType.CONF_CHANGE, ConfChange.leaveJoint().encode())));
+            r.pendingConfIndex = last;
+            bcastAppend();
+        }
+    }
+
+    void onConfigChanged() {
+        if (maybeCommit()) {
+            onCommitAdvanced();
+        } else {
+            for (long pid : r.tracker.progress.keySet()) {
+                if (pid != r.id) {
+                    maybeSendAppend(pid, false);
+                }
+            }
+        }
+        if (r.leadTransferee != 0 && !r.tracker.isVoter(r.leadTransferee)) {
+            r.leadTransferee = 0;
+        }
+    }
+
+    // ---- commit (Raft §5.3, §5.4.2)
+
+    private boolean maybeCommit() {
+        long mci = r.tracker.committed();
+        if (mci == Long.MAX_VALUE) {
+            return false;
+        }
+        if (r.knobs.contains(RawNode.Knob.COMMIT_OLD_TERM_BY_COUNTING)) {
+            if (mci > r.log.committed && mci <= r.log.lastIndex()) {
+                r.log.commitTo(mci);
+                return true;
+            }
+            return false;
+        }
+        return r.log.maybeCommit(mci, r.term);
+    }
+
+    private void onCommitAdvanced() {
+        if (!r.pendingReadIndex.isEmpty() && committedEntryInCurrentTerm()) {
+            List<long[]> pending = r.pendingReadIndex;
+            r.pendingReadIndex = new ArrayList<>();
+            for (long[] req : pending) {
+                handleReadIndex(req[0], req[1]);
+            }
+        }
+        bcastAppend();
+    }
+
+    boolean committedEntryInCurrentTerm() {
+        return r.log.termOrZero(r.log.committed) == r.term;
+    }
+
+    // ---- replication
+
+    void bcastAppend() {
+        for (long pid : r.tracker.progress.keySet()) {
+            if (pid != r.id) {
+                maybeSendAppend(pid, true);
+            }
+        }
+    }
+
+    /**
+     * Sends the next AppendEntries to {@code to} unless its flow control is paused; falls back to
+     * InstallSnapshot when the entries it needs are compacted. Returns whether a message was sent.
+     */
+    boolean maybeSendAppend(long to, boolean sendIfEmpty) {
+        Progress pr = r.tracker.progress.get(to);
+        if (pr == null || pr.isPaused()) {
+            return false;
+        }
+        long prevIndex = pr.next - 1;
+        long prevTerm;
+        List<Entry> ents;
+        try {
+            prevTerm = r.log.term(prevIndex);
+            ents = r.log.entries(pr.next, r.config.maxSizePerMsg());
+        } catch (LogCompactedException e) {
+            return sendSnapshot(to, pr);
+        }
+        if (ents.isEmpty() && !sendIfEmpty) {
+            return false;
+        }
+        long bytes = 0;
+        for (Entry e : ents) {
+            bytes += e.sizeBytes();
+        }
+        r.send(new Message.AppendEntries(r.id, to, r.term, prevTerm, prevIndex, ents, r.log.committed));
+        pr.sentEntries(ents.size(), bytes);
+        return true;
+    }
+
+    private boolean sendSnapshot(long to, Progress pr) {
+        if (!pr.recentActive) {
+            // Do not stream a snapshot at a peer that has not answered lately; a heartbeat response
+            // will make it active again.
+            return false;
+        }
+        Snapshot s;
+        try {
+            s = r.log.snapshot();
+        } catch (SnapshotTemporarilyUnavailableException e) {
+            return false;
+        }
+        if (s.isEmpty()) {
+            throw new IllegalStateException("node " + r.id + " needs a snapshot for " + to
+                    + " but storage has none although entries are compacted");
+        }
+        pr.becomeSnapshot(s.index());
+        r.send(new Message.InstallSnapshot(r.id, to, r.term, s));
+        return true;
+    }
+
+    void bcastHeartbeat(long readSeq) {
+        r.tracker.progress.forEach((pid, pr) -> {
+            if (pid != r.id) {
+                // Never tell a follower to commit beyond what it is known to hold.
+                long commit = Math.min(pr.match, r.log.committed);
+                r.send(new Message.Heartbeat(r.id, pid, r.term, commit, readSeq));
+            }
+        });
+    }
+
+    // ---- input
+
+    void step(Message m) {
+        if (m instanceof Message.AppendResponse a) {
+            handleAppendResponse(a);
+        } else if (m instanceof Message.HeartbeatResponse h) {
+            handleHeartbeatResponse(h);
+        } else if (m instanceof Message.ReadIndexRequest q) {
+            handleReadIndex(q.from(), q.readCtx());
+        } else if (m instanceof Message.TransferLeader t) {
+            handleTransferLeader(t.transferee());
+        }
+    }
+
+    private void handleAppendResponse(Message.AppendResponse a) {
+        Progress pr = r.tracker.progress.get(a.from());
+        if (pr == null) {
+            return;
+        }
+        pr.recentActive = true;
+        if (a.reject()) {
+            long nextProbe = a.hintIndex();
+            if (a.hintTerm() > 0) {
+                nextProbe = r.log.findConflictByTerm(a.hintIndex(), a.hintTerm())[0];
+            }
+            if (pr.maybeDecrTo(a.index(), nextProbe)) {
+                if (pr.state == Status.ProgressState.REPLICATE) {
+                    pr.becomeProbe();
+                }
+                maybeSendAppend(a.from(), true);
+            }
+            return;
+        }
+        boolean wasPaused = pr.isPaused();
+        if (!pr.maybeUpdate(a.index())) {
+            return;
+        }
+        switch (pr.state) {
+            case PROBE -> pr.becomeReplicate();
+            case SNAPSHOT -> {
+                if (pr.match + 1 >= r.log.firstIndex()) {
+                    pr.becomeProbe();
+                    pr.becomeReplicate();
+                }
+            }
+            case REPLICATE -> pr.inflights.freeLE(a.index());
+        }
+        if (maybeCommit()) {
+            onCommitAdvanced();
+        } else if (wasPaused) {
+            maybeSendAppend(a.from(), true);
+        }
+        while (maybeSendAppend(a.from(), false)) {
+            // Fill the pipeline window.
+        }
+        if (a.from() == r.leadTransferee && pr.match == r.log.lastIndex()) {
+            r.send(new Message.TimeoutNow(r.id, a.from(), r.term));
+        }
+    }
+
+    private void handleHeartbeatResponse(Message.HeartbeatResponse h) {
+        Progress pr = r.tracker.progress.get(h.from());
+        if (pr == null) {
+            return;
+        }
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.state == Status.ProgressState.REPLICATE && pr.inflights.full()) {
+            // Appends may have been lost: free a slot so the next one reveals the gap.
+            pr.inflights.freeFirstOne();
+        }
+        if (pr.match < r.log.lastIndex()) {
+            maybeSendAppend(h.from(), true);
+        }
+        if (r.config.readOnlyOption() != ReadOnlyOption.SAFE || h.readCtx() == 0) {
+            return;
+        }
+        TreeMap<Long, Boolean> acks = r.readOnly.recvAck(h.from(), h.readCtx());
+        if (acks == null || Quorum.jointVoteResult(r.tracker.config, acks) != Quorum.VoteResult.WON) {
+            return;
+        }
+        for (ReadOnly.Request req : r.readOnly.advance(h.readCtx())) {
+            respondRead(req.from(), req.ctx(), req.index());
+        }
+    }
+
+    // ---- reads (thesis §6.4)
+
+    void handleReadIndex(long from, long ctx) {
+        if (r.knobs.contains(RawNode.Knob.READ_WITHOUT_QUORUM_CHECK)) {
+            respondRead(from, ctx, r.log.committed);
+            return;
+        }
+        if (!committedEntryInCurrentTerm()) {
+            // The commit index of a fresh leader may lag what its predecessor acknowledged; wait for the no-op.
+            r.pendingReadIndex.add(new long[] {from, ctx});
+            return;
+        }
+        if (r.tracker.isSingleton(r.id) || r.config.readOnlyOption() == ReadOnlyOption.LEASE_BASED) {
+            respondRead(from, ctx, r.log.committed);
+            return;
+        }
+        long seq = r.readOnly.add(r.log.committed, from, ctx);
+        r.readOnly.recvAck(r.id, seq);
+        bcastHeartbeat(seq);
+    }
+
+    private void respondRead(long from, long ctx, long index) {
+        if (from == r.id) {
+            r.readStates.add(new ReadState(index, ctx));
+        } else {
+            r.send(new Message.ReadIndexResponse(r.id, from, r.term, index, ctx));
+        }
+    }
+
+    // ---- leadership transfer (thesis §3.10)
+
+    void handleTransferLeader(long transferee) {
+        Progress pr = r.tracker.progress.get(transferee);
+        if (pr == null || pr.isLearner || transferee == r.id) {
+            return;
+        }
+        if (r.leadTransferee == transferee) {
+            return;
+        }
+        r.leadTransferee = transferee;
+        // The transfer must finish within an election timeout or it is abandoned.
+        r.electionElapsed = 0;
+        if (pr.match == r.log.lastIndex()) {
+            r.send(new Message.TimeoutNow(r.id, transferee, r.term));
+        } else {
+            maybeSendAppend(transferee, true);
+        }
+    }
+}

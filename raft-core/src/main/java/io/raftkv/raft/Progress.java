@@ -1,0 +1,122 @@
+package io.raftkv.raft;
+
+/**
+ * The leader's view of one peer's log (thesis §3.5 nextIndex/matchIndex, plus etcd's flow-control
+ * states). PROBE sends one AppendEntries per heartbeat until the logs agree; REPLICATE pipelines within
+ * the inflight window; SNAPSHOT waits until an InstallSnapshot has been applied.
+ */
+final class Progress {
+    long match;
+    long next;
+    Status.ProgressState state = Status.ProgressState.PROBE;
+    /** Index of the snapshot being sent while in SNAPSHOT state. */
+    long pendingSnapshot;
+    /** Heard from since the last check-quorum round (and eligible for snapshots). */
+    boolean recentActive;
+    /** In PROBE: a probe is outstanding, send nothing more until it is answered or a heartbeat returns. */
+    boolean probeSent;
+    boolean isLearner;
+    final Inflights inflights;
+
+    Progress(long next, int maxInflight, long maxInflightBytes, boolean isLearner) {
+        this.next = next;
+        this.inflights = new Inflights(maxInflight, maxInflightBytes);
+        this.isLearner = isLearner;
+        this.recentActive = true;
+    }
+
+    private void resetState(Status.ProgressState newState) {
+        state = newState;
+        probeSent = false;
+        pendingSnapshot = 0;
+        inflights.reset();
+    }
+
+    void becomeProbe() {
+        if (state == Status.ProgressState.SNAPSHOT) {
+            // The follower may already have the snapshot; resume after it, not from an older match.
+            long ps = pendingSnapshot;
+            resetState(Status.ProgressState.PROBE);
+            next = Math.max(match + 1, ps + 1);
+        } else {
+            resetState(Status.ProgressState.PROBE);
+            next = match + 1;
+        }
+    }
+
+    void becomeReplicate() {
+        resetState(Status.ProgressState.REPLICATE);
+        next = match + 1;
+    }
+
+    void becomeSnapshot(long snapshotIndex) {
+        resetState(Status.ProgressState.SNAPSHOT);
+        pendingSnapshot = snapshotIndex;
+    }
+
+    /** Records that an AppendEntries carrying {@code entries} entries ({@code bytes}) was sent at next. */
+    void sentEntries(int entries, long bytes) {
+        switch (state) {
+            case REPLICATE -> {
+                if (entries > 0) {
+                    long last = next + entries - 1;
+                    next = last + 1;
+                    inflights.add(last, bytes);
+                }
+            }
+            case PROBE -> probeSent = true;
+            case SNAPSHOT -> throw new IllegalStateException("sending entries to a peer in SNAPSHOT state");
+        }
+    }
+
+    /** An acknowledgement up to {@code n}; returns whether match moved. */
+    boolean maybeUpdate(long n) {
+        boolean updated = false;
+        if (match < n) {
+            match = n;
+            updated = true;
+            probeSent = false;
+        }
+        next = Math.max(next, n + 1);
+        return updated;
+    }
+
+    /**
+     * A rejection of the AppendEntries whose prevIndex was {@code rejected}; {@code matchHint} is the
+     * highest index at which the logs may agree. Returns false if the rejection is stale.
+     */
+    boolean maybeDecrTo(long rejected, long matchHint) {
+        if (state == Status.ProgressState.REPLICATE) {
+            if (rejected <= match) {
+                return false;
+            }
+            next = match + 1;
+            return true;
+        }
+        if (next - 1 != rejected) {
+            return false;
+        }
+        next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
+        probeSent = false;
+        return true;
+    }
+
+    boolean isPaused() {
+        return switch (state) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.full();
+            case SNAPSHOT -> true;
+        };
+    }
+
+    Status.PeerProgress view() {
+        return new Status.PeerProgress(match, next, state, recentActive, isLearner, inflights.count());
+    }
+
+    @Override
+    public String toString() {
+        return state + " match=" + match + " next=" + next + (isLearner ? " learner" : "")
+                + (state == Status.ProgressState.SNAPSHOT ? " pendingSnap=" + pendingSnapshot : "")
+                + " inflight=" + inflights.count();
+    }
+}
