@@ -1,0 +1,98 @@
+package io.raftkv.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Snapshots and log compaction: Raft §7. */
+class SnapshotTest {
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void section7_followerBehindTheCompactionPointCatchesUpByInstallSnapshot() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 10; i++) {
+            c.propose(1, "v" + i);
+        }
+        MemoryStorage s1 = c.storages.get(1L);
+        long applied = c.appliedIndex(1);
+        s1.createSnapshot(applied, c.node(1).status().config(), b("state@" + applied));
+        s1.compact(applied);
+        c.heal();
+        c.delivered.clear();
+        c.tickAll(3);
+        Message.InstallSnapshot snap = c.delivered.stream().filter(m -> m instanceof Message.InstallSnapshot)
+                .map(m -> (Message.InstallSnapshot) m).findFirst().orElseThrow();
+        assertEquals(3, snap.to());
+        assertEquals(applied, snap.snapshot().index());
+        assertEquals(applied, c.storages.get(3L).snapshot().index(), "follower installed the snapshot");
+        // Until the leader hears the transfer finished it must not stream it again.
+        c.node(1).reportSnapshot(3, true);
+        c.propose(1, "after");
+        assertEquals(List.of("after"), c.appliedData(3));
+        assertEquals(c.node(1).status().hardState().commit(), c.node(3).status().hardState().commit());
+    }
+
+    @Test
+    void section7_failedSnapshotTransferIsRetried() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "v" + i);
+        }
+        MemoryStorage s1 = c.storages.get(1L);
+        long applied = c.appliedIndex(1);
+        s1.createSnapshot(applied, c.node(1).status().config(), b("s"));
+        s1.compact(applied);
+        c.heal();
+        c.drop(m -> m instanceof Message.InstallSnapshot);
+        c.tickAll(2);
+        assertEquals(Status.ProgressState.SNAPSHOT, c.node(1).status().progress().get(3L).state());
+        c.node(1).reportSnapshot(3, false);
+        c.heal();
+        c.tickAll(3);
+        assertEquals(applied, c.storages.get(3L).snapshot().index());
+    }
+
+    @Test
+    void section7_snapshotCoveringEntriesTheFollowerHasOnlyAdvancesItsCommit() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.propose(1, "a");
+        long commit = c.node(1).status().hardState().commit();
+        Snapshot s = new Snapshot(new SnapshotMetadata(commit, c.node(1).status().hardState().term(),
+                c.node(1).status().config()), null);
+        long lastBefore = c.node(2).status().lastIndex();
+        c.node(2).step(new Message.InstallSnapshot(1, 2, c.node(1).status().hardState().term(), s));
+        c.stabilize();
+        assertEquals(lastBefore, c.node(2).status().lastIndex(), "matching log kept, not replaced");
+        assertTrue(c.storages.get(2L).snapshot().isEmpty());
+    }
+
+    @Test
+    void section7_restartFromSnapshotRestoresConfigAndLog() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "v" + i);
+        }
+        MemoryStorage s2 = c.storages.get(2L);
+        long applied = c.appliedIndex(2);
+        s2.createSnapshot(applied, c.node(2).status().config(), b("s"));
+        s2.compact(applied);
+        c.restart(2);
+        assertEquals(applied, c.node(2).status().applied());
+        assertEquals(List.of(1L, 2L, 3L), List.copyOf(c.node(2).status().config().voters()));
+        c.propose(1, "more");
+        assertEquals(List.of("v0", "v1", "v2", "v3", "v4", "more"), c.appliedData(2), "nothing lost or re-applied");
+    }
+}
