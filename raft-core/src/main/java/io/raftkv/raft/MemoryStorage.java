@@ -20,11 +20,32 @@ public final class MemoryStorage implements Storage {
         entries.add(new Entry(0, 0, EntryType.NORMAL, null));
     }
 
-    /** A storage for a brand-new cluster member whose initial configuration is {@code voters}. */
+    /**
+     * The storage of a founding member of a new cluster: the initial configuration as a snapshot at
+     * {@link #BOOTSTRAP_INDEX} (term 1) with an empty state. Every founding member bootstraps the same
+     * snapshot, so their logs agree from the start; a node added later needs index 1, finds it compacted
+     * on the leader and receives this configuration through InstallSnapshot.
+     */
     public static MemoryStorage bootstrap(ConfState initial) {
         MemoryStorage s = new MemoryStorage();
-        s.snapshot = new Snapshot(new SnapshotMetadata(0, 0, initial), null);
+        s.applySnapshot(bootstrapSnapshot(initial));
+        s.hardState = bootstrapHardState();
         return s;
+    }
+
+    /** The index of the bootstrap snapshot; the first entry of a new cluster's log follows it. */
+    public static final long BOOTSTRAP_INDEX = 1;
+
+    /** The snapshot every founding member's storage starts from (shared by all Storage implementations). */
+    public static Snapshot bootstrapSnapshot(ConfState initial) {
+        if (initial.voters().isEmpty()) {
+            throw new IllegalArgumentException("a new cluster needs at least one voter");
+        }
+        return new Snapshot(new SnapshotMetadata(BOOTSTRAP_INDEX, 1, initial), null);
+    }
+
+    public static HardState bootstrapHardState() {
+        return new HardState(1, 0, BOOTSTRAP_INDEX);
     }
 
     @Override

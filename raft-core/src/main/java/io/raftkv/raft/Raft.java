@@ -414,12 +414,9 @@ final class Raft {
         if (s.index() <= log.committed) {
             return false;
         }
+        // The snapshot's configuration may not include this node yet (it was taken before we were added):
+        // that is fine, the entries after it add us. It holds only committed state either way.
         ConfState cs = s.metadata().confState();
-        if (!cs.allMembers().contains(id)) {
-            // A snapshot of a configuration that does not include us: we were removed, or the sender is
-            // confused. Installing it would leave a node that cannot take part; ignore it.
-            return false;
-        }
         if (log.matchTerm(s.index(), s.term())) {
             // We already have the entries the snapshot covers: just learn that they are committed.
             log.commitTo(s.index());
