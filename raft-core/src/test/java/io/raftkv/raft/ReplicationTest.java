@@ -5,23 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Log replication and commitment: Raft §5.3, §5.4.2, thesis §10.2.1, and the flow-control rules. */
 class ReplicationTest {
 
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     @Test
     void section5_3_entriesReplicateAndApplyInOrderEverywhere() {
         TestCluster c = TestCluster.of(5);
         c.elect(1);
         for (int i = 0; i < 20; i++) {
-            c.node(1).propose(b("v" + i));
+            c.node(1).propose(TestCluster.bytes("v" + i));
         }
         c.stabilize();
         for (long id = 1; id <= 5; id++) {
@@ -35,7 +30,7 @@ class ReplicationTest {
     void section5_3_followerNeverAppliesBeyondWhatItPersisted() {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
-        c.node(1).propose(b("x"));
+        c.node(1).propose(TestCluster.bytes("x"));
         Ready rd = c.handleReady(1);
         // The leader's own append is still being persisted, yet its AppendEntries may already go out.
         assertFalse(rd.entries().isEmpty());
@@ -49,7 +44,7 @@ class ReplicationTest {
     void section5_3_acknowledgementsAreSentOnlyAfterPersisting() {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
-        c.node(1).propose(b("x"));
+        c.node(1).propose(TestCluster.bytes("x"));
         c.handleReady(1);
         Message app = c.inflight.stream().filter(m -> m.to() == 2 && m instanceof Message.AppendEntries)
                 .findFirst().orElseThrow();
@@ -67,7 +62,7 @@ class ReplicationTest {
     void section5_3_leaderDoesNotCountItselfBeforeItsOwnWriteIsPersisted() {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
-        c.node(1).propose(b("x"));
+        c.node(1).propose(TestCluster.bytes("x"));
         Ready rd = c.node(1).ready(); // not persisted yet
         long idx = rd.entries().get(rd.entries().size() - 1).index();
         c.inflight.addAll(rd.messages());
@@ -108,7 +103,7 @@ class ReplicationTest {
         long t1 = c.node(1).status().hardState().term();
         // (a) S1 appends "old" (index noop+1) and replicates it to S2 only.
         c.drop(m -> m.from() == 1 && m.to() >= 3);
-        c.node(1).propose(b("old"));
+        c.node(1).propose(TestCluster.bytes("old"));
         c.stabilize();
         // (b) S1 is down; S5 wins the next term with S3 and S4, appends its noop at noop+1, replicates nothing.
         c.heal();
@@ -150,7 +145,7 @@ class ReplicationTest {
         TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false, ReadOnlyOption.SAFE));
         c.elect(1);
         c.drop(m -> m.from() == 1);
-        c.node(1).propose(b("old")); // appended at 1 only
+        c.node(1).propose(TestCluster.bytes("old")); // appended at 1 only
         c.stabilize();
         c.heal();
         c.isolate(3);
@@ -173,14 +168,14 @@ class ReplicationTest {
         // 1 appends 50 uncommitted entries only it holds, then loses leadership.
         c.drop(m -> m.from() == 1);
         for (int i = 0; i < 50; i++) {
-            c.node(1).propose(b("lost" + i));
+            c.node(1).propose(TestCluster.bytes("lost" + i));
         }
         c.stabilize();
         c.heal();
         c.isolate(1);
         c.elect(2);
         for (int i = 0; i < 5; i++) {
-            c.node(2).propose(b("kept" + i));
+            c.node(2).propose(TestCluster.bytes("kept" + i));
         }
         c.stabilize();
         c.heal();
@@ -202,7 +197,7 @@ class ReplicationTest {
         c.drop(m -> m.from() == 2);
         c.delivered.clear();
         for (int i = 0; i < 20; i++) {
-            c.node(1).propose(b("p" + i));
+            c.node(1).propose(TestCluster.bytes("p" + i));
             c.stabilize();
         }
         long appsTo2 = c.delivered.stream().filter(m -> m instanceof Message.AppendEntries a && a.to() == 2
@@ -262,6 +257,6 @@ class ReplicationTest {
     void proposalsOnFollowersAreRejectedWithALeaderHint() {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
-        assertEquals(new ProposeResult.Dropped(ProposeResult.Reason.NOT_LEADER, 1), c.node(2).propose(b("x")));
+        assertEquals(new ProposeResult.Dropped(ProposeResult.Reason.NOT_LEADER, 1), c.node(2).propose(TestCluster.bytes("x")));
     }
 }

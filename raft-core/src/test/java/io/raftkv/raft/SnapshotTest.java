@@ -3,16 +3,11 @@ package io.raftkv.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Snapshots and log compaction: Raft §7. */
 class SnapshotTest {
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 
     @Test
     void section7_followerBehindTheCompactionPointCatchesUpByInstallSnapshot() {
@@ -22,10 +17,7 @@ class SnapshotTest {
         for (int i = 0; i < 10; i++) {
             c.propose(1, "v" + i);
         }
-        MemoryStorage s1 = c.storages.get(1L);
-        long applied = c.appliedIndex(1);
-        s1.createSnapshot(applied, c.node(1).status().config(), b("state@" + applied));
-        s1.compact(applied);
+        long applied = c.snapshotAndCompact(1);
         c.heal();
         c.delivered.clear();
         c.tickAll(3);
@@ -49,10 +41,7 @@ class SnapshotTest {
         for (int i = 0; i < 5; i++) {
             c.propose(1, "v" + i);
         }
-        MemoryStorage s1 = c.storages.get(1L);
-        long applied = c.appliedIndex(1);
-        s1.createSnapshot(applied, c.node(1).status().config(), b("s"));
-        s1.compact(applied);
+        long applied = c.snapshotAndCompact(1);
         c.heal();
         c.drop(m -> m instanceof Message.InstallSnapshot);
         c.tickAll(2);
@@ -85,10 +74,7 @@ class SnapshotTest {
         for (int i = 0; i < 5; i++) {
             c.propose(1, "v" + i);
         }
-        MemoryStorage s2 = c.storages.get(2L);
-        long applied = c.appliedIndex(2);
-        s2.createSnapshot(applied, c.node(2).status().config(), b("s"));
-        s2.compact(applied);
+        long applied = c.snapshotAndCompact(2);
         c.restart(2);
         assertEquals(applied, c.node(2).status().applied());
         assertEquals(List.of(1L, 2L, 3L), List.copyOf(c.node(2).status().config().voters()));

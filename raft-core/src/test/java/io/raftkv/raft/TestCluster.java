@@ -209,8 +209,32 @@ final class TestCluster {
         return out;
     }
 
+    static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Snapshots node {@code id}'s state at its applied index and compacts its log up to there. */
+    long snapshotAndCompact(long id) {
+        MemoryStorage s = storages.get(id);
+        long at = appliedIndex(id);
+        s.createSnapshot(at, nodes.get(id).status().config(), bytes("state@" + at));
+        s.compact(at);
+        return at;
+    }
+
+    /** Proposes on {@code leader} with {@code stopped} down and returns whether the commit index moved. */
+    boolean commitsWithout(long leader, long... stopped) {
+        for (long id : stopped) {
+            stop(id);
+        }
+        long before = nodes.get(leader).status().hardState().commit();
+        nodes.get(leader).propose(new byte[] {1});
+        stabilize();
+        return nodes.get(leader).status().hardState().commit() > before;
+    }
+
     ProposeResult propose(long id, String data) {
-        ProposeResult r = nodes.get(id).propose(data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ProposeResult r = nodes.get(id).propose(bytes(data));
         stabilize();
         return r;
     }
