@@ -1,0 +1,185 @@
+package io.raftkv.storage;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * Runs commands of one apply batch against a {@link WriteBatchWithIndex}: reads see the batch's own
+ * earlier writes merged over the database, so a whole batch of entries (and each transaction inside it)
+ * behaves as if applied one by one, yet reaches RocksDB as one atomic write.
+ */
+final class Applier implements AutoCloseable {
+    final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    private final Db db;
+    long logClock;
+
+    Applier(Db db, long logClock) {
+        this.db = db;
+        this.logClock = logClock;
+    }
+
+    @Override
+    public void close() {
+        batch.close();
+    }
+
+    Result execute(Command c, long index) throws RocksDBException {
+        if (c instanceof Command.Put p) {
+            return put(p.key(), p.value(), index);
+        } else if (c instanceof Command.Delete d) {
+            return new Result.Deleted(delete(d.key()) ? 1 : 0);
+        } else if (c instanceof Command.DeleteRange d) {
+            return new Result.Deleted(deleteRange(d.range()));
+        } else if (c instanceof Command.Txn t) {
+            return txn(t, index);
+        } else if (c instanceof Command.OpenSession o) {
+            advanceClock(o.leaderTimeMillis());
+            // The entry index is unique cluster-wide and the same on every replica: a ready-made session id.
+            putSession(new KvRecord.Session(index, 0, o.ttlMillis(), logClock, null));
+            return new Result.SessionOpened(index);
+        } else if (c instanceof Command.KeepAlive k) {
+            advanceClock(k.leaderTimeMillis());
+            KvRecord.Session s = session(k.sessionId());
+            if (s == null) {
+                return unknownSession(k.sessionId());
+            }
+            putSession(new KvRecord.Session(s.id(), s.lastSequence(), s.ttlMillis(), logClock, s.lastResult()));
+            return new Result.Done();
+        } else if (c instanceof Command.CloseSession cs) {
+            if (session(cs.sessionId()) == null) {
+                return unknownSession(cs.sessionId());
+            }
+            batch.delete(db.cf(Db.Cf.SESSIONS), Keys.sessionKey(cs.sessionId()));
+            return new Result.Done();
+        } else if (c instanceof Command.ExpireSessions e) {
+            advanceClock(e.leaderTimeMillis());
+            return new Result.SessionsExpired(expireSessions());
+        }
+        throw new IllegalStateException("unknown command " + c);
+    }
+
+    static Result.Rejected unknownSession(long id) {
+        return new Result.Rejected(Result.Reason.UNKNOWN_SESSION, "session " + id + " does not exist or has expired");
+    }
+
+    private void advanceClock(long leaderTime) {
+        // Leaders' clocks may disagree after a change of leader: the log clock never goes backwards.
+        logClock = Math.max(logClock, leaderTime);
+    }
+
+    // ------------------------------------------------------------------ kv
+
+    KeyValue get(Bytes key) throws RocksDBException {
+        byte[] v = batch.getFromBatchAndDB(db.rocks(), db.cf(Db.Cf.KV), db.readOptions, Keys.kvKey(key));
+        return v == null ? null : KvRecord.decodeKv(key, v, db.dataDir.toString());
+    }
+
+    private Result.Written put(Bytes key, Bytes value, long index) throws RocksDBException {
+        KeyValue old = get(key);
+        long version = old == null ? 1 : old.version() + 1;
+        long create = old == null ? index : old.createIndex();
+        batch.put(db.cf(Db.Cf.KV), Keys.kvKey(key), KvRecord.encodeKv(version, create, index, value));
+        return new Result.Written(index, version);
+    }
+
+    private boolean delete(Bytes key) throws RocksDBException {
+        if (get(key) == null) {
+            return false;
+        }
+        batch.delete(db.cf(Db.Cf.KV), Keys.kvKey(key));
+        return true;
+    }
+
+    private long deleteRange(KeyRange range) throws RocksDBException {
+        // Deleted key by key (WriteBatchWithIndex has no range tombstones) so that the count is exact and
+        // later reads in this batch see the deletions.
+        List<KeyValue> victims = scan(range, Integer.MAX_VALUE).kvs();
+        for (KeyValue kv : victims) {
+            batch.delete(db.cf(Db.Cf.KV), Keys.kvKey(kv.key()));
+        }
+        return victims.size();
+    }
+
+    Result.RangeResult scan(KeyRange range, int limit) throws RocksDBException {
+        try (RocksIterator base = db.rocks().newIterator(db.cf(Db.Cf.KV), db.readOptions);
+             RocksIterator it = batch.newIteratorWithBase(db.cf(Db.Cf.KV), base)) {
+            return KvStateMachine.collect(it, range, limit, db.dataDir.toString());
+        }
+    }
+
+    private Result txn(Command.Txn t, long index) throws RocksDBException {
+        boolean ok = true;
+        for (Compare c : t.compares()) {
+            if (!holds(c)) {
+                ok = false;
+                break;
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (Command.Op op : ok ? t.success() : t.failure()) {
+            if (op instanceof Command.Range r) {
+                results.add(scan(r.range(), r.limit()));
+            } else {
+                results.add(execute((Command) op, index));
+            }
+        }
+        return new Result.TxnResult(ok, results);
+    }
+
+    private boolean holds(Compare c) throws RocksDBException {
+        KeyValue kv = get(c.key());
+        int order;
+        if (c instanceof Compare.Value v) {
+            if (kv == null) {
+                return false;
+            }
+            order = Integer.signum(Arrays.compareUnsigned(kv.value().array(), v.value().array()));
+        } else if (c instanceof Compare.Version v) {
+            order = Long.compare(kv == null ? 0 : kv.version(), v.version());
+        } else if (c instanceof Compare.ModIndex m) {
+            order = Long.compare(kv == null ? 0 : kv.modIndex(), m.modIndex());
+        } else {
+            order = Long.compare(kv == null ? 0 : kv.createIndex(), ((Compare.CreateIndex) c).createIndex());
+        }
+        return switch (c.cmp()) {
+            case EQUAL -> order == 0;
+            case NOT_EQUAL -> order != 0;
+            case LESS -> order < 0;
+            case GREATER -> order > 0;
+        };
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    KvRecord.Session session(long id) throws RocksDBException {
+        byte[] v = batch.getFromBatchAndDB(db.rocks(), db.cf(Db.Cf.SESSIONS), db.readOptions, Keys.sessionKey(id));
+        return v == null ? null : KvRecord.decodeSession(id, v, db.dataDir.toString());
+    }
+
+    void putSession(KvRecord.Session s) throws RocksDBException {
+        batch.put(db.cf(Db.Cf.SESSIONS), Keys.sessionKey(s.id()), KvRecord.encodeSession(s));
+    }
+
+    private List<Long> expireSessions() throws RocksDBException {
+        List<Long> expired = new ArrayList<>();
+        try (RocksIterator base = db.rocks().newIterator(db.cf(Db.Cf.SESSIONS), db.readOptions);
+             RocksIterator it = batch.newIteratorWithBase(db.cf(Db.Cf.SESSIONS), base)) {
+            for (it.seek(Keys.STATE_BEGIN); it.isValid(); it.next()) {
+                long id = Keys.sessionId(it.key());
+                KvRecord.Session s = KvRecord.decodeSession(id, it.value(), db.dataDir.toString());
+                if (logClock - s.lastActiveMillis() > s.ttlMillis()) {
+                    expired.add(id);
+                }
+            }
+            it.status();
+        }
+        for (long id : expired) {
+            batch.delete(db.cf(Db.Cf.SESSIONS), Keys.sessionKey(id));
+        }
+        return expired;
+    }
+}

@@ -1,0 +1,202 @@
+package io.raftkv.storage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary form of a {@link Request} inside a log entry: a format byte, the session id and sequence
+ * (unsigned varints), then a tagged command. The format byte lets a newer version add commands: a node
+ * that meets a format it does not know halts ({@link IllegalStateException}) instead of skipping an
+ * entry its peers apply. The size caps below belong to the format (every replica enforces the same
+ * ones); the server's configurable request limits are stricter and checked before proposing.
+ */
+public final class CommandCodec {
+    private CommandCodec() {
+    }
+
+    public static final int FORMAT = 1;
+    public static final int MAX_KEY_BYTES = 64 * 1024;
+    public static final int MAX_VALUE_BYTES = 64 * 1024 * 1024;
+    public static final int MAX_TXN_ITEMS = 10_000;
+    public static final int MAX_RANGE_LIMIT = 100_000;
+
+    private static final int PUT = 1, DELETE = 2, DELETE_RANGE = 3, TXN = 4, OPEN_SESSION = 5, KEEP_ALIVE = 6,
+            CLOSE_SESSION = 7, EXPIRE_SESSIONS = 8, RANGE = 9;
+    private static final int CMP_VERSION = 1, CMP_MOD = 2, CMP_CREATE = 3, CMP_VALUE = 4;
+    private static final Compare.Cmp[] CMPS = Compare.Cmp.values();
+
+    public static byte[] encode(Request r) {
+        Wire.Writer w = new Wire.Writer(32 + estimate(r.command()));
+        w.u8(FORMAT).varLong(r.sessionId()).varLong(r.sequence());
+        writeCommand(w, r.command());
+        return w.toByteArray();
+    }
+
+    /**
+     * @throws MalformedCommandException if the bytes are not a valid request of a known format
+     * @throws IllegalStateException if the format is newer than this node understands (upgrade it)
+     */
+    public static Request decode(byte[] data) {
+        if (data.length == 0) {
+            throw new MalformedCommandException("empty command");
+        }
+        if (data[0] != FORMAT) {
+            throw new IllegalStateException("log entry command format " + data[0] + " is unknown to this node (knows "
+                    + FORMAT + "): upgrade the node before it applies entries written by newer peers");
+        }
+        Wire.Reader r = new Wire.Reader(data, 1, data.length);
+        try {
+            long session = r.varLong();
+            long seq = r.varLong();
+            Command c = readCommand(r);
+            r.expectEnd();
+            return new Request(session, seq, c);
+        } catch (Wire.MalformedException e) {
+            throw new MalformedCommandException("malformed command: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedCommandException("invalid command: " + e.getMessage());
+        }
+    }
+
+    private static int estimate(Command c) {
+        return c instanceof Command.Put p ? p.key().size() + p.value().size() : 64;
+    }
+
+    private static void writeCommand(Wire.Writer w, Command c) {
+        if (c instanceof Command.Put p) {
+            w.u8(PUT).bytes(p.key()).bytes(p.value());
+        } else if (c instanceof Command.Delete d) {
+            w.u8(DELETE).bytes(d.key());
+        } else if (c instanceof Command.DeleteRange d) {
+            writeRange(w.u8(DELETE_RANGE), d.range());
+        } else if (c instanceof Command.Txn t) {
+            w.u8(TXN).varLong(t.compares().size());
+            for (Compare cmp : t.compares()) {
+                writeCompare(w, cmp);
+            }
+            writeOps(w, t.success());
+            writeOps(w, t.failure());
+        } else if (c instanceof Command.OpenSession o) {
+            w.u8(OPEN_SESSION).varLong(o.ttlMillis()).i64(o.leaderTimeMillis());
+        } else if (c instanceof Command.KeepAlive k) {
+            w.u8(KEEP_ALIVE).varLong(k.sessionId()).i64(k.leaderTimeMillis());
+        } else if (c instanceof Command.CloseSession cs) {
+            w.u8(CLOSE_SESSION).varLong(cs.sessionId());
+        } else if (c instanceof Command.ExpireSessions e) {
+            w.u8(EXPIRE_SESSIONS).i64(e.leaderTimeMillis());
+        } else {
+            throw new IllegalArgumentException("unknown command " + c);
+        }
+    }
+
+    private static Command readCommand(Wire.Reader r) throws Wire.MalformedException {
+        int tag = r.u8();
+        return switch (tag) {
+            case PUT -> new Command.Put(key(r), value(r));
+            case DELETE -> new Command.Delete(key(r));
+            case DELETE_RANGE -> new Command.DeleteRange(readRange(r));
+            case TXN -> {
+                int n = r.count(MAX_TXN_ITEMS);
+                List<Compare> compares = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    compares.add(readCompare(r));
+                }
+                yield new Command.Txn(compares, readOps(r), readOps(r));
+            }
+            case OPEN_SESSION -> new Command.OpenSession(r.varLong(), r.i64());
+            case KEEP_ALIVE -> new Command.KeepAlive(r.varLong(), r.i64());
+            case CLOSE_SESSION -> new Command.CloseSession(r.varLong());
+            case EXPIRE_SESSIONS -> new Command.ExpireSessions(r.i64());
+            default -> throw new Wire.MalformedException("unknown command tag " + tag);
+        };
+    }
+
+    private static void writeOps(Wire.Writer w, List<Command.Op> ops) {
+        w.varLong(ops.size());
+        for (Command.Op op : ops) {
+            if (op instanceof Command.Put p) {
+                w.u8(PUT).bytes(p.key()).bytes(p.value());
+            } else if (op instanceof Command.Delete d) {
+                w.u8(DELETE).bytes(d.key());
+            } else if (op instanceof Command.DeleteRange d) {
+                writeRange(w.u8(DELETE_RANGE), d.range());
+            } else if (op instanceof Command.Range rg) {
+                writeRange(w.u8(RANGE), rg.range()).varLong(rg.limit());
+            } else {
+                throw new IllegalArgumentException("unknown op " + op);
+            }
+        }
+    }
+
+    private static List<Command.Op> readOps(Wire.Reader r) throws Wire.MalformedException {
+        int n = r.count(MAX_TXN_ITEMS);
+        List<Command.Op> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int tag = r.u8();
+            ops.add(switch (tag) {
+                case PUT -> new Command.Put(key(r), value(r));
+                case DELETE -> new Command.Delete(key(r));
+                case DELETE_RANGE -> new Command.DeleteRange(readRange(r));
+                case RANGE -> new Command.Range(readRange(r), r.count(MAX_RANGE_LIMIT));
+                default -> throw new Wire.MalformedException("unknown transaction op tag " + tag);
+            });
+        }
+        return ops;
+    }
+
+    private static void writeCompare(Wire.Writer w, Compare c) {
+        w.u8(c instanceof Compare.Version ? CMP_VERSION : c instanceof Compare.ModIndex ? CMP_MOD
+                : c instanceof Compare.CreateIndex ? CMP_CREATE : CMP_VALUE);
+        w.bytes(c.key()).u8(c.cmp().ordinal());
+        if (c instanceof Compare.Version v) {
+            w.i64(v.version());
+        } else if (c instanceof Compare.ModIndex m) {
+            w.i64(m.modIndex());
+        } else if (c instanceof Compare.CreateIndex ci) {
+            w.i64(ci.createIndex());
+        } else {
+            w.bytes(((Compare.Value) c).value());
+        }
+    }
+
+    private static Compare readCompare(Wire.Reader r) throws Wire.MalformedException {
+        int kind = r.u8();
+        Bytes key = key(r);
+        int cmp = r.u8();
+        if (cmp >= CMPS.length) {
+            throw new Wire.MalformedException("unknown comparison " + cmp);
+        }
+        return switch (kind) {
+            case CMP_VERSION -> new Compare.Version(key, CMPS[cmp], r.i64());
+            case CMP_MOD -> new Compare.ModIndex(key, CMPS[cmp], r.i64());
+            case CMP_CREATE -> new Compare.CreateIndex(key, CMPS[cmp], r.i64());
+            case CMP_VALUE -> new Compare.Value(key, CMPS[cmp], value(r));
+            default -> throw new Wire.MalformedException("unknown compare kind " + kind);
+        };
+    }
+
+    static Wire.Writer writeRange(Wire.Writer w, KeyRange range) {
+        w.bytes(range.from()).bool(range.to() != null);
+        if (range.to() != null) {
+            w.bytes(range.to());
+        }
+        return w;
+    }
+
+    static KeyRange readRange(Wire.Reader r) throws Wire.MalformedException {
+        Bytes from = key(r);
+        Bytes to = r.bool() ? key(r) : null;
+        if (to != null && to.compareTo(from) < 0) {
+            throw new Wire.MalformedException("range end before start");
+        }
+        return new KeyRange(from, to);
+    }
+
+    private static Bytes key(Wire.Reader r) throws Wire.MalformedException {
+        return Bytes.wrap(r.bytes(MAX_KEY_BYTES + 1));
+    }
+
+    private static Bytes value(Wire.Reader r) throws Wire.MalformedException {
+        return Bytes.wrap(r.bytes(MAX_VALUE_BYTES));
+    }
+}

@@ -1,0 +1,79 @@
+package io.raftkv.storage;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Key layout of every column family (see README "On-disk layout"). Keys of the state column families
+ * (kv, sessions, state_meta) all start with {@link #STATE_PREFIX} so that one range tombstone
+ * {@code [0x01, 0x02)} clears a column family when a snapshot is installed, whatever the user keys are.
+ */
+final class Keys {
+    private Keys() {
+    }
+
+    static final byte STATE_PREFIX = 0x01;
+    static final byte[] STATE_BEGIN = {STATE_PREFIX};
+    static final byte[] STATE_END = {STATE_PREFIX + 1};
+
+    /** Log keys are the 8-byte big-endian index, so RocksDB's byte order is index order. */
+    static final byte[] LOG_BEGIN = logKey(0);
+    static final byte[] LOG_END = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+            (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+
+    // default column family
+    static final byte[] IDENTITY = ascii("identity");
+
+    // raft_state column family
+    static final byte[] HARD_STATE = ascii("hard_state");
+    static final byte[] COMPACTION_POINT = ascii("compaction_point");
+    static final byte[] SNAPSHOT_META = ascii("snapshot");
+    static final byte[] INSTALL_PENDING = ascii("install_pending");
+
+    // state_meta column family (part of every snapshot image)
+    static final byte[] APPLIED = stateKey(ascii("applied"));
+    static final byte[] CONF_STATE = stateKey(ascii("conf_state"));
+    static final byte[] LOG_CLOCK = stateKey(ascii("log_clock"));
+
+    static byte[] logKey(long index) {
+        byte[] k = new byte[8];
+        Wire.putLongBE(k, 0, index);
+        return k;
+    }
+
+    static long logIndex(byte[] key) {
+        if (key.length != 8) {
+            throw new IllegalStateException("log key of " + key.length + " bytes");
+        }
+        return Wire.getLongBE(key, 0);
+    }
+
+    static byte[] stateKey(byte[] userKey) {
+        byte[] k = new byte[userKey.length + 1];
+        k[0] = STATE_PREFIX;
+        System.arraycopy(userKey, 0, k, 1, userKey.length);
+        return k;
+    }
+
+    static byte[] kvKey(Bytes key) {
+        return stateKey(key.array());
+    }
+
+    static Bytes userKey(byte[] kvKey) {
+        return Bytes.wrap(java.util.Arrays.copyOfRange(kvKey, 1, kvKey.length));
+    }
+
+    static byte[] sessionKey(long id) {
+        byte[] k = new byte[9];
+        k[0] = STATE_PREFIX;
+        Wire.putLongBE(k, 1, id);
+        return k;
+    }
+
+    static long sessionId(byte[] key) {
+        return Wire.getLongBE(key, 1);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,227 @@
+package io.raftkv.storage;
+
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The replicated key-value state machine: keys with versions, sessions for exactly-once writes, and the
+ * applied index/configuration, all in the state column families.
+ *
+ * <p>{@link #apply} is called by one thread (the apply thread) with committed entries in order; a whole
+ * call is one {@code WriteBatch} that also records the applied index (and the configuration after a
+ * membership change), so after any crash the state is exactly "everything up to the applied index".
+ * It is not synced: the synced Raft log is the write-ahead log, and anything lost is re-applied from it
+ * (see README "Why state-machine writes are not synced"). Reads ({@link #get}, {@link #range}) may come
+ * from any thread and see whole batches only.
+ */
+public final class KvStateMachine {
+    /** What the state machine has applied; replaced as a whole after each committed batch. */
+    public record AppliedState(long index, long term, ConfState confState, long logClockMillis) {
+    }
+
+    /** A session as the server may inspect it (for metrics and tests). */
+    public record SessionInfo(long id, long lastSequence, long ttlMillis, long lastActiveMillis) {
+    }
+
+    private final Db db;
+    private final Object applyLock = new Object();
+    private volatile AppliedState applied;
+
+    KvStateMachine(Db db) {
+        this.db = db;
+        this.applied = load();
+    }
+
+    private AppliedState load() {
+        try {
+            byte[] a = db.rocks().get(db.cf(Db.Cf.STATE_META), db.readOptions, Keys.APPLIED);
+            byte[] c = db.rocks().get(db.cf(Db.Cf.STATE_META), db.readOptions, Keys.CONF_STATE);
+            byte[] t = db.rocks().get(db.cf(Db.Cf.STATE_META), db.readOptions, Keys.LOG_CLOCK);
+            String dir = db.dataDir.toString();
+            StateCodec.IndexTerm it = a == null ? StateCodec.IndexTerm.ZERO : StateCodec.indexTerm(a, new StateCodec.Where(dir, "applied index"));
+            ConfState conf = c == null ? ConfState.EMPTY : StateCodec.confState(c, new StateCodec.Where(dir, "applied configuration"));
+            long clock = t == null ? 0 : StateCodec.longValue(t, new StateCodec.Where(dir, "log clock"));
+            return new AppliedState(it.index(), it.term(), conf, clock);
+        } catch (RocksDBException e) {
+            throw db.readError("state machine metadata", e);
+        }
+    }
+
+    /** Re-reads the applied state after the state column families were replaced by a snapshot. */
+    void reload() {
+        applied = load();
+    }
+
+    Object lock() {
+        return applyLock;
+    }
+
+    public AppliedState applied() {
+        return applied;
+    }
+
+    public long appliedIndex() {
+        return applied.index();
+    }
+
+    /**
+     * Applies committed entries in order, skipping any at or below the applied index (a restart may hand
+     * them out again: nothing is applied twice). For every {@link EntryType#CONF_CHANGE} entry,
+     * {@code confStates} must hold the configuration {@code RawNode.applyConfChange} returned for it; the
+     * last one is stored with the applied index.
+     *
+     * @return one {@link Applied} per entry actually applied, in order
+     * @throws IllegalStateException on a gap after the applied index or an unknown command format
+     * @throws StorageFailedException if the batch could not be written (nothing of it was applied)
+     */
+    public List<Applied> apply(List<Entry> entries, Map<Long, ConfState> confStates) {
+        synchronized (applyLock) {
+            db.checkWritable();
+            AppliedState st = applied;
+            List<Applied> out = new ArrayList<>(entries.size());
+            long index = st.index();
+            long term = st.term();
+            ConfState conf = st.confState();
+            boolean confChanged = false;
+            try (Applier a = new Applier(db, st.logClockMillis())) {
+                for (Entry e : entries) {
+                    if (e.index() <= index) {
+                        continue;
+                    }
+                    if (e.index() != index + 1) {
+                        throw new IllegalStateException("apply gap: applied " + index + ", next entry " + e.index());
+                    }
+                    if (e.type() == EntryType.CONF_CHANGE) {
+                        ConfState cs = confStates.get(e.index());
+                        if (cs == null) {
+                            throw new IllegalArgumentException("no configuration given for conf change entry " + e.index()
+                                    + " (pass what RawNode.applyConfChange returned)");
+                        }
+                        conf = cs;
+                        confChanged = true;
+                        out.add(new Applied(e.index(), e.term(), null, new Result.ConfChanged(cs)));
+                    } else if (e.data().length == 0) {
+                        out.add(new Applied(e.index(), e.term(), null, new Result.NoOp()));
+                    } else {
+                        out.add(applyRequest(a, e));
+                    }
+                    index = e.index();
+                    term = e.term();
+                }
+                if (index == st.index()) {
+                    return out;
+                }
+                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.APPLIED, StateCodec.indexTerm(new StateCodec.IndexTerm(index, term)));
+                if (a.logClock != st.logClockMillis()) {
+                    a.batch.put(db.cf(Db.Cf.STATE_META), Keys.LOG_CLOCK, StateCodec.longValue(a.logClock));
+                }
+                if (confChanged) {
+                    a.batch.put(db.cf(Db.Cf.STATE_META), Keys.CONF_STATE, StateCodec.confState(conf));
+                }
+                db.write(a.batch, false, "apply through index " + index);
+                applied = new AppliedState(index, term, conf, a.logClock);
+                return out;
+            } catch (RocksDBException e) {
+                throw db.readError("state during apply", e);
+            }
+        }
+    }
+
+    private Applied applyRequest(Applier a, Entry e) throws RocksDBException {
+        Request req;
+        try {
+            req = CommandCodec.decode(e.data());
+        } catch (MalformedCommandException m) {
+            return new Applied(e.index(), e.term(), null, new Result.Rejected(Result.Reason.MALFORMED_COMMAND,
+                    "entry " + e.index() + ": " + m.getMessage()));
+        }
+        if (req.sessionId() == 0) {
+            return new Applied(e.index(), e.term(), req, a.execute(req.command(), e.index()));
+        }
+        KvRecord.Session s = a.session(req.sessionId());
+        if (s == null) {
+            return new Applied(e.index(), e.term(), req, Applier.unknownSession(req.sessionId()));
+        }
+        if (req.sequence() <= s.lastSequence()) {
+            Result r = req.sequence() == s.lastSequence() && s.lastResult() != null ? s.lastResult()
+                    : new Result.Rejected(Result.Reason.STALE_SEQUENCE, "sequence " + req.sequence() + " of session "
+                    + s.id() + " is older than its last one " + s.lastSequence());
+            return new Applied(e.index(), e.term(), req, r);
+        }
+        Result r = a.execute(req.command(), e.index());
+        // Session commands inside a session (e.g. a keep-alive) may have changed the session row: re-read it.
+        KvRecord.Session now = a.session(req.sessionId());
+        if (now != null) {
+            a.putSession(new KvRecord.Session(now.id(), req.sequence(), now.ttlMillis(), a.logClock, r));
+        }
+        return new Applied(e.index(), e.term(), req, r);
+    }
+
+    // ------------------------------------------------------------------ reads (any thread)
+
+    public Optional<KeyValue> get(Bytes key) {
+        try {
+            byte[] v = db.rocks().get(db.cf(Db.Cf.KV), db.readOptions, Keys.kvKey(key));
+            return v == null ? Optional.empty() : Optional.of(KvRecord.decodeKv(key, v, db.dataDir.toString()));
+        } catch (RocksDBException e) {
+            throw db.readError("key " + key, e);
+        }
+    }
+
+    /**
+     * Up to {@code limit} keys of {@code range} in key order; {@code more} tells whether the range holds
+     * further keys (continue with {@code range.after(lastKey)}).
+     */
+    public Result.RangeResult range(KeyRange range, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        try (RocksIterator it = db.rocks().newIterator(db.cf(Db.Cf.KV), db.readOptions)) {
+            return collect(it, range, limit, db.dataDir.toString());
+        } catch (RocksDBException e) {
+            throw db.readError("range " + range, e);
+        }
+    }
+
+    static Result.RangeResult collect(RocksIterator it, KeyRange range, int limit, String dataDir) throws RocksDBException {
+        List<KeyValue> kvs = new ArrayList<>(Math.min(limit, 1024));
+        boolean more = false;
+        for (it.seek(Keys.kvKey(range.from())); it.isValid(); it.next()) {
+            byte[] k = it.key();
+            if (k.length == 0 || k[0] != Keys.STATE_PREFIX) {
+                break;
+            }
+            Bytes key = Keys.userKey(k);
+            if (range.to() != null && key.compareTo(range.to()) >= 0) {
+                break;
+            }
+            if (kvs.size() == limit) {
+                more = true;
+                break;
+            }
+            kvs.add(KvRecord.decodeKv(key, it.value(), dataDir));
+        }
+        it.status();
+        return new Result.RangeResult(kvs, more);
+    }
+
+    public Optional<SessionInfo> session(long id) {
+        try {
+            byte[] v = db.rocks().get(db.cf(Db.Cf.SESSIONS), db.readOptions, Keys.sessionKey(id));
+            if (v == null) {
+                return Optional.empty();
+            }
+            KvRecord.Session s = KvRecord.decodeSession(id, v, db.dataDir.toString());
+            return Optional.of(new SessionInfo(s.id(), s.lastSequence(), s.ttlMillis(), s.lastActiveMillis()));
+        } catch (RocksDBException e) {
+            throw db.readError("session " + id, e);
+        }
+    }
+}
