@@ -182,7 +182,10 @@ final class SnapshotInstaller {
             for (Db.Cf cf : Db.STATE_CFS) {
                 b.deleteRange(db.cf(cf), Keys.STATE_BEGIN, Keys.STATE_END);
             }
-            db.write(b, false, "clearing state for snapshot install");
+            // Synced although the marker already makes this redoable: ingesting flushes the memtable, and
+            // a flush syncs older WAL files on its own; syncing here keeps what is durable at every step
+            // equal to what our writes made durable (which the power-loss shim relies on), for one fsync.
+            db.write(b, true, "clearing state for snapshot install");
         } catch (RocksDBException e) {
             throw new StorageException("cannot build state clearing batch", e);
         }
