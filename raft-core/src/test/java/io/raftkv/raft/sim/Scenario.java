@@ -31,6 +31,7 @@ record Scenario(
         double delayRate,
         int maxDelaySteps,
         double asyncPersistRate,
+        double reactiveRate,
         TestNodes.Bug bug) {
 
     /** Fault mixes; each seed gets one so that the default sweep covers all of them. */
@@ -56,7 +57,9 @@ record Scenario(
         int electionTick = 10;
         int heartbeatTick = 1 + r.nextInt(3);
         // Small message and window caps so that batching, pipelining and flow control all engage.
-        long maxSizePerMsg = new long[] {256, 1024, 4096}[r.nextInt(3)];
+        // 64 bytes means one entry per AppendEntries: an old-term entry can then be acknowledged
+        // without the new leader's no-op behind it, which is what exposes figure-8 commit bugs.
+        long maxSizePerMsg = new long[] {64, 256, 1024, 4096}[r.nextInt(4)];
         int maxInflight = 2 + r.nextInt(15);
         long maxInflightBytes = r.nextBoolean() ? 0 : 4096L << r.nextInt(3);
         long maxUncommitted = r.nextInt(4) == 0 ? 8192 : 0;
@@ -66,9 +69,16 @@ record Scenario(
         double delay = r.nextDouble() * 0.3;
         int maxDelay = 5 + r.nextInt(40);
         double async = r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.6;
+        // Reactive faults strike right after a node is elected or a leader commits: the moments at which
+        // a leader's unreplicated no-op or a freshly committed entry is most fragile.
+        double reactive = switch (profile) {
+            case CHURN -> 0.3;
+            case PARTITIONS -> 0.05;
+            default -> 0.01;
+        };
         return new Scenario(seed, steps, size, profile, checkQuorum, preVote, electionTick, heartbeatTick,
                 maxSizePerMsg, maxInflight, maxInflightBytes, maxUncommitted, maxCommittedPerReady,
-                drop, dup, delay, maxDelay, async, bug);
+                drop, dup, delay, maxDelay, async, reactive, bug);
     }
 
     RaftConfig config(long id) {
@@ -121,8 +131,8 @@ record Scenario(
         return "seed=" + seed + " nodes=" + clusterSize + " profile=" + profile + " checkQuorum=" + checkQuorum
                 + " preVote=" + preVote + " hb=" + heartbeatTick + " msg=" + maxSizePerMsg + " inflight="
                 + maxInflightMsgs + "/" + maxInflightBytes + "B uncommittedCap=" + maxUncommittedSize
-                + String.format(" drop=%.3f dup=%.3f delay=%.2f/%d async=%.2f", dropRate, dupRate, delayRate,
-                        maxDelaySteps, asyncPersistRate)
+                + String.format(" drop=%.3f dup=%.3f delay=%.2f/%d async=%.2f reactive=%.2f", dropRate, dupRate,
+                        delayRate, maxDelaySteps, asyncPersistRate, reactiveRate)
                 + (bug == null ? "" : " bug=" + bug);
     }
 }

@@ -1,0 +1,587 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.raft.ConfChange;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.MemoryStorage;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.ReadState;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.Snapshot;
+import io.raftkv.raft.Status;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A deterministic simulation of a Raft cluster: one seed drives every choice (which action, which
+ * message, which fault, every node's randomness), there are no threads and no clock, and every
+ * collection whose order matters is ordered. Each step performs one {@link Action}, drives the touched
+ * nodes through their Readies exactly as a server would, and lets the {@link Checker} verify the
+ * invariants on every event. Twice per run the nemesis heals everything and liveness is checked.
+ */
+final class Simulator {
+    /** A report the transport owes a sender (snapshot outcome, unreachable peer); delivered after the step. */
+    private record Report(long sender, int senderIncarnation, long peer, int kind) {
+        static final int SNAPSHOT_OK = 0;
+        static final int SNAPSHOT_FAILED = 1;
+        static final int UNREACHABLE = 2;
+    }
+
+    final Scenario sc;
+    final SplittableRandom rng;
+    final Stats stats = new Stats();
+    final Trace trace = new Trace(SimProps.traceSize());
+    final TreeMap<Long, SimNode> nodes = new TreeMap<>();
+    final Network net = new Network();
+    final Checker checker;
+    private final Nemesis nemesis;
+    private final double[] weights;
+    private final ArrayList<Report> reports = new ArrayList<>();
+    final ArrayList<SimNode> toRetire = new ArrayList<>();
+
+    long step;
+    /** Liveness phases: no loss, duplication, delay or asynchronous persistence. */
+    private boolean quiet;
+    private long writeSeq;
+    private long readSeq;
+    long transferTarget;
+    long transferTerm;
+
+    Simulator(Scenario sc) {
+        this.sc = sc;
+        this.rng = new SplittableRandom(sc.seed());
+        this.weights = sc.weights();
+        List<Long> ids = new ArrayList<>();
+        for (long id = 1; id <= sc.clusterSize(); id++) {
+            ids.add(id);
+        }
+        ConfState initial = ConfState.of(ids);
+        this.checker = new Checker(stats, initial);
+        this.nemesis = new Nemesis(this);
+        for (long id : ids) {
+            SimNode n = new SimNode(id, sc.config(id), MemoryStorage.bootstrap(initial));
+            n.everMember = true;
+            nodes.put(id, n);
+        }
+    }
+
+    /** Runs the whole scenario; returns its statistics or throws {@link SimFailure}. */
+    Stats run() {
+        try {
+            for (SimNode n : nodes.values()) {
+                n.start(rng, sc.bug());
+                trace.add(0, n.id, "start", null);
+            }
+            long mid = sc.steps() / 2 + rng.nextInt(Math.max(1, sc.steps() / 4));
+            for (step = 1; step <= sc.steps(); step++) {
+                act(chooseAction());
+                afterAction();
+                if (step == mid) {
+                    liveness("mid-run");
+                }
+            }
+            step = sc.steps();
+            liveness("final");
+        } catch (InvariantViolation v) {
+            throw failure(v.invariant, v.getMessage(), null);
+        } catch (RuntimeException e) {
+            StackTraceElement[] st = e.getStackTrace();
+            boolean ours = st.length > 0 && st[0].getClassName().startsWith(Simulator.class.getPackageName() + ".");
+            throw failure(ours ? "simulator-error" : "core-halted", e.toString(), e);
+        }
+        stats.runs = 1;
+        stats.steps = sc.steps();
+        return stats;
+    }
+
+    private SimFailure failure(String invariant, String detail, Throwable cause) {
+        StringBuilder sb = new StringBuilder(detail);
+        for (SimNode n : nodes.values()) {
+            sb.append("\n    ").append(n);
+        }
+        sb.append("\n    leaders by term (latest first): ").append(checker.leadersSummary());
+        sb.append("\n    partition: ").append(net.describePartition()).append("; in flight: ").append(net.size());
+        return new SimFailure(sc, step, invariant, sb.toString(), trace.lines(), cause);
+    }
+
+    private Action chooseAction() {
+        double total = 0;
+        double[] w = new double[weights.length];
+        for (Action a : Action.values()) {
+            double x = weights[a.ordinal()];
+            boolean possible = switch (a) {
+                case DELIVER -> net.hasDue(step);
+                case PERSIST -> anyNode(n -> n.pending != null);
+                case RESTART -> anyNode(n -> !n.up() && !n.retired);
+                case HEAL -> net.partitioned();
+                default -> true;
+            };
+            w[a.ordinal()] = possible ? x : 0;
+            total += w[a.ordinal()];
+        }
+        double pick = rng.nextDouble() * total;
+        for (Action a : Action.values()) {
+            pick -= w[a.ordinal()];
+            if (pick < 0) {
+                return a;
+            }
+        }
+        return Action.TICK_ALL;
+    }
+
+    private void act(Action a) {
+        switch (a) {
+            case DELIVER -> deliver(net.takeRandomDue(rng, step));
+            case TICK_ALL -> tickAll();
+            case TICK_ONE -> {
+                SimNode n = randomNode(SimNode::up);
+                if (n != null) {
+                    n.raw.tick();
+                    stats.ticks++;
+                    touch(n);
+                }
+            }
+            case PROPOSE -> propose();
+            case READ -> read();
+            case PERSIST -> {
+                SimNode n = randomNode(x -> x.pending != null);
+                trace.add(step, n.id, "persisted", null);
+                complete(n);
+                touch(n);
+            }
+            case CAMPAIGN -> {
+                SimNode n = randomNode(SimNode::up);
+                if (n != null) {
+                    trace.add(step, n.id, "campaign", null);
+                    n.raw.campaign();
+                    touch(n);
+                }
+            }
+            case CRASH -> nemesis.crash();
+            case RESTART -> restart(randomNode(n -> !n.up() && !n.retired));
+            case PARTITION -> nemesis.partition();
+            case HEAL -> {
+                net.heal();
+                trace.add(step, 0, "heal", null);
+            }
+            case CONF_CHANGE -> nemesis.confChange();
+            case TRANSFER -> nemesis.transfer();
+            case SNAPSHOT -> nemesis.snapshot();
+        }
+    }
+
+    /** Reports owed to senders, removed members shut down, then any reactive fault. */
+    private void afterAction() {
+        nemesis.applyReactiveFault();
+        while (!reports.isEmpty() || !toRetire.isEmpty()) {
+            while (!reports.isEmpty()) {
+                Report r = reports.remove(0);
+                SimNode s = nodes.get(r.sender);
+                if (s == null || !s.up() || s.incarnation != r.senderIncarnation) {
+                    continue;
+                }
+                if (r.kind == Report.UNREACHABLE) {
+                    s.raw.reportUnreachable(r.peer);
+                } else {
+                    s.raw.reportSnapshot(r.peer, r.kind == Report.SNAPSHOT_OK);
+                }
+                trace.add(step, s.id, "report", (r.kind == Report.UNREACHABLE ? "unreachable " : r.kind == 0
+                        ? "snapshot ok " : "snapshot failed ") + r.peer);
+                touch(s);
+            }
+            if (!toRetire.isEmpty()) {
+                SimNode n = toRetire.remove(0);
+                if (!n.retired) {
+                    trace.add(step, n.id, "retire", "removed from the configuration");
+                    n.retired = true;
+                    crash(n);
+                }
+            }
+        }
+    }
+
+    // ---- driving one node -------------------------------------------------------------------------
+
+    /** Follows the Ready contract until the node has nothing to do or waits for an asynchronous persist. */
+    void touch(SimNode n) {
+        for (int i = 0; n.up(); i++) {
+            observe(n);
+            if (n.pending != null || i >= 64 || !n.raw.hasReady()) {
+                break;
+            }
+            Ready rd = n.raw.ready();
+            trace.add(step, n.id, "ready", rd);
+            for (Message m : rd.messages()) {
+                send(n, m);
+            }
+            for (ReadState rs : rd.readStates()) {
+                checker.onReadState(n, rs);
+            }
+            if (n.completenessFloor >= 0 && n.completenessReady == null) {
+                n.completenessReady = rd;
+            }
+            n.pending = rd;
+            if (!quiet && rng.nextDouble() < sc.asyncPersistRate()) {
+                stats.asyncPersists++;
+                break;
+            }
+            complete(n);
+        }
+        if (n.up() && n.pending == null) {
+            for (SimNode.SnapshotReport r : n.snapshotReports) {
+                reports.add(new Report(r.sender(), r.senderIncarnation(), n.id, Report.SNAPSHOT_OK));
+            }
+            n.snapshotReports.clear();
+        }
+    }
+
+    private void observe(SimNode n) {
+        Status st = n.raw.status();
+        long commit = st.hardState().commit();
+        if (checker.observe(n, st)) {
+            trace.add(step, n.id, "LEADER", "term " + n.term);
+            if (n.id == transferTarget && n.term > transferTerm) {
+                stats.transfersCompleted++;
+                transferTarget = 0;
+            }
+            if (!quiet) {
+                nemesis.strikeAfterEvent(n);
+            }
+        } else if (commit > n.lastCommit && n.isLeader() && !quiet) {
+            nemesis.strikeAfterEvent(n);
+        }
+        n.lastCommit = commit;
+    }
+
+    /** Persists the outstanding Ready, sends what had to wait for it, applies, advances. */
+    void complete(SimNode n) {
+        Ready rd = n.pending;
+        if (rd.snapshot().isPresent()) {
+            Snapshot s = rd.snapshot().get();
+            if (s.index() <= n.sm.applied) {
+                throw new InvariantViolation("snapshot-regression", "n" + n.id + " handed " + s + " but applied "
+                        + n.sm.applied);
+            }
+            n.storage.applySnapshot(s);
+            n.sm = StateMachine.restore(s);
+            n.conf = s.metadata().confState();
+            checker.onSnapshotRestored(n, s);
+            stats.snapshotsInstalled++;
+        }
+        try {
+            n.storage.append(rd.entries());
+        } catch (IllegalStateException e) {
+            throw new InvariantViolation("ready-contract", "n" + n.id + " cannot persist " + Trace.describe(rd)
+                    + ": " + e.getMessage());
+        }
+        rd.hardState().ifPresent(n.storage::setHardState);
+        checker.onPersisted(n, rd);
+        for (Message m : rd.persistedMessages()) {
+            send(n, m);
+        }
+        for (Entry e : rd.committedEntries()) {
+            applyEntry(n, e);
+        }
+        checker.serveReads(n);
+        if (n.completenessReady == rd) {
+            checker.checkLeaderLog(n);
+        }
+        n.pending = null;
+        n.raw.advance(rd);
+    }
+
+    private void applyEntry(SimNode n, Entry e) {
+        boolean first = checker.apply(n, e);
+        if (first) {
+            stats.entriesCommitted++;
+            if (e.type() == EntryType.NORMAL && e.data().length > 0) {
+                stats.writesCommitted++;
+            }
+        }
+        if (e.type() == EntryType.CONF_CHANGE) {
+            ConfChange cc = ConfChange.decode(e.data());
+            ConfState cs = n.raw.applyConfChange(cc);
+            n.conf = cs;
+            trace.add(step, n.id, "conf", e.index() + ": " + cc.changes() + " -> " + cs);
+            if (checker.onConfApplied(n, e.index(), cs)) {
+                stats.confChangesApplied++;
+                if (cs.isJoint()) {
+                    stats.jointConfigs++;
+                }
+                nemesis.onNewConfig(cs);
+            }
+        }
+    }
+
+    void crash(SimNode n) {
+        for (SimNode.SnapshotReport r : n.snapshotReports) {
+            reports.add(new Report(r.sender(), r.senderIncarnation(), n.id, Report.SNAPSHOT_FAILED));
+        }
+        n.snapshotReports.clear();
+        n.crash();
+    }
+
+    void restart(SimNode n) {
+        n.start(rng, sc.bug());
+        stats.restarts++;
+        trace.add(step, n.id, "restart", n.toString()); // formatted now: the node keeps changing
+        if (!n.storage.snapshot().isEmpty()) {
+            checker.onSnapshotRestored(n, n.storage.snapshot());
+        }
+        touch(n);
+    }
+
+    // ---- network --------------------------------------------------------------------------------
+
+    private void send(SimNode from, Message m) {
+        if (m.from() != from.id) {
+            throw new InvariantViolation("message-sender", "n" + from.id + " emitted " + m);
+        }
+        boolean isSnapshot = m instanceof Message.InstallSnapshot;
+        if (isSnapshot) {
+            stats.snapshotsSent++;
+        }
+        if (!quiet && rng.nextDouble() < sc.dropRate()) {
+            stats.dropped++;
+            trace.add(step, from.id, "drop", m);
+            if (isSnapshot) {
+                reports.add(new Report(from.id, from.incarnation, m.to(), Report.SNAPSHOT_FAILED));
+            }
+            return;
+        }
+        boolean delayed = !quiet && rng.nextDouble() < sc.delayRate();
+        net.enqueue(m, step + (delayed ? 1 + rng.nextInt(sc.maxDelaySteps()) : 0), isSnapshot, from.incarnation);
+        if (!quiet && rng.nextDouble() < sc.dupRate()) {
+            stats.duplicated++;
+            net.enqueue(m, step + rng.nextInt(sc.maxDelaySteps()), false, from.incarnation);
+        }
+        Network.Envelope lost = net.overflow();
+        if (lost != null) {
+            lose(lost, false);
+        }
+    }
+
+    private void deliver(Network.Envelope env) {
+        Message m = env.msg();
+        SimNode to = nodes.get(m.to());
+        if (to == null || !to.up() || net.isBlocked(m.from(), m.to())) {
+            lose(env, to != null);
+            return;
+        }
+        stats.delivered++;
+        trace.add(step, to.id, "recv", m);
+        to.raw.step(m);
+        if (env.reports()) {
+            to.snapshotReports.add(new SimNode.SnapshotReport(m.from(), env.senderIncarnation()));
+        }
+        touch(to);
+    }
+
+    /** A message lost in the network; the transport tells the sender about snapshots and, sometimes, dead links. */
+    private void lose(Network.Envelope env, boolean detectable) {
+        Message m = env.msg();
+        stats.dropped++;
+        trace.add(step, m.to(), "lost", m);
+        if (env.reports()) {
+            reports.add(new Report(m.from(), env.senderIncarnation(), m.to(), Report.SNAPSHOT_FAILED));
+        } else if (detectable && rng.nextInt(4) == 0) {
+            reports.add(new Report(m.from(), env.senderIncarnation(), m.to(), Report.UNREACHABLE));
+        }
+    }
+
+    // ---- clients and clocks ---------------------------------------------------------------------
+
+    private void tickAll() {
+        stats.ticks++;
+        for (SimNode n : new ArrayList<>(nodes.values())) {
+            if (n.up()) {
+                n.raw.tick();
+                touch(n);
+            }
+        }
+    }
+
+    /** A client talks to a node it believes leads (possibly a deposed one), else to any live node. */
+    private SimNode clientTarget() {
+        SimNode n = rng.nextInt(10) < 7 ? randomNode(SimNode::isLeader) : null;
+        return n != null ? n : randomNode(SimNode::up);
+    }
+
+    private void propose() {
+        SimNode n = clientTarget();
+        if (n == null) {
+            return;
+        }
+        int count = rng.nextInt(10) < 8 ? 1 : 2 + rng.nextInt(4);
+        for (int i = 0; i < count; i++) {
+            byte[] data = newWrite();
+            ProposeResult r = n.raw.propose(data);
+            if (r instanceof ProposeResult.Dropped d && d.reason() == ProposeResult.Reason.NOT_LEADER
+                    && nodes.containsKey(d.leaderHint()) && nodes.get(d.leaderHint()).up() && d.leaderHint() != n.id) {
+                touch(n); // the client follows the redirect
+                n = nodes.get(d.leaderHint());
+                r = n.raw.propose(data);
+            }
+            trace.add(step, n.id, "propose", StateMachine.writeId(data) + " " + data.length + "B -> " + r);
+            if (r instanceof ProposeResult.Appended) {
+                stats.proposed++;
+            } else {
+                stats.proposalsDropped++;
+            }
+        }
+        touch(n);
+    }
+
+    byte[] newWrite() {
+        long id = ++writeSeq;
+        int r = rng.nextInt(100);
+        int pad = r < 70 ? rng.nextInt(64) : r < 96 ? 64 + rng.nextInt(400) : (int) sc.maxSizePerMsg() + rng.nextInt(512);
+        byte[] d = new byte[8 + pad];
+        ByteBuffer.wrap(d).putLong(id);
+        return d;
+    }
+
+    private void read() {
+        SimNode n = clientTarget();
+        if (n == null) {
+            return;
+        }
+        long ctx = ++readSeq;
+        boolean accepted = n.raw.readIndex(ctx);
+        trace.add(step, n.id, "read", ctx + (accepted ? " issued, floor " + checker.appliedAnywhere() : " refused"));
+        if (accepted) {
+            checker.onReadIssued(n, ctx, step);
+            stats.readsIssued++;
+        }
+        touch(n);
+    }
+
+    // ---- liveness -------------------------------------------------------------------------------
+
+    /**
+     * Heals the network, restarts every member and runs on a clean network: within ten election timeouts
+     * a leader must exist and a fresh write must be applied on every member of its configuration.
+     */
+    private void liveness(String phase) {
+        quiet = true;
+        nemesis.cancelReactiveFault();
+        net.heal();
+        for (SimNode n : nodes.values()) {
+            if (!n.up() && !n.retired) {
+                restart(n);
+            }
+        }
+        afterAction();
+        // Ten election timeouts. Without pre-vote, a node with a stale log that times out first still
+        // bumps everyone's term and restarts the race, so each round elects a leader only with some
+        // probability (about a half with two stale nodes of five): twice the rounds keep a false alarm
+        // below one in ten thousand checks.
+        int bound = (sc.preVote() ? 10 : 20) * sc.electionTick();
+        long probeIndex = 0;
+        long probeTerm = 0;
+        for (int t = 0; t <= bound; t++) {
+            settle();
+            SimNode leader = leader();
+            if (leader != null && probeIndex != 0) {
+                Entry e = checker.appliedEntry(probeIndex);
+                if ((e != null && e.term() != probeTerm) || (e == null && leader.term != probeTerm)) {
+                    probeIndex = 0; // overwritten, or its leader is gone: the client retries at the new one
+                } else if (e != null && appliedEverywhere(leader, probeIndex)) {
+                    stats.livenessChecks++;
+                    stats.livenessMaxTicks = Math.max(stats.livenessMaxTicks, t);
+                    trace.add(step, leader.id, "live", phase + ": write at " + probeIndex + " applied everywhere after "
+                            + t + " ticks");
+                    quiet = false;
+                    return;
+                }
+            }
+            if (leader != null && probeIndex == 0) {
+                ProposeResult r = leader.raw.propose(newWrite());
+                if (r instanceof ProposeResult.Appended a) {
+                    probeIndex = a.index();
+                    probeTerm = a.term();
+                }
+                touch(leader);
+                settle();
+            }
+            trace.add(step, 0, "tick", phase + " " + t);
+            tickAll();
+        }
+        throw new InvariantViolation("liveness", phase + ": " + bound + " ticks after healing everything "
+                + (leader() == null ? "there is no leader" : "write " + probeIndex + "/" + probeTerm + " is not applied on every member of "
+                + leader().conf));
+    }
+
+    /** Delivers everything in flight (in order) and finishes every persist until the cluster is quiet. */
+    private void settle() {
+        for (int round = 0; round < 64; round++) {
+            boolean busy = false;
+            for (SimNode n : new ArrayList<>(nodes.values())) {
+                if (n.pending != null) {
+                    complete(n);
+                    touch(n);
+                    busy = true;
+                }
+            }
+            afterAction();
+            for (Network.Envelope env : net.takeAll()) {
+                busy = true;
+                deliver(env);
+            }
+            afterAction();
+            if (!busy) {
+                return;
+            }
+        }
+    }
+
+    private boolean appliedEverywhere(SimNode leader, long index) {
+        for (long id : leader.raw.status().config().allMembers()) {
+            SimNode m = nodes.get(id);
+            if (m != null && m.retired) {
+                continue;
+            }
+            if (m == null || !m.up() || m.sm.applied < index) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    /** The live node that believes it leads in the highest term, or null. */
+    SimNode leader() {
+        SimNode best = null;
+        for (SimNode n : nodes.values()) {
+            if (n.isLeader() && (best == null || n.term > best.term)) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    boolean anyNode(java.util.function.Predicate<SimNode> p) {
+        for (SimNode n : nodes.values()) {
+            if (p.test(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    SimNode randomNode(java.util.function.Predicate<SimNode> p) {
+        List<SimNode> c = new ArrayList<>();
+        for (SimNode n : nodes.values()) {
+            if (p.test(n)) {
+                c.add(n);
+            }
+        }
+        return c.isEmpty() ? null : c.get(rng.nextInt(c.size()));
+    }
+}

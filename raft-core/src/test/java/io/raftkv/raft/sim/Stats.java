@@ -1,0 +1,87 @@
+package io.raftkv.raft.sim;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+
+/** Counters of one run (or, merged, of a sweep): evidence that the runs exercise what they claim to. */
+final class Stats {
+    long runs;
+    long steps;
+    long ticks;
+    long delivered;
+    long dropped;
+    long duplicated;
+    long elections;
+    long completenessChecks;
+    long proposed;
+    long proposalsDropped;
+    long entriesCommitted;
+    long writesCommitted;
+    long readsIssued;
+    long readsAnswered;
+    long readsServed;
+    long asyncPersists;
+    long snapshotsTaken;
+    long snapshotsInstalled;
+    long snapshotsSent;
+    long confChangesProposed;
+    long confChangesApplied;
+    long jointConfigs;
+    long transfersRequested;
+    long transfersCompleted;
+    long crashes;
+    long restarts;
+    long partitions;
+    long oneWayPartitions;
+    long leaderIsolations;
+    long reactiveFaults;
+    long livenessChecks;
+    long livenessMaxTicks;
+
+    private static final Field[] FIELDS = Stats.class.getDeclaredFields();
+
+    void merge(Stats o) {
+        try {
+            for (Field f : FIELDS) {
+                if (f.getType() != long.class || Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                if (f.getName().equals("livenessMaxTicks")) {
+                    f.setLong(this, Math.max(f.getLong(this), f.getLong(o)));
+                } else {
+                    f.setLong(this, f.getLong(this) + f.getLong(o));
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (Field f : FIELDS) {
+                if (f.getType() == long.class && !Modifier.isStatic(f.getModifiers())) {
+                    sb.append(f.getName()).append('=').append(f.getLong(this)).append(' ');
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+        return sb.toString().trim();
+    }
+
+    /** One line a human can scan: the per-run averages of a merged sweep. */
+    String perRun() {
+        double n = Math.max(1, runs);
+        return String.format("per run: elections %.1f, entries committed %.0f (writes %.0f), reads served %.1f,"
+                        + " snapshots taken %.1f / installed %.1f, conf changes applied %.1f (joint %.1f),"
+                        + " transfers %.1f/%.1f, crashes %.1f, partitions %.1f (one-way %.1f, leader isolated %.1f),"
+                        + " delivered %.0f, dropped %.0f, duplicated %.0f, async persists %.0f",
+                elections / n, entriesCommitted / n, writesCommitted / n, readsServed / n, snapshotsTaken / n,
+                snapshotsInstalled / n, confChangesApplied / n, jointConfigs / n, transfersCompleted / n,
+                transfersRequested / n, crashes / n, partitions / n, oneWayPartitions / n, leaderIsolations / n,
+                delivered / n, dropped / n, duplicated / n, asyncPersists / n);
+    }
+}

@@ -1,0 +1,49 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.raft.TestNodes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongPredicate;
+
+/** Runs the simulator over a range of seeds and gathers statistics and failures. */
+final class Sweep {
+    final Stats stats = new Stats();
+    final List<SimFailure> failures = new ArrayList<>();
+    int seedsRun;
+    long millis;
+
+    /**
+     * Runs seeds {@code 1..seeds} accepted by {@code which}; stops after {@code maxFailures} failures
+     * (or at the first one the simulator itself caught, if {@code stopAtCaught}).
+     */
+    static Sweep run(int seeds, int steps, LongPredicate which, TestNodes.Bug bug, int maxFailures, boolean stopAtCaught) {
+        Sweep s = new Sweep();
+        long start = System.nanoTime(); // reporting only: nothing in a run depends on time
+        for (long seed = 1; seed <= seeds; seed++) {
+            if (!which.test(seed)) {
+                continue;
+            }
+            s.seedsRun++;
+            try {
+                Stats st = new Simulator(Scenario.fromSeed(seed, steps, bug)).run();
+                s.stats.merge(st);
+                if (SimProps.verbose()) {
+                    System.out.println("[sim] " + Scenario.fromSeed(seed, steps, bug).shortString() + "\n[sim]   " + st);
+                }
+            } catch (SimFailure f) {
+                s.failures.add(f);
+                if (s.failures.size() >= maxFailures || (stopAtCaught && f.caughtBySimulator())) {
+                    break;
+                }
+            }
+        }
+        s.millis = (System.nanoTime() - start) / 1_000_000;
+        return s;
+    }
+
+    String summary(String what) {
+        return String.format("[sim] %s: %d seeds x %d steps in %.1f s, %d failed%n[sim]   %s%n[sim]   totals: %s",
+                what, seedsRun, stats.runs == 0 ? 0 : stats.steps / stats.runs, millis / 1000.0, failures.size(),
+                stats.perRun(), stats);
+    }
+}
