@@ -414,6 +414,12 @@ final class Raft {
         if (s.index() <= log.committed) {
             return false;
         }
+        if (log.applying > log.applied) {
+            // Committed entries are with the application and not yet acknowledged (a Ready is outstanding);
+            // replacing the state under them would apply their conf changes to the wrong configuration.
+            // Decline; the leader sends the snapshot again after its next probe.
+            return false;
+        }
         // The snapshot's configuration may not include this node yet (it was taken before we were added):
         // that is fine, the entries after it add us. It holds only committed state either way.
         ConfState cs = s.metadata().confState();

@@ -12,6 +12,8 @@ final class RaftLog {
     final Unstable unstable;
     long committed;
     long applied;
+    /** The last committed index handed to the application in a Ready not yet advanced (>= applied). */
+    long applying;
     private final long maxApplyingBytes;
 
     RaftLog(Storage storage, long maxApplyingBytes) {
@@ -22,6 +24,7 @@ final class RaftLog {
         this.unstable = new Unstable(last + 1);
         this.committed = first - 1;
         this.applied = first - 1;
+        this.applying = applied;
     }
 
     long firstIndex() {
@@ -222,6 +225,7 @@ final class RaftLog {
                     + "), committed(" + committed + ")]");
         }
         applied = i;
+        applying = Math.max(applying, i);
     }
 
     void stableTo(long i, long t) {
@@ -242,6 +246,7 @@ final class RaftLog {
 
     void restore(Snapshot s) {
         committed = s.index();
+        applying = applied;
         unstable.restore(s);
     }
 }

@@ -141,7 +141,11 @@ public final class RawNode {
         Optional<Snapshot> snapshot = Optional.ofNullable(r.log.unstable.snapshot);
         boolean mustSync = !entries.isEmpty() || snapshot.isPresent()
                 || (hardState.isPresent() && (hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote()));
-        Ready rd = new Ready(softState, hardState, r.readStates, entries, snapshot, r.log.nextCommittedEntries(),
+        List<Entry> committed = r.log.nextCommittedEntries();
+        if (!committed.isEmpty()) {
+            r.log.applying = committed.get(committed.size() - 1).index();
+        }
+        Ready rd = new Ready(softState, hardState, r.readStates, entries, snapshot, committed,
                 r.msgs, r.msgsAfterAppend, mustSync);
         r.msgs = new ArrayList<>();
         r.msgsAfterAppend = new ArrayList<>();

@@ -81,4 +81,31 @@ class SnapshotTest {
         c.propose(1, "more");
         assertEquals(List.of("v0", "v1", "v2", "v3", "v4", "more"), c.appliedData(2), "nothing lost or re-applied");
     }
+
+    @Test
+    void section7_snapshotIsDeclinedWhileCommittedEntriesAreStillWithTheApplication() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.isolate(3);
+        c.propose(1, "b");
+        long term = c.node(1).status().hardState().term();
+        Entry b = c.storages.get(1L).entries(c.node(1).status().lastIndex(), c.node(1).status().lastIndex() + 1,
+                Long.MAX_VALUE).get(0);
+        // Node 3 learns "b" and that it is committed; its Ready with "b" to apply stays outstanding.
+        c.node(3).step(new Message.AppendEntries(1, 3, term, c.storages.get(1L).term(b.index() - 1), b.index() - 1,
+                List.of(b), b.index()));
+        c.handleReady(3);
+        Ready applying = c.node(3).ready();
+        assertEquals(List.of(b), applying.committedEntries());
+        // Meanwhile the leader moved on and compacted: a snapshot beyond "b" arrives.
+        c.propose(1, "c");
+        c.snapshotAndCompact(1);
+        Message.InstallSnapshot snap = new Message.InstallSnapshot(1, 3, term, c.storages.get(1L).snapshot());
+        c.node(3).step(snap);
+        assertEquals(b.index(), c.node(3).status().lastIndex(), "log replaced under an outstanding Ready");
+        applying.hardState().ifPresent(c.storages.get(3L)::setHardState);
+        c.node(3).advance(applying);
+        c.node(3).step(snap);
+        assertEquals(snap.snapshot().index(), c.node(3).status().lastIndex(), "installed once the Ready is done");
+    }
 }
