@@ -67,9 +67,10 @@ final class Db implements AutoCloseable {
         this.dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
-                // Survives a torn WAL tail after power loss by recovering the longest consistent prefix;
-                // see README "Recovery" for why this is the right mode for a Raft log.
-                .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+                // A torn record at the end of the WAL (power loss mid-write) is dropped, but damage followed
+                // by intact records is refused: point-in-time recovery would silently cut the log there and
+                // forget synced entries and votes this node already promised (README "Recovery").
+                .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
                 .setParanoidChecks(true)
                 // The WAL already holds everything; flushing at close only slows restarts of tests and nodes.
                 .setAvoidFlushDuringShutdown(true)

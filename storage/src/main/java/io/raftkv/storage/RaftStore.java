@@ -141,6 +141,11 @@ public final class RaftStore implements AutoCloseable {
         return sm;
     }
 
+    /** For tests in this package that damage or inspect the raw database. */
+    Db db() {
+        return db;
+    }
+
     public Path dataDir() {
         return config.dataDir();
     }
