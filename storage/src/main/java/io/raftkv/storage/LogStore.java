@@ -185,11 +185,15 @@ public final class LogStore implements Storage {
         return out;
     }
 
-    /** An entry the view promised is absent: compacted (or the log reset) meanwhile, or lost. */
+    /** An entry the view promised is absent: compacted, reset or truncated meanwhile, or lost. */
     private RuntimeException missing(long index) {
         View now = view;
-        if (index < now.firstIndex() || index > now.lastIndex()) {
+        if (index < now.firstIndex()) {
             return new LogCompactedException(index, now.firstIndex());
+        }
+        if (index > now.lastIndex()) {
+            return new IllegalArgumentException("entry " + index + " beyond last index " + now.lastIndex()
+                    + " (the log was truncated meanwhile)");
         }
         return corrupt(index, "missing although the log spans [" + now.firstIndex() + ", " + now.lastIndex() + "]");
     }
