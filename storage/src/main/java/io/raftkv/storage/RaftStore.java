@@ -164,6 +164,9 @@ public final class RaftStore implements AutoCloseable {
         Optional<Snapshot> snap = rd.snapshot().filter(s -> !s.isEmpty());
         if (snap.isPresent()) {
             SnapshotInstaller.install(db, log, sm, snapshots, snap.get().metadata(), rd.entries(), rd.hardState());
+            synchronized (snapshotLock) {
+                retainSnapshots();
+            }
         } else if (!rd.entries().isEmpty() || rd.hardState().isPresent()) {
             log.write(new LogWrite(Optional.empty(), rd.entries(), rd.hardState(), rd.mustSync()));
         }
