@@ -51,12 +51,14 @@ final class Nemesis {
     private long isolateNext;
 
     /**
-     * Right after {@code n} was elected or advanced its commit index, sometimes cut it off from everyone
-     * (replacing the current partition, which may reconnect an earlier victim). Messages it just sent
-     * are lost with it: a new leader's no-op or the append that follows a commit stays local.
+     * Right after {@code n} was elected (or, as leader, advanced its commit index), sometimes cut it off
+     * from everyone, replacing the current partition (which may reconnect an earlier victim). Messages
+     * it just sent are lost with it: a new leader's no-op, or the append that follows a commit, stays
+     * local. Chains of such cuts produce the figure-8 histories of the Raft paper.
      */
-    void strikeAfterEvent(SimNode n) {
-        if (isolateNext == 0 && rng.nextDouble() < sim.sc.reactiveRate()) {
+    void strikeAfterEvent(SimNode n, boolean elected) {
+        double p = elected ? sim.sc.reactiveOnElection() : sim.sc.reactiveOnCommit();
+        if (isolateNext == 0 && rng.nextDouble() < p) {
             isolateNext = n.id;
         }
     }

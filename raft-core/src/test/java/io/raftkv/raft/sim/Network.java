@@ -44,6 +44,16 @@ final class Network {
         return inFlight.size();
     }
 
+    int countDue(long now) {
+        int due = 0;
+        for (Envelope e : inFlight) {
+            if (e.dueStep() <= now) {
+                due++;
+            }
+        }
+        return due;
+    }
+
     boolean hasDue(long now) {
         for (Envelope e : inFlight) {
             if (e.dueStep() <= now) {

@@ -9,6 +9,7 @@ final class Stats {
     long steps;
     long ticks;
     long delivered;
+    long inFlightSum;
     long dropped;
     long duplicated;
     long elections;
@@ -78,10 +79,10 @@ final class Stats {
         return String.format("per run: elections %.1f, entries committed %.0f (writes %.0f), reads served %.1f,"
                         + " snapshots taken %.1f / installed %.1f, conf changes applied %.1f (joint %.1f),"
                         + " transfers %.1f/%.1f, crashes %.1f, partitions %.1f (one-way %.1f, leader isolated %.1f),"
-                        + " delivered %.0f, dropped %.0f, duplicated %.0f, async persists %.0f",
+                        + " delivered %.0f, dropped %.0f, duplicated %.0f, async persists %.0f, mean in flight %.1f",
                 elections / n, entriesCommitted / n, writesCommitted / n, readsServed / n, snapshotsTaken / n,
                 snapshotsInstalled / n, confChangesApplied / n, jointConfigs / n, transfersCompleted / n,
                 transfersRequested / n, crashes / n, partitions / n, oneWayPartitions / n, leaderIsolations / n,
-                delivered / n, dropped / n, duplicated / n, asyncPersists / n);
+                delivered / n, dropped / n, duplicated / n, asyncPersists / n, inFlightSum / Math.max(1.0, steps));
     }
 }
