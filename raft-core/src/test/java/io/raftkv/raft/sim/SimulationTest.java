@@ -34,6 +34,7 @@ class SimulationTest {
             String sa = a.run().toString();
             String sb = b.run().toString();
             assertEquals(sa, sb, "seed " + seed + " is not deterministic");
+            assertEquals(a.fingerprint, b.fingerprint, "seed " + seed + " fingerprints differ");
             assertEquals(a.trace.lines(), b.trace.lines(), "seed " + seed + " traces differ");
         }
     }

@@ -50,6 +50,8 @@ final class Simulator {
     private long writeSeq;
     private long readSeq;
     long transferTarget;
+    /** Summary of the run's course, printed with -Dsim.verbose so replays can be compared across JVMs. */
+    long fingerprint;
     long transferTerm;
 
     Simulator(Scenario sc) {
@@ -97,6 +99,7 @@ final class Simulator {
         }
         stats.runs = 1;
         stats.steps = sc.steps();
+        fingerprint = trace.fingerprint() * 31 + checker.appliedAnywhere();
         return stats;
     }
 

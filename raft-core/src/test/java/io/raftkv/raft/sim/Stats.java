@@ -85,4 +85,35 @@ final class Stats {
                 transfersRequested / n, crashes / n, partitions / n, oneWayPartitions / n, leaderIsolations / n,
                 delivered / n, dropped / n, duplicated / n, asyncPersists / n, inFlightSum / Math.max(1.0, steps));
     }
+
+    /** In how many runs each feature happened at least once: averages can hide runs that test nothing. */
+    static final class Coverage {
+        private static final String[] NAMES = {"elections", "writesCommitted", "readsServed", "snapshotsInstalled",
+            "confChangesApplied", "jointConfigs", "transfersCompleted", "crashes", "oneWayPartitions",
+            "leaderIsolations", "reactiveFaults", "asyncPersists"};
+        private final long[] hits = new long[NAMES.length];
+        private long runs;
+
+        void add(Stats s) {
+            runs++;
+            try {
+                for (int i = 0; i < NAMES.length; i++) {
+                    if (Stats.class.getDeclaredField(NAMES[i]).getLong(s) > 0) {
+                        hits[i]++;
+                    }
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("runs with at least one:");
+            for (int i = 0; i < NAMES.length; i++) {
+                sb.append(' ').append(NAMES[i]).append(' ').append(100 * hits[i] / Math.max(1, runs)).append('%');
+            }
+            return sb.toString();
+        }
+    }
 }

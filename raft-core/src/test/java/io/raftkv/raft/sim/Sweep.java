@@ -8,6 +8,7 @@ import java.util.function.LongPredicate;
 /** Runs the simulator over a range of seeds and gathers statistics and failures. */
 final class Sweep {
     final Stats stats = new Stats();
+    final Stats.Coverage coverage = new Stats.Coverage();
     final List<SimFailure> failures = new ArrayList<>();
     int seedsRun;
     long millis;
@@ -25,10 +26,13 @@ final class Sweep {
             }
             s.seedsRun++;
             try {
-                Stats st = new Simulator(Scenario.fromSeed(seed, steps, bug)).run();
+                Simulator sim = new Simulator(Scenario.fromSeed(seed, steps, bug));
+                Stats st = sim.run();
                 s.stats.merge(st);
+                s.coverage.add(st);
                 if (SimProps.verbose()) {
-                    System.out.println("[sim] " + Scenario.fromSeed(seed, steps, bug).shortString() + "\n[sim]   " + st);
+                    System.out.println("[sim] " + sim.sc.shortString() + " fingerprint=" + Long.toHexString(sim.fingerprint)
+                            + "\n[sim]   " + st);
                 }
             } catch (SimFailure f) {
                 s.failures.add(f);
@@ -42,8 +46,8 @@ final class Sweep {
     }
 
     String summary(String what) {
-        return String.format("[sim] %s: %d seeds x %d steps in %.1f s, %d failed%n[sim]   %s%n[sim]   totals: %s",
+        return String.format("[sim] %s: %d seeds x %d steps in %.1f s, %d failed%n[sim]   %s%n[sim]   %s%n[sim]   totals: %s",
                 what, seedsRun, stats.runs == 0 ? 0 : stats.steps / stats.runs, millis / 1000.0, failures.size(),
-                stats.perRun(), stats);
+                stats.perRun(), coverage, stats);
     }
 }

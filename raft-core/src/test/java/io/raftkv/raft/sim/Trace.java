@@ -61,13 +61,20 @@ final class Trace {
 
     private final Event[] ring;
     private long count;
+    /** Folds every event's step, node and kind: equal fingerprints mean the runs took the same course. */
+    private long fingerprint = 17;
 
     Trace(int capacity) {
         ring = new Event[capacity];
     }
 
     void add(long step, long node, String what, Object detail) {
+        fingerprint = ((fingerprint * 31 + step) * 31 + node) * 31 + what.hashCode();
         ring[(int) (count++ % ring.length)] = new Event(step, node, what, detail);
+    }
+
+    long fingerprint() {
+        return fingerprint ^ count;
     }
 
     List<String> lines() {
