@@ -302,6 +302,7 @@ final class Nemesis {
         MemoryStorage st = n.storage;
         long index = n.sm.applied;
         st.createSnapshot(index, n.conf, n.sm.serialize());
+        n.syncedHardState = st.hardState(); // the snapshot is written durably, and everything before it
         long keep = rng.nextBoolean() ? rng.nextInt(4) : rng.nextInt(40);
         long compactTo = index - keep;
         if (compactTo >= st.firstIndex()) {

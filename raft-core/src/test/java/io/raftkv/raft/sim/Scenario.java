@@ -57,7 +57,7 @@ record Scenario(
         // single seed still decides the size on replay.
         int size = (seed & 1) == 1 ? 3 : 5;
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
-        Profile profile = PROFILE_CYCLE[(int) Math.floorMod(seed >> 1, PROFILE_CYCLE.length)];
+        Profile profile = PROFILE_CYCLE[Math.floorMod(seed >> 1, PROFILE_CYCLE.length)];
         boolean checkQuorum = r.nextInt(5) != 0;
         boolean preVote = r.nextInt(5) != 0;
         int electionTick = 10;

@@ -1,6 +1,7 @@
 package io.raftkv.raft.sim;
 
 import io.raftkv.raft.ConfState;
+import io.raftkv.raft.HardState;
 import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RawNode;
@@ -37,6 +38,8 @@ final class SimNode {
     ConfState conf;
     /** The Ready being persisted (asynchronously): ready() must not be called until it is advanced. */
     Ready pending;
+    /** The hard state as of the last synced write: what a crash leaves if later unsynced writes are lost. */
+    HardState syncedHardState;
     /** Leader completeness: after becoming leader, the first Ready taken must show a log holding this prefix. */
     long completenessFloor = -1;
     long completenessTerm;
@@ -68,6 +71,7 @@ final class SimNode {
     /** (Re)starts from what storage holds; the state machine restarts from the snapshot image. */
     void start(SplittableRandom rng, TestNodes.Bug bug) {
         sm = StateMachine.restore(storage.snapshot());
+        syncedHardState = storage.hardState();
         conf = storage.snapshot().metadata().confState();
         RaftConfig c = config.withApplied(sm.applied);
         SplittableRandom nodeRandom = new SplittableRandom(rng.nextLong());

@@ -4,6 +4,7 @@ import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
+import io.raftkv.raft.HardState;
 import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.ProposeResult;
@@ -39,14 +40,15 @@ final class Simulator {
     final TreeMap<Long, SimNode> nodes = new TreeMap<>();
     final Network net = new Network();
     final Checker checker;
-    private final Nemesis nemesis;
+    final Nemesis nemesis;
+    private final Liveness liveness;
     private final double[] weights;
     private final ArrayList<Report> reports = new ArrayList<>();
     final ArrayList<SimNode> toRetire = new ArrayList<>();
 
     long step;
     /** Liveness phases: no loss, duplication, delay or asynchronous persistence. */
-    private boolean quiet;
+    boolean quiet;
     private long writeSeq;
     private long readSeq;
     long transferTarget;
@@ -65,6 +67,7 @@ final class Simulator {
         ConfState initial = ConfState.of(ids);
         this.checker = new Checker(stats, initial);
         this.nemesis = new Nemesis(this);
+        this.liveness = new Liveness(this);
         for (long id : ids) {
             SimNode n = new SimNode(id, sc.config(id), MemoryStorage.bootstrap(initial));
             n.everMember = true;
@@ -85,11 +88,11 @@ final class Simulator {
                 act(chooseAction());
                 afterAction();
                 if (step == mid) {
-                    liveness("mid-run");
+                    liveness.check("mid-run");
                 }
             }
             step = sc.steps();
-            liveness("final");
+            liveness.check("final");
         } catch (InvariantViolation v) {
             throw failure(v.invariant, v.getMessage(), null);
         } catch (RuntimeException e) {
@@ -192,7 +195,7 @@ final class Simulator {
     }
 
     /** Reports owed to senders, removed members shut down, then any reactive fault. */
-    private void afterAction() {
+    void afterAction() {
         nemesis.applyReactiveFault();
         while (!reports.isEmpty() || !toRetire.isEmpty()) {
             while (!reports.isEmpty()) {
@@ -241,6 +244,7 @@ final class Simulator {
             if (n.completenessFloor >= 0 && n.completenessReady == null) {
                 n.completenessReady = rd;
             }
+            checkMustSync(n, rd);
             n.pending = rd;
             if (!quiet && rng.nextDouble() < sc.asyncPersistRate()) {
                 stats.asyncPersists++;
@@ -274,6 +278,16 @@ final class Simulator {
         n.lastCommit = commit;
     }
 
+    /** A Ready that carries entries, a snapshot or a new term or vote must be persisted durably. */
+    private static void checkMustSync(SimNode n, Ready rd) {
+        HardState disk = n.storage.hardState();
+        boolean voteOrTerm = rd.hardState().map(h -> h.term() != disk.term() || h.vote() != disk.vote()).orElse(false);
+        if (!rd.mustSync() && (voteOrTerm || !rd.entries().isEmpty() || rd.snapshot().isPresent())) {
+            throw new InvariantViolation("ready-contract", "n" + n.id + " may skip the sync of " + Trace.describe(rd)
+                    + " although it changes the log, term or vote (disk: " + disk + ")");
+        }
+    }
+
     /** Persists the outstanding Ready, sends what had to wait for it, applies, advances. */
     void complete(SimNode n) {
         Ready rd = n.pending;
@@ -296,6 +310,9 @@ final class Simulator {
                     + ": " + e.getMessage());
         }
         rd.hardState().ifPresent(n.storage::setHardState);
+        if (rd.mustSync()) {
+            n.syncedHardState = n.storage.hardState();
+        }
         checker.onPersisted(n, rd);
         for (Message m : rd.persistedMessages()) {
             send(n, m);
@@ -339,6 +356,13 @@ final class Simulator {
             reports.add(new Report(r.sender(), r.senderIncarnation(), n.id, Report.SNAPSHOT_FAILED));
         }
         n.snapshotReports.clear();
+        HardState hs = n.storage.hardState();
+        if (!n.retired && !hs.equals(n.syncedHardState) && rng.nextBoolean()) {
+            // A hard state written without sync (mustSync was false) may not survive the crash.
+            trace.add(step, n.id, "unsynced", "lost " + hs + ", disk has " + n.syncedHardState);
+            n.storage.setHardState(n.syncedHardState);
+            stats.unsyncedLost++;
+        }
         n.crash();
     }
 
@@ -382,7 +406,7 @@ final class Simulator {
         }
     }
 
-    private void deliver(Network.Envelope env) {
+    void deliver(Network.Envelope env) {
         Message m = env.msg();
         SimNode to = nodes.get(m.to());
         if (to == null || !to.up() || net.isBlocked(m.from(), m.to())) {
@@ -412,7 +436,7 @@ final class Simulator {
 
     // ---- clients and clocks ---------------------------------------------------------------------
 
-    private void tickAll() {
+    void tickAll() {
         stats.ticks++;
         for (SimNode n : new ArrayList<>(nodes.values())) {
             if (n.up()) {
@@ -475,98 +499,6 @@ final class Simulator {
             stats.readsIssued++;
         }
         touch(n);
-    }
-
-    // ---- liveness -------------------------------------------------------------------------------
-
-    /**
-     * Heals the network, restarts every member and runs on a clean network: within ten election timeouts
-     * a leader must exist and a fresh write must be applied on every member of its configuration.
-     */
-    private void liveness(String phase) {
-        quiet = true;
-        nemesis.cancelReactiveFault();
-        net.heal();
-        for (SimNode n : nodes.values()) {
-            if (!n.up() && !n.retired) {
-                restart(n);
-            }
-        }
-        afterAction();
-        // Ten election timeouts. Without pre-vote, a node with a stale log that times out first still
-        // bumps everyone's term and restarts the race, so each round elects a leader only with some
-        // probability (about a half with two stale nodes of five): twice the rounds keep a false alarm
-        // below one in ten thousand checks.
-        int bound = (sc.preVote() ? 10 : 20) * sc.electionTick();
-        long probeIndex = 0;
-        long probeTerm = 0;
-        for (int t = 0; t <= bound; t++) {
-            settle();
-            SimNode leader = leader();
-            if (leader != null && probeIndex != 0) {
-                Entry e = checker.appliedEntry(probeIndex);
-                if ((e != null && e.term() != probeTerm) || (e == null && leader.term != probeTerm)) {
-                    probeIndex = 0; // overwritten, or its leader is gone: the client retries at the new one
-                } else if (e != null && appliedEverywhere(leader, probeIndex)) {
-                    stats.livenessChecks++;
-                    stats.livenessMaxTicks = Math.max(stats.livenessMaxTicks, t);
-                    trace.add(step, leader.id, "live", phase + ": write at " + probeIndex + " applied everywhere after "
-                            + t + " ticks");
-                    quiet = false;
-                    return;
-                }
-            }
-            if (leader != null && probeIndex == 0) {
-                ProposeResult r = leader.raw.propose(newWrite());
-                if (r instanceof ProposeResult.Appended a) {
-                    probeIndex = a.index();
-                    probeTerm = a.term();
-                }
-                touch(leader);
-                settle();
-            }
-            trace.add(step, 0, "tick", phase + " " + t);
-            tickAll();
-        }
-        throw new InvariantViolation("liveness", phase + ": " + bound + " ticks after healing everything "
-                + (leader() == null ? "there is no leader" : "write " + probeIndex + "/" + probeTerm + " is not applied on every member of "
-                + leader().conf));
-    }
-
-    /** Delivers everything in flight (in order) and finishes every persist until the cluster is quiet. */
-    private void settle() {
-        for (int round = 0; round < 64; round++) {
-            boolean busy = false;
-            for (SimNode n : new ArrayList<>(nodes.values())) {
-                if (n.pending != null) {
-                    complete(n);
-                    touch(n);
-                    busy = true;
-                }
-            }
-            afterAction();
-            for (Network.Envelope env : net.takeAll()) {
-                busy = true;
-                deliver(env);
-            }
-            afterAction();
-            if (!busy) {
-                return;
-            }
-        }
-    }
-
-    private boolean appliedEverywhere(SimNode leader, long index) {
-        for (long id : leader.raw.status().config().allMembers()) {
-            SimNode m = nodes.get(id);
-            if (m != null && m.retired) {
-                continue;
-            }
-            if (m == null || !m.up() || m.sm.applied < index) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---- helpers --------------------------------------------------------------------------------

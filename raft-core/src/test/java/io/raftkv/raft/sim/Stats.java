@@ -32,6 +32,7 @@ final class Stats {
     long transfersCompleted;
     long crashes;
     long restarts;
+    long unsyncedLost;
     long partitions;
     long oneWayPartitions;
     long leaderIsolations;
