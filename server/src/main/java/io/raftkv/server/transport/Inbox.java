@@ -1,0 +1,25 @@
+package io.raftkv.server.transport;
+
+import io.raftkv.raft.Message;
+
+/**
+ * Where the transport delivers what arrives from peers. Called from gRPC threads: implementations only
+ * enqueue work for the node's raft thread and never block.
+ */
+public interface Inbox {
+    /**
+     * A Raft message from a peer. An {@link Message.InstallSnapshot} is delivered only after its whole
+     * image was received, verified and stored (see {@code RaftStore.receiveSnapshot}); its snapshot
+     * carries metadata only.
+     */
+    void receive(Message message);
+
+    /** A send to {@code peer} failed or its queue overflowed: the core should stop pipelining to it. */
+    void reportUnreachable(long peer);
+
+    /** The outcome of streaming a snapshot image to {@code peer}. */
+    void reportSnapshot(long peer, boolean success);
+
+    /** A peer announced the address of its client API (used to redirect clients to the leader). */
+    void learnClientAddress(long peer, String clientAddress);
+}
