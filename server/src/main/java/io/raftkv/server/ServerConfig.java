@@ -1,0 +1,161 @@
+package io.raftkv.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Everything one node needs to start. Built by the CLI from flags and an optional config file; validated
+ * here so that every entry point reports the same clear errors.
+ *
+ * @param nodeId          this node's id; must appear in {@code initialCluster}
+ * @param clusterToken    distinguishes clusters with the same member list; part of the cluster id
+ * @param initialCluster  founding members: id to host:port of their peer API
+ * @param clientListen    host:port this node serves the client API on
+ * @param peerListen      host:port this node serves peers on (defaults to its entry in initialCluster)
+ * @param dataDir         where RocksDB and snapshots live
+ * @param tick            one Raft tick of wall-clock time
+ * @param electionTicks   election timeout in ticks (randomized up to twice that)
+ * @param heartbeatTicks  heartbeat interval in ticks
+ * @param limits          request size and load-shedding limits
+ * @param requestTimeout  longest time a write or linearizable read may wait for the cluster
+ * @param snapshotEvery   applied entries between automatic snapshots
+ * @param retainEntries   log entries kept behind a snapshot for slow followers
+ * @param unsafeLocalReads test-only: serve linearizable reads from the local replica without ReadIndex
+ *                         (the chaos harness's negative control); never for production
+ */
+public record ServerConfig(
+        long nodeId,
+        String clusterToken,
+        SortedMap<Long, String> initialCluster,
+        String clientListen,
+        String peerListen,
+        Path dataDir,
+        Duration tick,
+        int electionTicks,
+        int heartbeatTicks,
+        Limits limits,
+        Duration requestTimeout,
+        long snapshotEvery,
+        long retainEntries,
+        boolean unsafeLocalReads) {
+
+    /** Request limits (etcd-style: explicit, reported with the actual size in every rejection). */
+    public record Limits(int maxKeyBytes, int maxValueBytes, int maxRequestBytes, int maxScanLimit,
+                         int maxPendingRequests, long maxPendingBytes) {
+        public static Limits defaults() {
+            return new Limits(4 << 10, 1 << 20, 2 << 20, 10_000, 10_000, 256L << 20);
+        }
+
+        public Limits {
+            if (maxKeyBytes <= 0 || maxValueBytes <= 0 || maxRequestBytes <= 0 || maxScanLimit <= 0
+                    || maxPendingRequests <= 0 || maxPendingBytes <= 0) {
+                throw new IllegalArgumentException("limits must be positive: " + this);
+            }
+            if (maxKeyBytes + maxValueBytes > maxRequestBytes + maxValueBytes && maxKeyBytes > maxRequestBytes) {
+                throw new IllegalArgumentException("max key size " + maxKeyBytes + " exceeds max request size " + maxRequestBytes);
+            }
+        }
+    }
+
+    public ServerConfig {
+        Objects.requireNonNull(clusterToken, "clusterToken");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(limits, "limits");
+        initialCluster = Collections.unmodifiableSortedMap(new TreeMap<>(initialCluster));
+        if (initialCluster.isEmpty()) {
+            throw new IllegalArgumentException("--initial-cluster is empty: give id=host:port for every founding member");
+        }
+        if (!initialCluster.containsKey(nodeId)) {
+            throw new IllegalArgumentException("node id " + nodeId + " is not in --initial-cluster " + initialCluster.keySet());
+        }
+        for (var e : initialCluster.entrySet()) {
+            if (e.getKey() <= 0) {
+                throw new IllegalArgumentException("node ids must be positive, got " + e.getKey());
+            }
+            HostPort.parse(e.getValue(), "--initial-cluster entry for node " + e.getKey());
+        }
+        HostPort.parse(clientListen, "--client-addr");
+        peerListen = peerListen == null ? initialCluster.get(nodeId) : peerListen;
+        HostPort.parse(peerListen, "--peer-addr");
+        if (tick.isNegative() || tick.isZero()) {
+            throw new IllegalArgumentException("--tick must be positive, got " + tick);
+        }
+        if (heartbeatTicks <= 0 || electionTicks <= heartbeatTicks) {
+            throw new IllegalArgumentException("--election-ticks (" + electionTicks + ") must exceed --heartbeat-ticks ("
+                    + heartbeatTicks + "), and both must be positive");
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("--request-timeout must be positive, got " + requestTimeout);
+        }
+        if (snapshotEvery <= 0 || retainEntries < 0) {
+            throw new IllegalArgumentException("--snapshot-every must be positive and --retain-entries non-negative");
+        }
+    }
+
+    /** Defaults for a node: 100 ms ticks, 1 s election timeout, 5 s request timeout. */
+    public static ServerConfig of(long nodeId, SortedMap<Long, String> initialCluster, String clientListen, Path dataDir) {
+        return new ServerConfig(nodeId, "raftkv", initialCluster, clientListen, null, dataDir, Duration.ofMillis(100),
+                10, 1, Limits.defaults(), Duration.ofSeconds(5), 10_000, 5_000, false);
+    }
+
+    /**
+     * A stable id for the cluster, the same on every founding member: derived from the token and the
+     * member list, so a node started with another cluster's list or token refuses the data directory.
+     */
+    public long clusterId() {
+        long h = 0xcbf29ce484222325L;
+        String s = clusterToken + "|" + initialCluster;
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h & Long.MAX_VALUE;
+    }
+
+    /** Warnings worth logging at start: not errors, but rarely what the operator meant. */
+    public List<String> warnings() {
+        List<String> w = new ArrayList<>();
+        if (initialCluster.size() % 2 == 0) {
+            w.add("the cluster has an even number of members (" + initialCluster.size() + "): it tolerates no more "
+                    + "failures than " + (initialCluster.size() - 1) + " members would");
+        }
+        if (unsafeLocalReads) {
+            w.add("UNSAFE: linearizable reads are served from the local replica without ReadIndex (test-only flag)");
+        }
+        return w;
+    }
+
+    /** A parsed host:port. */
+    public record HostPort(String host, int port) {
+        public static HostPort parse(String s, String what) {
+            if (s == null || s.isBlank()) {
+                throw new IllegalArgumentException(what + " is missing (expected host:port)");
+            }
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || colon == s.length() - 1) {
+                throw new IllegalArgumentException(what + " '" + s + "' is not host:port");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(what + " '" + s + "' has a non-numeric port");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(what + " '" + s + "' has port " + port + " outside 0..65535");
+            }
+            return new HostPort(s.substring(0, colon), port);
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+}
