@@ -57,7 +57,7 @@ public record ServerConfig(
                     || maxPendingRequests <= 0 || maxPendingBytes <= 0) {
                 throw new IllegalArgumentException("limits must be positive: " + this);
             }
-            if (maxKeyBytes + maxValueBytes > maxRequestBytes + maxValueBytes && maxKeyBytes > maxRequestBytes) {
+            if (maxKeyBytes > maxRequestBytes) {
                 throw new IllegalArgumentException("max key size " + maxKeyBytes + " exceeds max request size " + maxRequestBytes);
             }
         }
