@@ -9,6 +9,7 @@ import io.raftkv.raft.SnapshotMetadata;
 import io.raftkv.raft.Storage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.rocksdb.RocksDB;
@@ -45,6 +46,13 @@ public final class LogStore implements Storage {
     private final Supplier<AppliedConf> appliedConf;
     private final Object writeLock = new Object();
     private volatile View view;
+    /**
+     * Odd while a log batch is being written and its view published (a seqlock). A reader that misses an
+     * entry its view promised calls it corruption only if this did not move during the read; otherwise
+     * the log changed under it (truncated, compacted, perhaps regrown) and it retries on the new view.
+     */
+    private final AtomicLong writes = new AtomicLong();
+    private static final int MAX_READ_ATTEMPTS = 1_000;
 
     LogStore(Db db, Supplier<AppliedConf> appliedConf, boolean verifyOnOpen) {
         this.db = db;
@@ -152,16 +160,29 @@ public final class LogStore implements Storage {
 
     @Override
     public List<Entry> entries(long lo, long hi, long maxBytes) {
-        View v = view;
-        if (lo < v.firstIndex()) {
-            throw new LogCompactedException(lo, v.firstIndex());
+        for (int attempt = 0; ; attempt++) {
+            long before = writes.get();
+            View v = view;
+            if (lo < v.firstIndex()) {
+                throw new LogCompactedException(lo, v.firstIndex());
+            }
+            if (hi > v.lastIndex() + 1) {
+                throw new IllegalArgumentException("entries(" + lo + ", " + hi + ") beyond last index " + v.lastIndex());
+            }
+            if (lo >= hi) {
+                return List.of();
+            }
+            long[] miss = new long[1];
+            List<Entry> out = read(lo, hi, maxBytes, miss);
+            if (out != null) {
+                return out;
+            }
+            raced(before, miss[0], attempt);
         }
-        if (hi > v.lastIndex() + 1) {
-            throw new IllegalArgumentException("entries(" + lo + ", " + hi + ") beyond last index " + v.lastIndex());
-        }
-        if (lo >= hi) {
-            return List.of();
-        }
+    }
+
+    /** Reads entries, or returns null with {@code miss[0]} set to the first index the database lacks. */
+    private List<Entry> read(long lo, long hi, long maxBytes, long[] miss) {
         List<Entry> out = new ArrayList<>((int) Math.min(hi - lo, 256));
         long size = 0;
         try (RocksIterator it = db.rocks().newIterator(db.cf(Db.Cf.RAFT_LOG), db.readOptions)) {
@@ -169,7 +190,8 @@ public final class LogStore implements Storage {
             for (long i = lo; i < hi; i++, it.next()) {
                 if (!it.isValid() || Keys.logIndex(it.key()) != i) {
                     it.status();
-                    throw missing(i);
+                    miss[0] = i;
+                    return null;
                 }
                 byte[] value = it.value();
                 size += EntryCodec.payloadSize(value) + BYTES_PER_ENTRY_OVERHEAD;
@@ -185,51 +207,57 @@ public final class LogStore implements Storage {
         return out;
     }
 
-    /** An entry the view promised is absent: compacted, reset or truncated meanwhile, or lost. */
-    private RuntimeException missing(long index) {
-        View now = view;
-        if (index < now.firstIndex()) {
-            return new LogCompactedException(index, now.firstIndex());
+    /**
+     * An entry the view promised was absent. If no log write started or finished meanwhile, the data is
+     * gone: corruption. Otherwise the caller retries against the newer view.
+     */
+    private void raced(long before, long index, int attempt) {
+        if ((before & 1) == 0 && writes.get() == before) {
+            throw corrupt(index, "missing although the log spans [" + view.firstIndex() + ", " + view.lastIndex() + "]");
         }
-        if (index > now.lastIndex()) {
-            return new IllegalArgumentException("entry " + index + " beyond last index " + now.lastIndex()
-                    + " (the log was truncated meanwhile)");
+        if (attempt >= MAX_READ_ATTEMPTS) {
+            throw new StorageException("could not read a stable view of the raft log in " + db.dataDir + " after "
+                    + attempt + " attempts");
         }
-        return corrupt(index, "missing although the log spans [" + now.firstIndex() + ", " + now.lastIndex() + "]");
+        Thread.onSpinWait();
     }
 
     @Override
     public long term(long index) {
-        View v = view;
-        if (index < v.compactIndex()) {
-            throw new LogCompactedException(index, v.firstIndex());
+        for (int attempt = 0; ; attempt++) {
+            long before = writes.get();
+            View v = view;
+            if (index < v.compactIndex()) {
+                throw new LogCompactedException(index, v.firstIndex());
+            }
+            if (index > v.lastIndex()) {
+                throw new IllegalArgumentException("term(" + index + ") beyond last index " + v.lastIndex());
+            }
+            if (index == v.compactIndex()) {
+                return v.compactTerm();
+            }
+            if (index == v.lastIndex()) {
+                return v.lastTerm();
+            }
+            byte[] header = new byte[EntryCodec.TERM_HEADER_BYTES];
+            int n;
+            try {
+                // Copies only the header: a term lookup never pays for the payload.
+                n = db.rocks().get(db.cf(Db.Cf.RAFT_LOG), db.readOptions, Keys.logKey(index), header);
+            } catch (RocksDBException e) {
+                throw db.readError("term of raft log entry " + index, e);
+            }
+            if (n == RocksDB.NOT_FOUND) {
+                raced(before, index, attempt);
+                continue;
+            }
+            String[] problem = new String[1];
+            long term = EntryCodec.term(index, header, Math.min(n, header.length), problem);
+            if (term < 0) {
+                throw corrupt(index, problem[0]);
+            }
+            return term;
         }
-        if (index > v.lastIndex()) {
-            throw new IllegalArgumentException("term(" + index + ") beyond last index " + v.lastIndex());
-        }
-        if (index == v.compactIndex()) {
-            return v.compactTerm();
-        }
-        if (index == v.lastIndex()) {
-            return v.lastTerm();
-        }
-        byte[] header = new byte[EntryCodec.TERM_HEADER_BYTES];
-        int n;
-        try {
-            // Copies only the header: a term lookup never pays for the payload.
-            n = db.rocks().get(db.cf(Db.Cf.RAFT_LOG), db.readOptions, Keys.logKey(index), header);
-        } catch (RocksDBException e) {
-            throw db.readError("term of raft log entry " + index, e);
-        }
-        if (n == RocksDB.NOT_FOUND) {
-            throw missing(index);
-        }
-        String[] problem = new String[1];
-        long term = EntryCodec.term(index, header, Math.min(n, header.length), problem);
-        if (term < 0) {
-            throw corrupt(index, problem[0]);
-        }
-        return term;
     }
 
     @Override
@@ -262,8 +290,13 @@ public final class LogStore implements Storage {
             try (WriteBatch b = new WriteBatch()) {
                 View next = stage(b, w, view);
                 extra.accept(b);
-                db.write(b, w.sync(), what);
-                view = next;
+                writes.incrementAndGet();
+                try {
+                    db.write(b, w.sync(), what);
+                    view = next;
+                } finally {
+                    writes.incrementAndGet();
+                }
             } catch (RocksDBException e) {
                 throw new StorageException("cannot build log batch in " + db.dataDir, e);
             }
@@ -340,8 +373,13 @@ public final class LogStore implements Storage {
             try (WriteBatch b = new WriteBatch()) {
                 b.deleteRange(db.cf(Db.Cf.RAFT_LOG), Keys.LOG_BEGIN, Keys.logKey(compactIndex + 1));
                 b.put(db.cf(Db.Cf.RAFT_STATE), Keys.COMPACTION_POINT, StateCodec.indexTerm(new StateCodec.IndexTerm(compactIndex, term)));
-                db.write(b, false, "log compaction to " + compactIndex);
-                view = new View(compactIndex, term, v.lastIndex(), v.lastTerm(), v.hardState(), v.snapshot());
+                writes.incrementAndGet();
+                try {
+                    db.write(b, false, "log compaction to " + compactIndex);
+                    view = new View(compactIndex, term, v.lastIndex(), v.lastTerm(), v.hardState(), v.snapshot());
+                } finally {
+                    writes.incrementAndGet();
+                }
             } catch (RocksDBException e) {
                 throw new StorageException("cannot build compaction batch in " + db.dataDir, e);
             }

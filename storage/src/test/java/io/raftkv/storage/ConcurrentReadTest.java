@@ -63,7 +63,7 @@ class ConcurrentReadTest {
             });
             Random rnd = new Random(11);
             long term = 1;
-            for (int op = 0; op < 3_000; op++) {
+            for (int op = 0; op < 10_000; op++) {
                 long last = log.lastIndex();
                 int kind = rnd.nextInt(20);
                 List<Entry> ents = new ArrayList<>();
