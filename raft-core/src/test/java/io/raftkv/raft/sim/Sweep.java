@@ -14,13 +14,14 @@ final class Sweep {
     long millis;
 
     /**
-     * Runs seeds {@code 1..seeds} accepted by {@code which}; stops after {@code maxFailures} failures
-     * (or at the first one the simulator itself caught, if {@code stopAtCaught}).
+     * Runs the seeds {@code first..last} accepted by {@code which}; stops after {@code maxFailures}
+     * failures (or at the first one the simulator itself caught, if {@code stopAtCaught}).
      */
-    static Sweep run(int seeds, int steps, LongPredicate which, TestNodes.Bug bug, int maxFailures, boolean stopAtCaught) {
+    static Sweep run(long first, long last, int steps, LongPredicate which, TestNodes.Bug bug, int maxFailures,
+                     boolean stopAtCaught) {
         Sweep s = new Sweep();
         long start = System.nanoTime(); // reporting only: nothing in a run depends on time
-        for (long seed = 1; seed <= seeds; seed++) {
+        for (long seed = first; seed <= last; seed++) {
             if (!which.test(seed)) {
                 continue;
             }
