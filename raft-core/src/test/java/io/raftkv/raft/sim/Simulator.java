@@ -51,10 +51,11 @@ final class Simulator {
     boolean quiet;
     private long writeSeq;
     private long readSeq;
+    /** The last requested leadership transfer, to count the ones that complete. */
     long transferTarget;
+    long transferTerm;
     /** Summary of the run's course, printed with -Dsim.verbose so replays can be compared across JVMs. */
     long fingerprint;
-    long transferTerm;
 
     Simulator(Scenario sc) {
         this.sc = sc;
