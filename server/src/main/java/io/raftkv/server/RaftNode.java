@@ -1,0 +1,545 @@
+package io.raftkv.server;
+
+import io.raftkv.proto.ErrorDetail;
+import io.raftkv.raft.ConfChange;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftConfig;
+import io.raftkv.raft.RawNode;
+import io.raftkv.raft.ReadOnlyOption;
+import io.raftkv.raft.ReadState;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.SnapshotMetadata;
+import io.raftkv.raft.SoftState;
+import io.raftkv.raft.StateRole;
+import io.raftkv.raft.Status;
+import io.raftkv.server.transport.Inbox;
+import io.raftkv.storage.Applied;
+import io.raftkv.storage.Command;
+import io.raftkv.storage.CommandCodec;
+import io.raftkv.storage.RaftStore;
+import io.raftkv.storage.Request;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link RawNode} with three threads, each the only owner of its state (DESIGN.md):
+ * <ul>
+ *   <li>the <b>raft</b> thread owns the core: it runs every task from its queue (peer messages, client
+ *       proposals and reads, persistence completions), ticks, and turns Readies into work;</li>
+ *   <li>the <b>persist</b> thread writes one Ready at a time as one synced batch (group commit: what
+ *       arrives while a batch syncs goes into the next Ready), and compacts the log;</li>
+ *   <li>the <b>apply</b> thread applies committed entries to the state machine in order, resolves
+ *       waiting proposals and releases linearizable reads once applied reaches their index.</li>
+ * </ul>
+ * gRPC threads only enqueue. The leader sends its AppendEntries before its own write completes (thesis
+ * §10.2.1); acknowledgements and votes leave only after the persist thread is done.
+ */
+final class RaftNode implements Inbox, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    private static final long SLOW_FSYNC_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Duration SESSION_EXPIRY_EVERY = Duration.ofSeconds(5);
+
+    /** Read-only facts about the node, refreshed by the raft thread for other threads. */
+    record NodeStatus(long id, StateRole role, long term, long leaderId, long commit, long lastIndex, ConfState conf,
+                      Map<Long, Status.PeerProgress> progress) {
+    }
+
+    private final ServerConfig config;
+    private final RaftStore store;
+    private final RawNode node;
+    private final long tickNanos;
+    private Consumer<List<Message>> sender = msgs -> { };
+
+    private final LinkedBlockingQueue<Runnable> raftQueue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Runnable> persistQueue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Runnable> applyQueue = new LinkedBlockingQueue<>();
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(r -> daemon(r, "raftkv-snapshot"));
+    private final Thread raftThread;
+    private final Thread persistThread;
+    private final Thread applyThread;
+
+    private final PendingRequests pending = new PendingRequests();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private final ConcurrentHashMap<Long, String> clientAddresses = new ConcurrentHashMap<>();
+
+    private volatile NodeStatus status;
+    private volatile boolean running = true;
+    private volatile NodeException halted;
+
+    // raft thread only
+    private boolean persistInFlight;
+    private StateRole role = StateRole.FOLLOWER;
+    private long leaderId;
+    private long readCtx;
+    private long ticksSinceExpiry;
+    // apply thread only
+    private long lastSnapshotIndex;
+    private boolean snapshotRunning;
+
+    RaftNode(ServerConfig config, RaftStore store) {
+        this.config = config;
+        this.store = store;
+        this.tickNanos = config.tick().toNanos();
+        RaftConfig rc = new RaftConfig(config.nodeId(), config.electionTicks(), config.heartbeatTicks(),
+                store.stateMachine().appliedIndex(), 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
+                true, true, ReadOnlyOption.SAFE);
+        // Randomness only spreads election timeouts; seeding from the node id keeps runs reproducible per node.
+        this.node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
+        this.lastSnapshotIndex = store.log().snapshot().index();
+        this.clientAddresses.put(config.nodeId(), config.clientListen());
+        this.raftThread = new Thread(this::raftLoop, "raftkv-raft-" + config.nodeId());
+        this.persistThread = new Thread(() -> taskLoop(persistQueue), "raftkv-persist-" + config.nodeId());
+        this.applyThread = new Thread(() -> taskLoop(applyQueue), "raftkv-apply-" + config.nodeId());
+        refreshStatus();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    void start(Consumer<List<Message>> messageSender) {
+        this.sender = messageSender;
+        raftThread.start();
+        persistThread.start();
+        applyThread.start();
+    }
+
+    NodeStatus status() {
+        return status;
+    }
+
+    RaftStore store() {
+        return store;
+    }
+
+    String clientAddress(long id) {
+        return id == 0 ? "" : clientAddresses.getOrDefault(id, "");
+    }
+
+    /** Non-null once the node stopped serving writes (storage failure or a broken invariant). */
+    NodeException halted() {
+        return halted;
+    }
+
+    // ------------------------------------------------------------------ Inbox (gRPC threads)
+
+    @Override
+    public void receive(Message message) {
+        raftQueue.add(() -> node.step(message));
+    }
+
+    @Override
+    public void reportUnreachable(long peer) {
+        raftQueue.add(() -> node.reportUnreachable(peer));
+    }
+
+    @Override
+    public void reportSnapshot(long peer, boolean success) {
+        raftQueue.add(() -> node.reportSnapshot(peer, success));
+    }
+
+    @Override
+    public void learnClientAddress(long peer, String clientAddress) {
+        clientAddresses.put(peer, clientAddress);
+    }
+
+    // ------------------------------------------------------------------ requests (gRPC threads)
+
+    /**
+     * Replicates a request through the log. Completes with the applied result, or exceptionally with a
+     * {@link NodeException} whose code tells the client whether a retry is safe.
+     */
+    CompletableFuture<Applied> propose(Request request, Duration timeout) {
+        CompletableFuture<Applied> f = new CompletableFuture<>();
+        NodeException refused = refusal();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        byte[] data = CommandCodec.encode(request);
+        ServerConfig.Limits limits = config.limits();
+        if (inFlight.incrementAndGet() > limits.maxPendingRequests()
+                | inFlightBytes.addAndGet(data.length) > limits.maxPendingBytes()) {
+            inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-data.length);
+            f.completeExceptionally(NodeException.of(ErrorDetail.Code.OVERLOADED, "server overloaded: more than "
+                    + limits.maxPendingRequests() + " requests or " + limits.maxPendingBytes()
+                    + " bytes pending; back off and retry"));
+            return f;
+        }
+        f.whenComplete((a, t) -> {
+            inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-data.length);
+        });
+        long deadline = deadline(timeout);
+        raftQueue.add(() -> proposeOnRaftThread(data, deadline, f));
+        return f;
+    }
+
+    private void proposeOnRaftThread(byte[] data, long deadline, CompletableFuture<Applied> f) {
+        if (deadline - System.nanoTime() < 0) {
+            f.completeExceptionally(NodeException.of(ErrorDetail.Code.OVERLOADED,
+                    "the request waited past its deadline before it could be proposed (not applied); back off"));
+            return;
+        }
+        ProposeResult r = node.propose(data);
+        if (r instanceof ProposeResult.Appended a) {
+            pending.addProposal(a.index(), new PendingRequests.Proposal(a.term(), deadline, f));
+        } else {
+            f.completeExceptionally(dropped((ProposeResult.Dropped) r));
+        }
+    }
+
+    private NodeException dropped(ProposeResult.Dropped d) {
+        return switch (d.reason()) {
+            case NOT_LEADER, NOT_MEMBER -> NodeException.notLeader(d.leaderHint(), clientAddress(d.leaderHint()));
+            case LEADERSHIP_TRANSFER -> NodeException.of(ErrorDetail.Code.NO_LEADER,
+                    "leadership is being transferred (not applied); retry shortly");
+            case UNCOMMITTED_LIMIT -> NodeException.of(ErrorDetail.Code.OVERLOADED,
+                    "too much uncommitted data on the leader (not applied); back off and retry");
+            case CONF_CHANGE_PENDING, INVALID_CONF_CHANGE -> NodeException.of(ErrorDetail.Code.INVALID,
+                    "membership change refused: " + d.reason());
+        };
+    }
+
+    /**
+     * Completes once this node may serve a linearizable read: it is the leader, a quorum confirmed that
+     * after the read arrived (ReadIndex), and the state machine has applied the read index. The value is
+     * the applied index the read will observe at least.
+     */
+    CompletableFuture<Long> readBarrier(Duration timeout) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        if (config.unsafeLocalReads()) {
+            // Negative control for the chaos harness: deliberately not linearizable.
+            f.complete(store.stateMachine().appliedIndex());
+            return f;
+        }
+        NodeException refused = refusal();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        long deadline = deadline(timeout);
+        raftQueue.add(() -> {
+            if (role != StateRole.LEADER) {
+                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
+                return;
+            }
+            long ctx = ++readCtx;
+            if (!node.readIndex(ctx)) {
+                f.completeExceptionally(NodeException.notLeader(0, ""));
+                return;
+            }
+            pending.awaitReadState(ctx, new PendingRequests.Read(0, deadline, f));
+        });
+        return f;
+    }
+
+    /** Asks for leadership to move to {@code target} (0: the most up-to-date follower). */
+    CompletableFuture<Long> transferLeadership(long target) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        raftQueue.add(() -> {
+            if (role != StateRole.LEADER) {
+                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
+                return;
+            }
+            long to = target != 0 ? target : bestTransferee();
+            if (to == 0) {
+                f.completeExceptionally(NodeException.of(ErrorDetail.Code.INVALID, "no voter to transfer leadership to"));
+                return;
+            }
+            node.transferLeadership(to);
+            f.complete(to);
+        });
+        return f;
+    }
+
+    private long bestTransferee() {
+        long best = 0;
+        long bestMatch = -1;
+        for (var e : node.status().progress().entrySet()) {
+            if (e.getKey() != config.nodeId() && !e.getValue().learner() && e.getValue().match() > bestMatch) {
+                best = e.getKey();
+                bestMatch = e.getValue().match();
+            }
+        }
+        return best;
+    }
+
+    private NodeException refusal() {
+        if (halted != null) {
+            return halted;
+        }
+        if (!running) {
+            return NodeException.of(ErrorDetail.Code.NO_LEADER, "node is shutting down; retry on another node");
+        }
+        return null;
+    }
+
+    private long deadline(Duration timeout) {
+        Duration d = timeout == null || timeout.compareTo(config.requestTimeout()) > 0 ? config.requestTimeout() : timeout;
+        return System.nanoTime() + d.toNanos();
+    }
+
+    // ------------------------------------------------------------------ raft thread
+
+    private void raftLoop() {
+        long nextTick = System.nanoTime() + tickNanos;
+        try {
+            while (running) {
+                long wait = nextTick - System.nanoTime();
+                Runnable task = wait > 0 ? raftQueue.poll(wait, TimeUnit.NANOSECONDS) : raftQueue.poll();
+                for (int n = 0; task != null && n < 4096; n++) {
+                    task.run();
+                    task = raftQueue.poll();
+                }
+                if (task != null) {
+                    task.run();
+                }
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    node.tick();
+                    onTick(now);
+                    // After a long pause (GC, SIGSTOP) tick once, not a burst: a burst would fire elections.
+                    nextTick = Math.max(nextTick + tickNanos, now + tickNanos / 2);
+                }
+                drive();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            halt("raft core halted: " + e, e);
+        }
+    }
+
+    private void onTick(long now) {
+        pending.expire(now);
+        if (role == StateRole.LEADER && ++ticksSinceExpiry * tickNanos >= SESSION_EXPIRY_EVERY.toNanos()) {
+            ticksSinceExpiry = 0;
+            // Session expiry is decided through the log with the leader's clock, never by local clocks.
+            node.propose(CommandCodec.encode(Request.of(new Command.ExpireSessions(System.currentTimeMillis()))));
+        }
+        refreshStatus();
+    }
+
+    private void drive() {
+        if (persistInFlight || halted != null || !node.hasReady()) {
+            return;
+        }
+        Ready rd = node.ready();
+        rd.softState().ifPresent(this::onSoftState);
+        sender.accept(rd.messages());
+        persistInFlight = true;
+        persistQueue.add(() -> persist(rd));
+    }
+
+    private void onSoftState(SoftState ss) {
+        if (ss.leader() != leaderId) {
+            LOG.info("node {}: leader is now {} (role {})", config.nodeId(), ss.leader() == 0 ? "unknown" : ss.leader(),
+                    ss.role());
+        }
+        if (role == StateRole.LEADER && ss.role() != StateRole.LEADER) {
+            pending.failReads(NodeException.notLeader(ss.leader(), clientAddress(ss.leader())));
+        }
+        role = ss.role();
+        leaderId = ss.leader();
+        ticksSinceExpiry = 0;
+        refreshStatus();
+    }
+
+    private void onPersisted(Ready rd) {
+        sender.accept(rd.persistedMessages());
+        List<Entry> committed = rd.committedEntries();
+        if (!committed.isEmpty()) {
+            Map<Long, ConfState> confStates = new TreeMap<>();
+            for (Entry e : committed) {
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
+                    confStates.put(e.index(), cs);
+                    LOG.info("node {}: configuration is now {}", config.nodeId(), cs);
+                }
+            }
+            applyQueue.add(() -> apply(committed, confStates));
+        }
+        if (rd.snapshot().isPresent()) {
+            LOG.info("node {}: installed snapshot at index {}", config.nodeId(), rd.snapshot().get().index());
+            applyQueue.add(() -> pending.appliedThrough(store.stateMachine().appliedIndex()));
+        }
+        for (ReadState rs : rd.readStates()) {
+            PendingRequests.Read r = pending.readStateArrived(rs.requestCtx(), rs.index());
+            if (r != null) {
+                applyQueue.add(() -> pending.awaitApply(r, store.stateMachine().appliedIndex()));
+            }
+        }
+        node.advance(rd);
+        persistInFlight = false;
+        refreshStatus();
+    }
+
+    private void refreshStatus() {
+        Status s = node.status();
+        status = new NodeStatus(s.id(), s.softState().role(), s.hardState().term(), s.softState().leader(),
+                s.hardState().commit(), s.lastIndex(), s.config(), s.progress());
+    }
+
+    // ------------------------------------------------------------------ persist thread
+
+    private void persist(Ready rd) {
+        try {
+            if (rd.snapshot().isPresent()) {
+                // Installing replaces the state machine: let the apply thread finish what it was handed first.
+                CountDownLatch drained = new CountDownLatch(1);
+                applyQueue.add(drained::countDown);
+                drained.await();
+            }
+            long t0 = System.nanoTime();
+            store.persist(rd);
+            long took = System.nanoTime() - t0;
+            if (took > SLOW_FSYNC_NANOS && rd.mustSync()) {
+                LOG.warn("node {}: slow fsync: persisting {} entries took {} ms", config.nodeId(), rd.entries().size(),
+                        TimeUnit.NANOSECONDS.toMillis(took));
+            }
+            raftQueue.add(() -> onPersisted(rd));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            raftQueue.add(() -> halt("storage write failed; the node stops its write path: " + e, e));
+        }
+    }
+
+    // ------------------------------------------------------------------ apply thread
+
+    private void apply(List<Entry> committed, Map<Long, ConfState> confStates) {
+        List<Applied> results;
+        try {
+            results = store.stateMachine().apply(committed, confStates);
+        } catch (RuntimeException e) {
+            raftQueue.add(() -> halt("applying committed entries failed: " + e, e));
+            return;
+        }
+        for (Applied a : results) {
+            pending.applied(a);
+        }
+        long applied = store.stateMachine().appliedIndex();
+        pending.appliedThrough(applied);
+        maybeSnapshot(applied);
+    }
+
+    private void maybeSnapshot(long applied) {
+        if (snapshotRunning || applied - lastSnapshotIndex < config.snapshotEvery()) {
+            return;
+        }
+        snapshotRunning = true;
+        snapshotter.execute(() -> {
+            try {
+                SnapshotMetadata meta = store.createSnapshot();
+                long compactTo = meta.index() - config.retainEntries();
+                LOG.info("node {}: snapshot at index {}; compacting the log through {}", config.nodeId(), meta.index(),
+                        Math.max(compactTo, 0));
+                if (compactTo > store.log().firstIndex()) {
+                    persistQueue.add(() -> store.compactLog(compactTo));
+                }
+                applyQueue.add(() -> {
+                    lastSnapshotIndex = meta.index();
+                    snapshotRunning = false;
+                });
+            } catch (RuntimeException e) {
+                LOG.error("node {}: snapshot failed: {}", config.nodeId(), e.toString(), e);
+                applyQueue.add(() -> snapshotRunning = false);
+            }
+        });
+    }
+
+    private void taskLoop(LinkedBlockingQueue<Runnable> queue) {
+        try {
+            while (running || !queue.isEmpty()) {
+                Runnable task = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (task != null) {
+                    task.run();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void halt(String why, Throwable cause) {
+        if (halted != null) {
+            return;
+        }
+        LOG.error("node {}: {}", config.nodeId(), why, cause);
+        halted = NodeException.of(ErrorDetail.Code.STORAGE_FAILED, "node " + config.nodeId() + " stopped serving: " + why);
+        pending.failAll(halted);
+    }
+
+    /**
+     * Graceful stop: a leader hands leadership to its most up-to-date follower and waits (up to two
+     * election timeouts) for it to take over, then new requests are refused and waiting ones fail with a
+     * retryable status.
+     */
+    void shutdown() {
+        if (!running) {
+            return;
+        }
+        if (status.role() == StateRole.LEADER && halted == null && status.conf().voters().size() > 1) {
+            transferLeadership(0);
+            long until = System.nanoTime() + 2 * config.electionTicks() * tickNanos;
+            while (status.role() == StateRole.LEADER && System.nanoTime() - until < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(tickNanos);
+            }
+            LOG.info("node {}: leadership {} before shutdown", config.nodeId(),
+                    status.role() == StateRole.LEADER ? "could not be transferred" : "transferred to " + status.leaderId());
+        }
+        running = false;
+        NodeException stopping = NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId()
+                + " is shutting down; retry on another node");
+        joinQuietly(raftThread);
+        pending.failAll(stopping);
+        joinQuietly(persistThread);
+        applyQueue.add(() -> pending.failAppliedWaiters(stopping));
+        joinQuietly(applyThread);
+        snapshotter.shutdown();
+        try {
+            snapshotter.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

@@ -1,0 +1,155 @@
+package io.raftkv.server;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.ErrorDetail;
+import io.raftkv.proto.KVGrpc;
+import io.raftkv.proto.Role;
+import io.raftkv.proto.StatusRequest;
+import io.raftkv.proto.StatusResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Real nodes in this JVM over real gRPC on 127.0.0.1: fast ticks (20 ms) so elections take ~200-400 ms.
+ * Nodes can be stopped (gracefully) and restarted on the same ports and data directories.
+ */
+final class TestCluster implements AutoCloseable {
+    static final Duration TICK = Duration.ofMillis(20);
+
+    final Path root;
+    final TreeMap<Long, String> peerAddrs = new TreeMap<>();
+    final TreeMap<Long, String> clientAddrs = new TreeMap<>();
+    final TreeMap<Long, RaftKvServer> servers = new TreeMap<>();
+    final TreeMap<Long, ManagedChannel> channels = new TreeMap<>();
+    private final UnaryOperator<ServerConfig> tweak;
+
+    TestCluster(Path root, int n, UnaryOperator<ServerConfig> tweak) {
+        this.root = root;
+        this.tweak = tweak;
+        for (long id = 1; id <= n; id++) {
+            peerAddrs.put(id, "127.0.0.1:" + freePort());
+            clientAddrs.put(id, "127.0.0.1:" + freePort());
+        }
+        for (long id = 1; id <= n; id++) {
+            start(id);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    ServerConfig config(long id) {
+        ServerConfig base = ServerConfig.of(id, peerAddrs, clientAddrs.get(id), root.resolve("n" + id));
+        return tweak.apply(new ServerConfig(base.nodeId(), base.clusterToken(), base.initialCluster(), base.clientListen(),
+                base.peerListen(), base.dataDir(), TICK, 10, 1, base.limits(), Duration.ofSeconds(3), base.snapshotEvery(),
+                base.retainEntries(), false));
+    }
+
+    void start(long id) {
+        servers.put(id, RaftKvServer.start(config(id)));
+    }
+
+    void stop(long id) {
+        RaftKvServer s = servers.remove(id);
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    KVGrpc.KVBlockingStub kv(long id) {
+        return KVGrpc.newBlockingStub(channel(id)).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    ClusterGrpc.ClusterBlockingStub cluster(long id) {
+        return ClusterGrpc.newBlockingStub(channel(id)).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    private ManagedChannel channel(long id) {
+        return channels.computeIfAbsent(id, k -> NettyChannelBuilder.forTarget(clientAddrs.get(k)).usePlaintext().build());
+    }
+
+    StatusResponse status(long id) {
+        return cluster(id).status(StatusRequest.getDefaultInstance());
+    }
+
+    /** Waits until the running nodes agree on one leader and returns it. */
+    long awaitLeader() {
+        long[] found = new long[1];
+        await(Duration.ofSeconds(10), "a leader agreed on by every running node", () -> {
+            long leader = 0;
+            for (long id : servers.keySet()) {
+                StatusResponse s = status(id);
+                if (s.getLeaderId() == 0 || (leader != 0 && s.getLeaderId() != leader)) {
+                    return false;
+                }
+                leader = s.getLeaderId();
+            }
+            found[0] = leader;
+            return leader != 0 && servers.containsKey(leader) && status(leader).getRole() == Role.LEADER;
+        });
+        return found[0];
+    }
+
+    long follower() {
+        long leader = awaitLeader();
+        return servers.keySet().stream().filter(id -> id != leader).findFirst().orElseThrow();
+    }
+
+    /** Polls {@code condition} (a status query, never a sleep-and-hope) until it holds or time runs out. */
+    static void await(Duration max, String what, BooleanSupplier condition) {
+        long until = System.nanoTime() + max.toNanos();
+        List<String> errors = new ArrayList<>();
+        while (System.nanoTime() - until < 0) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (StatusRuntimeException e) {
+                errors.add(e.getStatus().toString());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TICK.toNanos());
+        }
+        throw new AssertionError("timed out after " + max + " waiting for " + what
+                + (errors.isEmpty() ? "" : "; last errors: " + errors.subList(Math.max(0, errors.size() - 3), errors.size())));
+    }
+
+    static ErrorDetail detail(StatusRuntimeException e) {
+        Metadata t = e.getTrailers();
+        return t == null ? null : t.get(GrpcErrors.DETAIL_KEY);
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(c -> {
+            c.shutdownNow();
+            try {
+                c.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        channels.clear();
+        for (long id : List.copyOf(servers.keySet())) {
+            stop(id);
+        }
+    }
+}
