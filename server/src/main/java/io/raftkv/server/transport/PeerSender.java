@@ -1,0 +1,351 @@
+package io.raftkv.server.transport;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.raftkv.proto.peer.MessageBatch;
+import io.raftkv.proto.peer.RaftMessage;
+import io.raftkv.proto.peer.RaftPeerGrpc;
+import io.raftkv.proto.peer.StreamSummary;
+import io.raftkv.raft.Message;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything that flows to one peer on its message stream: a bounded lock-free queue filled by the raft
+ * thread, and one thread that owns the gRPC stream (opens it, batches the queue into it while gRPC flow
+ * control says it is ready, and reopens it with backoff after a failure). Nothing here is shared with
+ * other peers, so a slow or dead peer only fills its own queue.
+ */
+final class PeerSender implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
+    /** Longest park: the thread wakes this often to drop stale messages even when nothing else happens. */
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Connection state as logged: INFO once per change, never per retry. */
+    private enum Link { NEW, CONNECTED, DISCONNECTED, REJECTED }
+
+    private record Queued(Message message, long enqueuedNanos) {
+    }
+
+    private final long peer;
+    private final String address;
+    private final TransportConfig config;
+    private final Inbox inbox;
+    private final ManagedChannel channel;
+    private final RaftPeerGrpc.RaftPeerStub stub;
+    private final Backoff backoff;
+    private final long staleNanos;
+    private final long healthyNanos;
+    private final String threadName;
+
+    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile Thread thread;
+    private volatile Attempt current;
+
+    // Owned by the sender thread.
+    private Link link = Link.NEW;
+    private String lastRejection = "";
+    private RaftMessage carry;
+    private long carryEnqueuedNanos;
+    private long lastStaleReportNanos;
+
+    PeerSender(long peer, String address, TransportConfig config, Inbox inbox, ManagedChannel channel) {
+        this.peer = peer;
+        this.address = address;
+        this.config = config;
+        this.inbox = inbox;
+        this.channel = channel;
+        this.stub = RaftPeerGrpc.newStub(channel);
+        this.backoff = new Backoff(config.backoffBase(), config.backoffCap());
+        this.staleNanos = config.staleAfter().toNanos();
+        this.healthyNanos = config.backoffCap().toNanos();
+        this.threadName = PeerTransport.THREAD_PREFIX + config.nodeId() + "-to-" + peer;
+    }
+
+    long peer() {
+        return peer;
+    }
+
+    /**
+     * Queues {@code m} without blocking (raft thread). Returns false if the queue is full: the message is
+     * dropped and the caller reports the peer unreachable.
+     */
+    boolean offer(Message m) {
+        if (closed) {
+            return true;
+        }
+        if (queued.incrementAndGet() > config.maxQueuedMessages()) {
+            queued.decrementAndGet();
+            return false;
+        }
+        queue.add(new Queued(m, System.nanoTime()));
+        return true;
+    }
+
+    /** Wakes the sender thread after one or more offers (one unpark per send() call, not per message). */
+    void wake() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    void start() {
+        Thread t = new Thread(this, threadName);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** Stops the thread and cancels the stream; returns once the thread has ended (or after a bounded wait). */
+    void close() {
+        closed = true;
+        Attempt a = current;
+        if (a != null) {
+            a.cancel("transport closed");
+        }
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                LOG.warn("sender thread {} did not stop within 5 s", threadName);
+            }
+        }
+        dropQueued();
+    }
+
+    @Override
+    public void run() {
+        int failures = 0;
+        try {
+            while (!closed) {
+                // Our backoff governs reconnects, not the channel's own (which grows to two minutes).
+                channel.resetConnectBackoff();
+                Attempt a = new Attempt();
+                current = a;
+                long startedNanos = System.nanoTime();
+                stub.stream(a);
+                if (closed) {
+                    a.cancel("transport closed");
+                    break;
+                }
+                pump(a);
+                if (closed) {
+                    a.cancel("transport closed");
+                    break;
+                }
+                boolean wasHealthy = a.ready && System.nanoTime() - startedNanos >= healthyNanos;
+                failed(a.failure == null ? Status.UNKNOWN.withDescription("stream ended") : a.failure);
+                // Whatever was queued was meant for the broken stream; Raft retransmits what still matters.
+                dropQueued();
+                failures = wasHealthy ? 0 : failures + 1;
+                parkFor(backoff.delayNanos(Math.max(0, failures - 1)));
+            }
+        } catch (RuntimeException e) {
+            // Never expected; without this the peer would silently stop receiving anything.
+            LOG.error("sender to peer {} at {} stopped by an unexpected error", peer, address, e);
+        } finally {
+            current = null;
+        }
+    }
+
+    /** Feeds the stream until it fails or the transport closes. */
+    private void pump(Attempt a) {
+        boolean first = true;
+        while (!closed && !a.done) {
+            if (a.call.isReady()) {
+                if (!a.ready) {
+                    a.ready = true;
+                    a.readyNanos = System.nanoTime();
+                    connected();
+                }
+                MessageBatch batch = nextBatch(first);
+                if (batch != null) {
+                    a.call.onNext(batch);
+                    first = false;
+                    continue;
+                }
+            } else {
+                dropStale();
+            }
+            if (a.ready && link == Link.REJECTED && System.nanoTime() - a.readyNanos >= healthyNanos) {
+                // The peer used to reject us and has now kept the stream open: it was fixed.
+                link = Link.DISCONNECTED;
+                connected();
+            }
+            LockSupport.parkNanos(this, MAX_PARK_NANOS);
+        }
+    }
+
+    /** Up to maxBatchBytes of queued messages (at least one), or null if none is queued. */
+    private MessageBatch nextBatch(boolean first) {
+        long now = System.nanoTime();
+        MessageBatch.Builder b = null;
+        long bytes = 0;
+        while (true) {
+            RaftMessage m;
+            long enqueued;
+            if (carry != null) {
+                m = carry;
+                enqueued = carryEnqueuedNanos;
+                carry = null;
+            } else {
+                Queued q = queue.poll();
+                if (q == null) {
+                    break;
+                }
+                queued.decrementAndGet();
+                m = null;
+                enqueued = q.enqueuedNanos();
+                if (now - enqueued <= staleNanos) {
+                    m = MessageCodec.encode(q.message());
+                }
+            }
+            if (m == null || now - enqueued > staleNanos) {
+                continue;
+            }
+            int size = m.getSerializedSize();
+            if (b != null && bytes + size > config.maxBatchBytes()) {
+                carry = m;
+                carryEnqueuedNanos = enqueued;
+                break;
+            }
+            if (b == null) {
+                b = MessageBatch.newBuilder().setClusterId(config.clusterId()).setFrom(config.nodeId());
+                if (first) {
+                    // Once per stream is enough: the receiver remembers it per peer.
+                    b.setSenderClientAddress(config.clientAddress());
+                }
+            }
+            b.addMessages(m);
+            bytes += size;
+        }
+        return b == null ? null : b.build();
+    }
+
+    /**
+     * Drops messages that waited longer than staleAfter while the stream was not ready (a stalled peer),
+     * so the queue holds fresh messages rather than the oldest ones; tells the core at most once per
+     * staleAfter so it stops pipelining to a peer that does not keep up.
+     */
+    private void dropStale() {
+        long now = System.nanoTime();
+        int dropped = 0;
+        if (carry != null && now - carryEnqueuedNanos > staleNanos) {
+            carry = null;
+            dropped++;
+        }
+        Queued q;
+        while ((q = queue.peek()) != null && now - q.enqueuedNanos() > staleNanos) {
+            // Single consumer: the head we peeked is the head we poll.
+            queue.poll();
+            queued.decrementAndGet();
+            dropped++;
+        }
+        if (dropped > 0 && now - lastStaleReportNanos >= staleNanos) {
+            lastStaleReportNanos = now;
+            LOG.debug("dropped {} stale messages for peer {}", dropped, peer);
+            inbox.reportUnreachable(peer);
+        }
+    }
+
+    private void dropQueued() {
+        carry = null;
+        while (queue.poll() != null) {
+            queued.decrementAndGet();
+        }
+    }
+
+    private void connected() {
+        if (link != Link.CONNECTED && link != Link.REJECTED) {
+            LOG.info("connected to peer {} at {}", peer, address);
+            link = Link.CONNECTED;
+        }
+    }
+
+    private void failed(Status s) {
+        String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+        if (s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT) {
+            // The peer refuses us (other cluster, wrong node at that address): a configuration error that
+            // retrying will not fix, so say it loudly, but once.
+            if (link != Link.REJECTED || !why.equals(lastRejection)) {
+                LOG.error("peer {} at {} rejects our stream: {}", peer, address, why);
+            }
+            link = Link.REJECTED;
+            lastRejection = why;
+        } else if (link == Link.CONNECTED) {
+            LOG.info("lost connection to peer {} at {}: {}", peer, address, why);
+            link = Link.DISCONNECTED;
+        } else if (link == Link.NEW) {
+            LOG.info("cannot reach peer {} at {} yet: {} (retrying with backoff)", peer, address, why);
+            link = Link.DISCONNECTED;
+        } else {
+            LOG.debug("stream to peer {} at {} failed again: {}", peer, address, why);
+        }
+        inbox.reportUnreachable(peer);
+    }
+
+    /** Parks for {@code nanos} or until closed; offers during the wait queue up (bounded, aged out later). */
+    private void parkFor(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        long left;
+        while (!closed && (left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    /** One Stream call. Callbacks run on the channel's event loop: they only record and wake. */
+    private final class Attempt implements ClientResponseObserver<MessageBatch, StreamSummary> {
+        volatile ClientCallStreamObserver<MessageBatch> call;
+        volatile boolean done;
+        volatile Status failure;
+        // Sender thread only.
+        boolean ready;
+        long readyNanos;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<MessageBatch> requestStream) {
+            call = requestStream;
+            requestStream.setOnReadyHandler(PeerSender.this::wake);
+        }
+
+        @Override
+        public void onNext(StreamSummary value) {
+            // The summary only comes after we half-close, which we never do: nothing to learn.
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failure = Status.fromThrowable(t);
+            done = true;
+            wake();
+        }
+
+        @Override
+        public void onCompleted() {
+            failure = Status.UNAVAILABLE.withDescription("peer ended the stream");
+            done = true;
+            wake();
+        }
+
+        void cancel(String why) {
+            ClientCallStreamObserver<MessageBatch> c = call;
+            if (c != null) {
+                c.cancel(why, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.raftkv.server.transport;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.peer.MessageBatch;
+import io.raftkv.proto.peer.RaftMessage;
+import io.raftkv.proto.peer.RaftPeerGrpc;
+import io.raftkv.proto.peer.SnapshotAck;
+import io.raftkv.proto.peer.SnapshotChunk;
+import io.raftkv.proto.peer.StreamSummary;
+import io.raftkv.raft.Message;
+import io.raftkv.storage.RaftStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RaftPeer service this node's peer gRPC server runs: checks that what arrives is meant for this node
+ * of this cluster, decodes it and hands it to the inbox. Callbacks run on the server's executor and never
+ * block on the node (the inbox only enqueues).
+ */
+final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
+
+    private final TransportConfig config;
+    private final RaftStore store;
+    private final Inbox inbox;
+    private final RejectionLog rejections = new RejectionLog();
+    /** Last client address announced per peer, so the inbox hears only of changes. */
+    private final Map<Long, String> clientAddresses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SnapshotInbound> snapshotsInProgress = new ConcurrentHashMap<>();
+
+    PeerService(TransportConfig config, RaftStore store, Inbox inbox) {
+        this.config = config;
+        this.store = store;
+        this.inbox = inbox;
+    }
+
+    @Override
+    public StreamObserver<MessageBatch> stream(StreamObserver<StreamSummary> responseObserver) {
+        return new Inbound(responseObserver);
+    }
+
+    @Override
+    public StreamObserver<SnapshotChunk> installSnapshot(StreamObserver<SnapshotAck> responseObserver) {
+        return new SnapshotInbound(snapshotsInProgress, config, store, inbox, responseObserver, rejections);
+    }
+
+    /** Releases receive files of transfers still in progress (the transport is closing). */
+    void close() {
+        for (SnapshotInbound s : snapshotsInProgress.values()) {
+            s.supersede();
+        }
+    }
+
+    /** Why traffic with these ids is not for this node, or null if it is. The message names both sides. */
+    static String checkAddressing(TransportConfig config, long clusterId, long from, long to) {
+        if (clusterId != config.clusterId()) {
+            return "node " + config.nodeId() + " of cluster " + Long.toUnsignedString(config.clusterId())
+                    + " refuses traffic from node " + from + " of cluster " + Long.toUnsignedString(clusterId)
+                    + ": wrong cluster id";
+        }
+        if (to != config.nodeId()) {
+            return "node " + config.nodeId() + " of cluster " + Long.toUnsignedString(config.clusterId())
+                    + " received traffic from node " + from + " addressed to node " + to
+                    + ": the sender's peer list maps node " + to + " to this node's address";
+        }
+        if (from == config.nodeId() || from == 0) {
+            return "node " + config.nodeId() + " received traffic claiming to come from node " + from;
+        }
+        return null;
+    }
+
+    /** Logs each distinct rejection once: a misconfigured peer retries forever and would flood the log. */
+    static final class RejectionLog {
+        private static final int MAX_REMEMBERED = 64;
+        private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
+        void rejected(String problem) {
+            if (logged.size() < MAX_REMEMBERED && logged.add(problem)) {
+                LOG.warn("rejecting peer stream: {}", problem);
+            }
+        }
+    }
+
+    /** One incoming Stream call. gRPC delivers its callbacks one at a time. */
+    private final class Inbound implements StreamObserver<MessageBatch> {
+        private final StreamObserver<StreamSummary> out;
+        private long received;
+        private boolean closed;
+
+        Inbound(StreamObserver<StreamSummary> out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(MessageBatch batch) {
+            if (closed) {
+                return;
+            }
+            List<Message> messages = new ArrayList<>(batch.getMessagesCount());
+            String problem = null;
+            try {
+                for (RaftMessage pm : batch.getMessagesList()) {
+                    // Every message, not only the batch header: a peer list that maps another node's id to
+                    // this address shows up as messages for that other node.
+                    problem = checkAddressing(config, batch.getClusterId(), batch.getFrom(), pm.getTo());
+                    if (problem != null) {
+                        break;
+                    }
+                    messages.add(MessageCodec.decode(pm));
+                }
+                if (batch.getMessagesCount() == 0) {
+                    problem = checkAddressing(config, batch.getClusterId(), batch.getFrom(), config.nodeId());
+                }
+            } catch (IllegalArgumentException e) {
+                reject(Status.INVALID_ARGUMENT.withDescription("undecodable message from node " + batch.getFrom() + ": "
+                        + e.getMessage()), e.getMessage());
+                return;
+            }
+            if (problem != null) {
+                reject(Status.FAILED_PRECONDITION.withDescription(problem), problem);
+                return;
+            }
+            String address = batch.getSenderClientAddress();
+            if (!address.isEmpty() && !address.equals(clientAddresses.put(batch.getFrom(), address))) {
+                inbox.learnClientAddress(batch.getFrom(), address);
+            }
+            for (Message m : messages) {
+                inbox.receive(m);
+            }
+            received += messages.size();
+        }
+
+        private void reject(Status status, String problem) {
+            closed = true;
+            rejections.rejected(problem);
+            out.onError(status.asRuntimeException());
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // The sender went away or was cancelled; it reconnects on its own.
+            closed = true;
+        }
+
+        @Override
+        public void onCompleted() {
+            if (!closed) {
+                closed = true;
+                out.onNext(StreamSummary.newBuilder().setReceived(received).build());
+                out.onCompleted();
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.raftkv.server.transport;
+
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.raftkv.raft.Message;
+import io.raftkv.storage.RaftStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's peer transport: sends Raft messages to peers on one long-lived gRPC stream each, streams
+ * snapshot images on the side, and provides the {@code RaftPeer} service for the node's peer server.
+ *
+ * <p>Usage: construct, register {@link #service()} on the peer server (built with
+ * {@link #configurePeerServer}), {@link #start()}, then call {@link #send} from the raft thread;
+ * {@link #close()} on shutdown. Everything that arrives goes to the {@link Inbox}.
+ */
+public final class PeerTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
+    /** Every thread this package starts is named with this prefix (tests check none survive close). */
+    public static final String THREAD_PREFIX = "raftkv-transport-";
+    /** Largest message the peer server accepts: a batch, or one Raft message that is bigger on its own. */
+    static final int MIN_INBOUND_BYTES = 64 << 20;
+
+    private final TransportConfig config;
+    private final RaftStore store;
+    private final Inbox inbox;
+    private final PeerService service;
+    private final Map<Long, PeerSender> senders;
+    private final Map<Long, ManagedChannel> channels;
+    private final ConcurrentHashMap<Long, SnapshotSender> snapshots = new ConcurrentHashMap<>();
+    private final ExecutorService snapshotExecutor;
+    /** Ids already warned about (raft thread only). */
+    private final Set<Long> unknownPeersLogged = ConcurrentHashMap.newKeySet();
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    public PeerTransport(TransportConfig config, RaftStore store, Inbox inbox) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = Objects.requireNonNull(store, "store");
+        this.inbox = Objects.requireNonNull(inbox, "inbox");
+        this.service = new PeerService(config, store, inbox);
+        Map<Long, PeerSender> s = new TreeMap<>();
+        Map<Long, ManagedChannel> c = new TreeMap<>();
+        try {
+            for (Map.Entry<Long, String> p : config.peers().entrySet()) {
+                ManagedChannel ch = channel(p.getValue());
+                c.put(p.getKey(), ch);
+                s.put(p.getKey(), new PeerSender(p.getKey(), p.getValue(), config, inbox, ch));
+            }
+        } catch (RuntimeException e) {
+            c.values().forEach(ManagedChannel::shutdownNow);
+            throw e;
+        }
+        this.senders = Map.copyOf(s);
+        this.channels = Map.copyOf(c);
+        AtomicInteger n = new AtomicInteger();
+        // One transfer per peer at most (see send), so the pool never grows beyond the peer count.
+        this.snapshotExecutor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, THREAD_PREFIX + config.nodeId() + "-snapshot-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Applies what the peer server needs for this transport: keepalive pings from peers are allowed (the
+     * default policy would answer our pings with GOAWAY), and a message may be as large as a batch.
+     */
+    public static NettyServerBuilder configurePeerServer(NettyServerBuilder builder, TransportConfig config) {
+        return builder.permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+                .maxInboundMessageSize(Math.max(MIN_INBOUND_BYTES, 2 * config.maxBatchBytes()));
+    }
+
+    /** The RaftPeer service to register on this node's peer gRPC server. */
+    public BindableService service() {
+        return service;
+    }
+
+    /** Starts one sender thread (and stream) per peer. Messages sent before start wait in their queues. */
+    public synchronized void start() {
+        if (started || closed) {
+            return;
+        }
+        started = true;
+        for (PeerSender s : senders.values()) {
+            s.start();
+        }
+        LOG.info("peer transport of node {} started for peers {}", config.nodeId(), config.peers());
+    }
+
+    /**
+     * Hands messages to their peers' queues (raft thread). Never blocks: a full queue drops the message
+     * and reports the peer unreachable (once per call). An InstallSnapshot starts a background transfer
+     * of the stored image unless one to that peer is already running.
+     */
+    public void send(List<Message> messages) {
+        if (closed || messages.isEmpty()) {
+            return;
+        }
+        List<PeerSender> touched = new ArrayList<>(2);
+        List<Long> unreachable = null;
+        for (Message m : messages) {
+            PeerSender s = senders.get(m.to());
+            if (s == null) {
+                if (unknownPeersLogged.add(m.to())) {
+                    LOG.warn("node {} has no address for peer {}: messages to it are dropped", config.nodeId(), m.to());
+                }
+                unreachable = add(unreachable, m.to());
+                continue;
+            }
+            if (m instanceof Message.InstallSnapshot snap) {
+                startSnapshot(snap);
+                continue;
+            }
+            if (s.offer(m)) {
+                if (!touched.contains(s)) {
+                    touched.add(s);
+                }
+            } else {
+                unreachable = add(unreachable, m.to());
+            }
+        }
+        for (PeerSender s : touched) {
+            s.wake();
+        }
+        if (unreachable != null) {
+            for (Long peer : unreachable) {
+                inbox.reportUnreachable(peer);
+            }
+        }
+    }
+
+    private static List<Long> add(List<Long> ids, long id) {
+        List<Long> l = ids == null ? new ArrayList<>(2) : ids;
+        if (!l.contains(id)) {
+            l.add(id);
+        }
+        return l;
+    }
+
+    private void startSnapshot(Message.InstallSnapshot m) {
+        long peer = m.to();
+        SnapshotSender running = snapshots.get(peer);
+        if (running != null) {
+            // One transfer per peer. The core hears the running one's outcome and then probes again,
+            // sending its newest snapshot if this one was newer.
+            LOG.debug("snapshot {} to peer {} ignored: snapshot {} is still being sent", m.snapshot().index(), peer,
+                    running.metadata().index());
+            return;
+        }
+        String address = config.peers().get(peer);
+        SnapshotSender[] self = new SnapshotSender[1];
+        self[0] = new SnapshotSender(m, config, store, inbox, () -> channel(address), () -> snapshots.remove(peer, self[0]));
+        snapshots.put(peer, self[0]);
+        try {
+            snapshotExecutor.execute(self[0]);
+        } catch (RejectedExecutionException e) {
+            snapshots.remove(peer, self[0]); // closing
+        }
+    }
+
+    private ManagedChannel channel(String address) {
+        // directExecutor: our callbacks only record state and wake a thread, so running them on the Netty
+        // event loop saves a thread hop per message.
+        return NettyChannelBuilder.forTarget(address).usePlaintext().directExecutor()
+                .keepAliveTime(config.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(config.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveWithoutCalls(true)
+                .build();
+    }
+
+    /** Stops every sender, transfer and channel; returns when this transport's threads have ended. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (PeerSender s : senders.values()) {
+            s.close();
+        }
+        for (SnapshotSender s : snapshots.values()) {
+            s.cancel();
+        }
+        snapshotExecutor.shutdownNow();
+        service.close();
+        for (ManagedChannel ch : channels.values()) {
+            ch.shutdownNow();
+        }
+        try {
+            if (!snapshotExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("snapshot transfers of node {} did not stop within 5 s", config.nodeId());
+            }
+            for (ManagedChannel ch : channels.values()) {
+                ch.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("peer transport of node {} closed", config.nodeId());
+    }
+}
