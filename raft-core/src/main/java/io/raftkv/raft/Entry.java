@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public record Entry(long term, long index, EntryType type, byte[] data) {
     /** Bytes counted per entry besides its payload, for message-size and inflight-byte limits. */
-    static final int OVERHEAD_BYTES = 24;
+    public static final int OVERHEAD_BYTES = 24;
 
     private static final byte[] EMPTY = new byte[0];
 

@@ -28,7 +28,7 @@ import org.rocksdb.WriteBatch;
  * view plus one RocksDB read (an iterator pins a consistent point in time).
  */
 public final class LogStore implements Storage {
-    private static final int BYTES_PER_ENTRY_OVERHEAD = 24;
+    private static final int BYTES_PER_ENTRY_OVERHEAD = io.raftkv.raft.Entry.OVERHEAD_BYTES;
 
     /** Everything the readers need to check bounds, replaced as a whole after each committed batch. */
     record View(long compactIndex, long compactTerm, long lastIndex, long lastTerm, HardState hardState,

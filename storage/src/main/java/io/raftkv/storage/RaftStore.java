@@ -1,6 +1,7 @@
 package io.raftkv.storage;
 
 import io.raftkv.raft.HardState;
+import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.raft.SnapshotMetadata;
@@ -36,14 +37,12 @@ public final class RaftStore implements AutoCloseable {
         this.config = config;
         this.db = db;
         this.snapshots = new SnapshotFiles(config.dataDir());
-        boolean fresh = checkIdentity();
+        checkIdentity();
         this.sm = new KvStateMachine(db);
         this.log = new LogStore(db, () -> new LogStore.AppliedConf(sm.applied().index(), sm.applied().confState()),
                 config.verifyLogOnOpen());
         SnapshotInstaller.recoverIfPending(db, log, sm, snapshots);
-        if (fresh && config.initialMembers() != null) {
-            bootstrap();
-        }
+        bootstrap();
         reconcile();
         try {
             snapshots.cleanAtOpen();
@@ -100,17 +99,54 @@ public final class RaftStore implements AutoCloseable {
         return false;
     }
 
+    /** Nothing was ever written but the identity (a crash right after it must not leave a member without a config). */
+    private boolean uninitialized() {
+        LogStore.View v = log.view();
+        return v.snapshot().index() == 0 && v.lastIndex() == 0 && sm.appliedIndex() == 0 && v.hardState().isEmpty();
+    }
+
+    /**
+     * Writes the founding configuration exactly as {@link MemoryStorage#bootstrap} does: a snapshot at
+     * index 1, term 1 holding the configuration and an empty state, with the log compacted through it. A
+     * node added later receives this (or a newer) snapshot first, so it must exist as an image to stream.
+     *
+     * <p>Both steps are idempotent and checked on every open: the synced batch is written while the store
+     * is uninitialized and initial members are given; the image whenever the founding snapshot is still
+     * the state machine's state and its image is missing (a crash after the batch but before the image's
+     * rename leaves only a {@code .tmp}). Redoing the batch instead would reset a vote cast since.
+     */
     private void bootstrap() {
+        if (config.initialMembers() != null && uninitialized()) {
+            writeBootstrapBatch();
+        }
+        SnapshotMetadata snap = log.view().snapshot();
+        KvStateMachine.AppliedState applied = sm.applied();
+        if (snap.index() == MemoryStorage.BOOTSTRAP_INDEX && applied.index() == snap.index() && applied.term() == snap.term()
+                && !Files.exists(snapshots.image(snap))) {
+            SnapshotMetadata written = SnapshotWriter.write(db, snapshots, config.snapshotChunkBytes()).metadata();
+            if (!written.equals(snap)) {
+                throw new StorageException("bootstrap image " + written + " in " + snapshots.dir + " disagrees with the recorded snapshot " + snap);
+            }
+            LOG.info("wrote bootstrap snapshot image in {}", snapshots.dir);
+        }
+    }
+
+    private void writeBootstrapBatch() {
+        SnapshotMetadata m = MemoryStorage.bootstrapSnapshot(config.initialMembers()).metadata();
+        StateCodec.IndexTerm point = new StateCodec.IndexTerm(m.index(), m.term());
         try (WriteBatch b = new WriteBatch()) {
-            b.put(db.cf(Db.Cf.STATE_META), Keys.CONF_STATE, StateCodec.confState(config.initialMembers()));
-            b.put(db.cf(Db.Cf.RAFT_STATE), Keys.SNAPSHOT_META,
-                    StateCodec.snapshotMeta(new SnapshotMetadata(0, 0, config.initialMembers())));
+            b.put(db.cf(Db.Cf.STATE_META), Keys.CONF_STATE, StateCodec.confState(m.confState()));
+            b.put(db.cf(Db.Cf.STATE_META), Keys.APPLIED, StateCodec.indexTerm(point));
+            b.put(db.cf(Db.Cf.RAFT_STATE), Keys.COMPACTION_POINT, StateCodec.indexTerm(point));
+            b.put(db.cf(Db.Cf.RAFT_STATE), Keys.SNAPSHOT_META, StateCodec.snapshotMeta(m));
+            b.put(db.cf(Db.Cf.RAFT_STATE), Keys.HARD_STATE, StateCodec.hardState(MemoryStorage.bootstrapHardState()));
             db.write(b, true, "bootstrap configuration");
         } catch (RocksDBException e) {
             throw new StorageException("cannot build bootstrap batch", e);
         }
         sm.reload();
         log.reload();
+        LOG.info("bootstrapped data directory {} with members {}", config.dataDir(), m.confState().voters());
     }
 
     /**

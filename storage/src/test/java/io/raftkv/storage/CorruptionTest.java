@@ -20,8 +20,9 @@ class CorruptionTest {
     @TempDir
     Path dir;
 
+    /** {@code n} entries from index 2, the first after the bootstrap snapshot at index 1. */
     static List<Entry> entries(int n) {
-        return java.util.stream.LongStream.rangeClosed(1, n)
+        return java.util.stream.LongStream.rangeClosed(2, n + 1)
                 .mapToObj(i -> Fixtures.entry(1, i, new Command.Put(b("key-" + i), b("value-" + i + "-".repeat(200))))).toList();
     }
 
@@ -49,10 +50,10 @@ class CorruptionTest {
             v[v.length - 3] ^= 1;
             s.db().rocks().put(s.db().cf(Db.Cf.RAFT_LOG), key, v);
 
-            CorruptionException e = assertThrows(CorruptionException.class, () -> s.log().entries(1, 11, Long.MAX_VALUE));
+            CorruptionException e = assertThrows(CorruptionException.class, () -> s.log().entries(2, 12, Long.MAX_VALUE));
             assertTrue(e.getMessage().contains("entry 5") && e.getMessage().contains(dir.toString())
                     && e.getMessage().contains("payload checksum"), e.getMessage());
-            assertEquals(4, s.log().entries(1, 5, Long.MAX_VALUE).size(), "entries before the damage are still served");
+            assertEquals(3, s.log().entries(2, 5, Long.MAX_VALUE).size(), "entries before the damage are still served");
             assertTrue(s.failure().isPresent(), "the write path stops once corruption is seen");
         }
         CorruptionException atOpen = assertThrows(CorruptionException.class, () -> Fixtures.open(dir));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
+import io.raftkv.raft.MemoryStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
  * every acknowledged entry and hard state is there, the applied index matches the data, and re-applying
  * the log from the applied index never applies anything twice.
  *
- * <p>Every entry {@code i} of term {@code t} sets {@code counter=i} and {@code e/i=t}: after any crash,
- * {@code counter}'s version must equal its value (one put per applied entry, none applied twice) and
- * equal the applied index, and the {@code e/} keys must be exactly the committed entries up to it.
+ * <p>The store is bootstrapped: index 1 (term 1) is the founding snapshot, applied and committed, and
+ * entries start at 2. Every entry {@code i} of term {@code t} sets {@code counter=i} and {@code e/i=t}:
+ * after any crash, {@code counter}'s value must equal the applied index and its version the number of
+ * entries 2..applied (one put per applied entry, none applied twice), and the {@code e/} keys must be
+ * exactly the committed entries up to it.
  */
 class CrashTest {
+    /** The founding snapshot's index: applied and committed from the start, no entry of its own. */
+    static final long BOOT = MemoryStorage.BOOTSTRAP_INDEX;
+
     @TempDir
     Path tmp;
 
@@ -37,10 +43,10 @@ class CrashTest {
     static final class Model {
         final TreeMap<Long, Entry> log = new TreeMap<>();
         long term = 1;
-        long commit;
-        long syncedCommit;
-        long applied;
-        long appliedDurable;
+        long commit = BOOT;
+        long syncedCommit = BOOT;
+        long applied = BOOT;
+        long appliedDurable = BOOT;
         /** The write that failed; it may or may not have reached the disk. */
         List<Entry> inFlight = List.of();
         long inFlightTerm;
@@ -48,7 +54,7 @@ class CrashTest {
         boolean applying;
 
         long last() {
-            return log.isEmpty() ? 0 : log.lastKey();
+            return log.isEmpty() ? BOOT : log.lastKey();
         }
     }
 
@@ -100,7 +106,7 @@ class CrashTest {
                     append(s, m, rnd);
                 } else if (op < 9) {
                     commitAndApply(s, m, rnd);
-                } else if (m.applied > 0) {
+                } else if (m.applied > BOOT) {
                     var meta = s.createSnapshot();
                     s.compactLog(Math.max(s.log().firstIndex() - 1, meta.index() - rnd.nextInt(3)));
                 }
@@ -173,7 +179,7 @@ class CrashTest {
             m.inFlight.forEach(e -> expected.put(e.index(), e));
             expectedTerm = m.inFlightTerm;
         }
-        long last = expected.isEmpty() ? 0 : expected.lastKey();
+        long last = expected.isEmpty() ? BOOT : expected.lastKey();
         assertEquals(last, log.lastIndex(), "last index (acknowledged " + m.last() + ")");
         if (log.firstIndex() <= last) {
             assertEquals(new ArrayList<>(expected.tailMap(log.firstIndex(), true).values()),
@@ -194,19 +200,19 @@ class CrashTest {
         checkStateMatches(r, applied, expected);
     }
 
-    /** The state equals "entries 1..applied applied exactly once". */
+    /** The state equals "entries BOOT+1..applied applied exactly once". */
     private static void checkStateMatches(RaftStore r, long applied, TreeMap<Long, Entry> log) {
         var sm = r.stateMachine();
-        if (applied == 0) {
+        if (applied == BOOT) {
             assertTrue(sm.get(b("counter")).isEmpty());
             return;
         }
         KeyValue counter = sm.get(b("counter")).orElseThrow();
         assertEquals(Long.toString(applied), counter.value().utf8(), "counter value vs applied index");
-        assertEquals(applied, counter.version(), "counter version: an entry was applied twice or skipped");
+        assertEquals(applied - BOOT, counter.version(), "counter version: an entry was applied twice or skipped");
         assertEquals(applied, counter.modIndex());
         Result.RangeResult marks = sm.range(KeyRange.prefix(b("e/")), 100_000);
-        assertEquals(applied, marks.kvs().size());
+        assertEquals(applied - BOOT, marks.kvs().size());
         for (KeyValue kv : marks.kvs()) {
             long index = Long.parseLong(kv.key().utf8().substring(2));
             assertEquals(Long.toString(log.get(index).term()), kv.value().utf8(), "entry " + index + " applied from another term");
@@ -229,8 +235,8 @@ class CrashTest {
         assertEquals(commit, r.stateMachine().appliedIndex());
         // Entries below the compaction point are no longer in the log; check the counter and the tail only.
         KeyValue counter = r.stateMachine().get(b("counter")).orElse(null);
-        if (commit > 0) {
-            assertEquals(commit, counter.version(), "applied twice after restart");
+        if (commit > BOOT) {
+            assertEquals(commit - BOOT, counter.version(), "applied twice after restart");
             assertEquals(Long.toString(commit), counter.value().utf8());
             for (Map.Entry<Long, Entry> e : all.headMap(commit, true).entrySet()) {
                 assertEquals(Long.toString(e.getValue().term()),

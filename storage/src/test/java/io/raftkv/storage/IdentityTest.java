@@ -34,9 +34,10 @@ class IdentityTest {
         ConfState initial = ConfState.of(List.of(1L, 2L, 3L));
         try (RaftStore s = RaftStore.open(StoreConfig.of(dir, 1, "c").withInitialMembers(initial))) {
             assertEquals(initial, s.log().initialState().confState());
-            assertEquals(new SnapshotMetadata(0, 0, initial), s.log().snapshot().metadata());
-            assertEquals(1, s.log().firstIndex());
-            assertEquals(0, s.log().lastIndex());
+            // As raft-core's MemoryStorage.bootstrap: the configuration is a snapshot at index 1, term 1.
+            assertEquals(new SnapshotMetadata(1, 1, initial), s.log().snapshot().metadata());
+            assertEquals(2, s.log().firstIndex());
+            assertEquals(1, s.log().lastIndex());
         }
         try (RaftStore s = RaftStore.open(StoreConfig.of(dir, 1, "c").withInitialMembers(ConfState.of(List.of(9L))))) {
             assertEquals(initial, s.log().initialState().confState());

@@ -43,33 +43,34 @@ class KvStateMachineTest {
         return store.stateMachine();
     }
 
+    /** The store is bootstrapped (snapshot at index 1), so the first entry is index 2. */
     @Test
     void putTracksVersionAndIndexes() {
-        assertEquals(new Result.Written(1, 1), only(propose(store, 1, new Command.Put(b("k"), b("v1")))));
-        assertEquals(new Result.Written(2, 2), only(propose(store, 1, new Command.Put(b("k"), b("v2")))));
-        assertEquals(new KeyValue(b("k"), b("v2"), 2, 1, 2), sm().get(b("k")).orElseThrow());
+        assertEquals(new Result.Written(2, 1), only(propose(store, 1, new Command.Put(b("k"), b("v1")))));
+        assertEquals(new Result.Written(3, 2), only(propose(store, 1, new Command.Put(b("k"), b("v2")))));
+        assertEquals(new KeyValue(b("k"), b("v2"), 2, 2, 3), sm().get(b("k")).orElseThrow());
         assertEquals(new Result.Deleted(1), only(propose(store, 1, new Command.Delete(b("k")))));
         assertEquals(new Result.Deleted(0), only(propose(store, 1, new Command.Delete(b("k")))));
         assertTrue(sm().get(b("k")).isEmpty());
         // Recreated keys start over at version 1 with a new create index.
-        assertEquals(new Result.Written(5, 1), only(propose(store, 1, new Command.Put(b("k"), b("v3")))));
-        assertEquals(new KeyValue(b("k"), b("v3"), 1, 5, 5), sm().get(b("k")).orElseThrow());
-        assertEquals(5, sm().appliedIndex());
+        assertEquals(new Result.Written(6, 1), only(propose(store, 1, new Command.Put(b("k"), b("v3")))));
+        assertEquals(new KeyValue(b("k"), b("v3"), 1, 6, 6), sm().get(b("k")).orElseThrow());
+        assertEquals(6, sm().appliedIndex());
     }
 
     @Test
     void writesEarlierInABatchAreVisibleLaterInIt() {
         List<Applied> out = propose(store, 1, new Command.Put(b("k"), b("a")), new Command.Put(b("k"), b("b")),
                 Command.Txn.putIfVersion(b("k"), 2, b("c")));
-        assertEquals(new Result.Written(2, 2), out.get(1).result());
-        assertEquals(new Result.TxnResult(true, List.of(new Result.Written(3, 3))), out.get(2).result());
+        assertEquals(new Result.Written(3, 2), out.get(1).result());
+        assertEquals(new Result.TxnResult(true, List.of(new Result.Written(4, 3))), out.get(2).result());
         assertEquals(b("c"), sm().get(b("k")).orElseThrow().value());
     }
 
     @Test
     void compareAndSetOnVersionValueAndAbsence() {
         Result created = only(propose(store, 1, Command.Txn.putIfVersion(b("lock"), 0, b("me"))));
-        assertEquals(new Result.TxnResult(true, List.of(new Result.Written(1, 1))), created);
+        assertEquals(new Result.TxnResult(true, List.of(new Result.Written(2, 1))), created);
         Result again = only(propose(store, 1, Command.Txn.putIfVersion(b("lock"), 0, b("you"))));
         assertEquals(new Result.TxnResult(false, List.of()), again);
         assertEquals(b("me"), sm().get(b("lock")).orElseThrow().value());
@@ -83,7 +84,7 @@ class KvStateMachineTest {
 
     @Test
     void txnRunsFailureBranchWithReadsThatSeeItsWrites() {
-        propose(store, 1, new Command.Put(b("a"), b("1")));
+        propose(store, 1, new Command.Put(b("a"), b("1"))); // index 2: modIndex 2, not > 5
         Command.Txn t = new Command.Txn(
                 List.of(new Compare.ModIndex(b("a"), Compare.Cmp.GREATER, 5), Compare.exists(b("a"))),
                 List.of(new Command.Delete(b("a"))),
@@ -91,7 +92,7 @@ class KvStateMachineTest {
                         new Command.Range(KeyRange.all(), 10)));
         Result.TxnResult r = (Result.TxnResult) only(propose(store, 1, t));
         assertFalse(r.succeeded());
-        assertEquals(new Result.Written(2, 1), r.results().get(0));
+        assertEquals(new Result.Written(3, 1), r.results().get(0));
         Result.RangeResult seen = (Result.RangeResult) r.results().get(1);
         assertEquals(List.of(b("a"), b("b")), seen.kvs().stream().map(KeyValue::key).toList());
         assertEquals(new Result.Deleted(2), r.results().get(2));
@@ -131,14 +132,14 @@ class KvStateMachineTest {
     @Test
     void sessionsGiveExactlyOnceAnswers() {
         long sid = ((Result.SessionOpened) only(propose(store, 1, new Command.OpenSession(10_000, 1_000)))).sessionId();
-        assertEquals(1, sid);
+        assertEquals(2, sid, "a session's id is the index of its OpenSession (the first entry after the bootstrap snapshot)");
         Request put = Request.inSession(sid, 1, new Command.Put(b("k"), b("v")));
         Result first = only(proposeRequests(store, 1, List.of(put)));
-        assertEquals(new Result.Written(2, 1), first);
+        assertEquals(new Result.Written(3, 1), first);
         // The retry is answered from the session, not run again: the version stays 1.
         assertEquals(first, only(proposeRequests(store, 1, List.of(put))));
         assertEquals(1, sm().get(b("k")).orElseThrow().version());
-        assertEquals(new Result.Written(4, 2), only(proposeRequests(store, 1, List.of(Request.inSession(sid, 5, new Command.Put(b("k"), b("w")))))));
+        assertEquals(new Result.Written(5, 2), only(proposeRequests(store, 1, List.of(Request.inSession(sid, 5, new Command.Put(b("k"), b("w")))))));
         Result stale = only(proposeRequests(store, 1, List.of(Request.inSession(sid, 1, new Command.Put(b("k"), b("x"))))));
         assertEquals(Result.Reason.STALE_SEQUENCE, ((Result.Rejected) stale).reason());
         Result unknown = only(proposeRequests(store, 1, List.of(Request.inSession(99, 1, new Command.Put(b("k"), b("x"))))));
@@ -177,31 +178,32 @@ class KvStateMachineTest {
     void noOpsConfChangesAndMalformedPayloads() {
         ConfState next = ConfState.of(List.of(1L, 2L, 3L, 4L));
         List<Entry> ents = List.of(
-                Entry.normal(2, 1, null),
-                new Entry(2, 2, EntryType.CONF_CHANGE, ConfChange.addNode(4).encode()),
-                Entry.normal(2, 3, new byte[] {CommandCodec.FORMAT, 0, 0, 77}));
+                Entry.normal(2, 2, null),
+                new Entry(2, 3, EntryType.CONF_CHANGE, ConfChange.addNode(4).encode()),
+                Entry.normal(2, 4, new byte[] {CommandCodec.FORMAT, 0, 0, 77}));
         Fixtures.commit(store, 2, ents);
         assertThrows(IllegalArgumentException.class, () -> sm().apply(ents, Map.of()));
-        assertEquals(0, sm().appliedIndex());
-        List<Applied> out = sm().apply(ents, Map.of(2L, next));
+        // Nothing of the refused batch was applied: still the bootstrap state.
+        assertEquals(new KvStateMachine.AppliedState(1, 1, Fixtures.VOTERS, 0), sm().applied());
+        List<Applied> out = sm().apply(ents, Map.of(3L, next));
         assertEquals(new Result.NoOp(), out.get(0).result());
         assertEquals(new Result.ConfChanged(next), out.get(1).result());
         assertEquals(Result.Reason.MALFORMED_COMMAND, ((Result.Rejected) out.get(2).result()).reason());
-        assertEquals(new KvStateMachine.AppliedState(3, 2, next, 0), sm().applied());
+        assertEquals(new KvStateMachine.AppliedState(4, 2, next, 0), sm().applied());
         store.close();
         store = Fixtures.open(dir);
-        assertEquals(new KvStateMachine.AppliedState(3, 2, next, 0), sm().applied());
+        assertEquals(new KvStateMachine.AppliedState(4, 2, next, 0), sm().applied());
         assertEquals(next, store.log().initialState().confState());
     }
 
     @Test
     void alreadyAppliedEntriesAreSkippedAndGapsRefused() {
-        List<Entry> ents = List.of(entry(1, 1, new Command.Put(b("k"), b("1"))), entry(1, 2, new Command.Put(b("k"), b("2"))));
+        List<Entry> ents = List.of(entry(1, 2, new Command.Put(b("k"), b("1"))), entry(1, 3, new Command.Put(b("k"), b("2"))));
         Fixtures.commit(store, 1, ents);
         assertEquals(2, sm().apply(ents, Map.of()).size());
         assertEquals(List.of(), sm().apply(ents, Map.of()));
         assertEquals(2, sm().get(b("k")).orElseThrow().version());
-        Entry far = entry(1, 4, new Command.Put(b("k"), b("4")));
+        Entry far = entry(1, 5, new Command.Put(b("k"), b("5")));
         assertThrows(IllegalStateException.class, () -> sm().apply(List.of(far), Map.of()));
     }
 
@@ -209,10 +211,10 @@ class KvStateMachineTest {
     void unknownCommandFormatHaltsApplyAndWritesNothing() {
         byte[] future = CommandCodec.encode(Request.of(new Command.Put(b("k"), b("v"))));
         future[0] = 2;
-        List<Entry> ents = List.of(entry(1, 1, new Command.Put(b("a"), b("1"))), Entry.normal(1, 2, future));
+        List<Entry> ents = List.of(entry(1, 2, new Command.Put(b("a"), b("1"))), Entry.normal(1, 3, future));
         Fixtures.commit(store, 1, ents);
         assertThrows(IllegalStateException.class, () -> sm().apply(ents, Map.of()));
-        assertEquals(0, sm().appliedIndex());
+        assertEquals(1, sm().appliedIndex(), "still at the bootstrap snapshot");
         assertTrue(sm().get(b("a")).isEmpty());
     }
 

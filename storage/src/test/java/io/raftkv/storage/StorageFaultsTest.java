@@ -30,13 +30,14 @@ class StorageFaultsTest {
     void powerLossDropsUnsyncedLogWritesAndKeepsSyncedOnes() throws Exception {
         StorageFaults faults = new StorageFaults();
         try (RaftStore s = Fixtures.open(dir, faults)) {
-            s.log().write(LogWrite.append(entries(1, 3), true));
-            s.log().write(LogWrite.append(entries(4, 3), false));
-            assertEquals(6, s.log().lastIndex());
+            // Entries start at 2: index 1 is the bootstrap snapshot.
+            s.log().write(LogWrite.append(entries(2, 3), true));
+            s.log().write(LogWrite.append(entries(5, 3), false));
+            assertEquals(7, s.log().lastIndex());
         }
         faults.dropUnsyncedWrites(dir);
         try (RaftStore s = Fixtures.open(dir)) {
-            assertEquals(3, s.log().lastIndex(), "the unsynced append must be gone, the synced one kept");
+            assertEquals(4, s.log().lastIndex(), "the unsynced append must be gone, the synced one kept");
         }
     }
 
@@ -44,17 +45,17 @@ class StorageFaultsTest {
     void aLaterSyncMakesEarlierUnsyncedApplyDurable() throws Exception {
         StorageFaults faults = new StorageFaults();
         try (RaftStore s = Fixtures.open(dir, faults)) {
-            List<Entry> ents = entries(1, 4);
-            s.persist(Fixtures.ready(ents, java.util.Optional.of(new HardState(1, 1, 4)), java.util.Optional.empty()));
+            List<Entry> ents = entries(2, 4);
+            s.persist(Fixtures.ready(ents, java.util.Optional.of(new HardState(1, 1, 5)), java.util.Optional.empty()));
             s.stateMachine().apply(ents.subList(0, 2), Map.of());
-            s.log().write(LogWrite.hardState(new HardState(1, 1, 4), true));
+            s.log().write(LogWrite.hardState(new HardState(1, 1, 5), true));
             s.stateMachine().apply(ents.subList(2, 4), Map.of());
         }
         faults.dropUnsyncedWrites(dir);
         try (RaftStore s = Fixtures.open(dir)) {
-            assertEquals(2, s.stateMachine().appliedIndex());
-            assertTrue(s.stateMachine().get(b("k2")).isPresent());
-            assertTrue(s.stateMachine().get(b("k3")).isEmpty());
+            assertEquals(3, s.stateMachine().appliedIndex());
+            assertTrue(s.stateMachine().get(b("k3")).isPresent());
+            assertTrue(s.stateMachine().get(b("k4")).isEmpty());
         }
     }
 
@@ -64,16 +65,16 @@ class StorageFaultsTest {
             Path d = dir.resolve("s" + seed);
             StorageFaults faults = new StorageFaults();
             try (RaftStore s = Fixtures.open(d, faults)) {
-                s.log().write(LogWrite.append(entries(1, 2), true));
-                for (long i = 3; i < 40; i++) {
+                s.log().write(LogWrite.append(entries(2, 2), true));
+                for (long i = 4; i < 41; i++) {
                     s.log().write(LogWrite.append(entries(i, 1), false));
                 }
             }
             faults.dropUnsyncedWrites(d, new Random(seed));
             try (RaftStore s = Fixtures.open(d)) {
                 long last = s.log().lastIndex();
-                assertTrue(last >= 2 && last <= 39, "last " + last);
-                assertEquals(entries(1, (int) last), s.log().entries(1, last + 1, Long.MAX_VALUE));
+                assertTrue(last >= 3 && last <= 40, "last " + last);
+                assertEquals(entries(2, (int) last - 1), s.log().entries(2, last + 1, Long.MAX_VALUE));
             }
         }
     }
@@ -82,25 +83,26 @@ class StorageFaultsTest {
     void anIoErrorStopsTheWritePathAndIsSticky() {
         StorageFaults faults = new StorageFaults();
         try (RaftStore s = Fixtures.open(dir, faults)) {
-            s.log().write(LogWrite.append(entries(1, 2), true));
+            s.log().write(LogWrite.append(entries(2, 2), true));
             IOException disk = new IOException("No space left on device");
             faults.failWritesWith(disk);
             StorageFailedException e = assertThrows(StorageFailedException.class,
-                    () -> s.log().write(LogWrite.append(entries(3, 1), true)));
+                    () -> s.log().write(LogWrite.append(entries(4, 1), true)));
             assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
-            assertEquals(2, s.log().lastIndex(), "a failed batch is not acknowledged");
+            assertEquals(3, s.log().lastIndex(), "a failed batch is not acknowledged");
             assertTrue(s.failure().isPresent());
             // Healing the disk does not resume writes: the node must restart and recover from disk.
             faults.failAfterWrites(Integer.MAX_VALUE, disk);
             StorageFailedException again = assertThrows(StorageFailedException.class,
-                    () -> s.stateMachine().apply(entries(1, 1), Map.of()));
+                    () -> s.stateMachine().apply(entries(2, 1), Map.of()));
             assertSame(s.failure().get(), again.getCause());
-            assertThrows(StorageFailedException.class, () -> s.log().recordSnapshot(new io.raftkv.raft.SnapshotMetadata(1, 1, Fixtures.VOTERS)));
+            // A valid request (newer than the bootstrap snapshot at 1, at a stored index and term): refused only for the failure.
+            assertThrows(StorageFailedException.class, () -> s.log().recordSnapshot(new io.raftkv.raft.SnapshotMetadata(2, 1, Fixtures.VOTERS)));
             // Reads keep working so the node can still report its state.
-            assertEquals(2, s.log().entries(1, 3, Long.MAX_VALUE).size());
+            assertEquals(2, s.log().entries(2, 4, Long.MAX_VALUE).size());
         }
         try (RaftStore s = Fixtures.open(dir)) {
-            assertEquals(2, s.log().lastIndex());
+            assertEquals(3, s.log().lastIndex());
             assertTrue(s.failure().isEmpty());
         }
     }
@@ -110,13 +112,13 @@ class StorageFaultsTest {
         StorageFaults faults = new StorageFaults();
         try (RaftStore s = Fixtures.open(dir, faults)) {
             faults.failNextSync(new IOException("fsync: Input/output error"));
-            assertThrows(StorageFailedException.class, () -> s.log().write(LogWrite.append(entries(1, 2), true)));
-            assertEquals(0, s.log().lastIndex());
+            assertThrows(StorageFailedException.class, () -> s.log().write(LogWrite.append(entries(2, 2), true)));
+            assertEquals(1, s.log().lastIndex(), "still only the bootstrap snapshot");
         }
         try (RaftStore s = Fixtures.open(dir)) {
             // Without a power loss the OS kept the bytes: a replica may hold an entry it never acknowledged,
             // which Raft tolerates (the leader decides), unlike losing an acknowledged one.
-            assertEquals(2, s.log().lastIndex());
+            assertEquals(3, s.log().lastIndex());
         }
     }
 }
