@@ -278,9 +278,10 @@ final class PeerSender implements Runnable {
 
     private void failed(Status s) {
         String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-        if (s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT) {
-            // The peer refuses us (other cluster, wrong node at that address): a configuration error that
-            // retrying will not fix, so say it loudly, but once.
+        if (s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT
+                || s.getCode() == Status.Code.UNIMPLEMENTED) {
+            // The peer refuses us (other cluster, wrong node at that address) or is no raftkv peer port at
+            // all: a configuration error that retrying will not fix, so say it loudly, but once.
             if (link != Link.REJECTED || !why.equals(lastRejection)) {
                 LOG.error("peer {} at {} rejects our stream: {}", peer, address, why);
             }

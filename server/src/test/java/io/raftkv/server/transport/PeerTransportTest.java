@@ -1,0 +1,283 @@
+package io.raftkv.server.transport;
+
+import static io.raftkv.server.transport.TransportTesting.assertNoTransportThreads;
+import static io.raftkv.server.transport.TransportTesting.awaitValue;
+import static io.raftkv.server.transport.TransportTesting.deadAddress;
+import static io.raftkv.server.transport.TransportTesting.next;
+import static io.raftkv.server.transport.TransportTesting.peers;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.peer.MessageBatch;
+import io.raftkv.proto.peer.RaftMessage;
+import io.raftkv.proto.peer.RaftPeerGrpc;
+import io.raftkv.proto.peer.StreamSummary;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import io.raftkv.raft.Message;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The message stream over real Netty on loopback: delivery, isolation of a dead peer, overflow, reconnect, rejection. */
+class PeerTransportTest {
+    @TempDir
+    Path tmp;
+
+    private final List<TestNode> nodes = new ArrayList<>();
+
+    private TestNode node(long id, long cluster) {
+        TestNode n = new TestNode(id, cluster, tmp.resolve("n" + id), 64 << 10);
+        nodes.add(n);
+        return n;
+    }
+
+    private TestNode node(long id) {
+        return node(id, 7);
+    }
+
+    @AfterEach
+    void closeAndCheckThreads() throws Exception {
+        for (TestNode n : nodes) {
+            n.close();
+        }
+        assertNoTransportThreads();
+    }
+
+    /** One message of each type that travels on the stream (InstallSnapshot travels apart: SnapshotTransferTest). */
+    static List<Message> everyStreamType(long from, long to) {
+        return List.of(
+                new Message.AppendEntries(from, to, 3, 2, 10, List.of(Entry.normal(3, 11, new byte[] {1, 2, 3}),
+                        new Entry(3, 12, EntryType.CONF_CHANGE, new byte[] {9}), Entry.normal(3, 13, null)), 9),
+                new Message.AppendResponse(from, to, 3, 13, true, 10, 2),
+                new Message.Heartbeat(from, to, 3, 13, 77),
+                new Message.HeartbeatResponse(from, to, 3, 77),
+                new Message.VoteRequest(from, to, 4, 13, 3, true, false),
+                new Message.VoteResponse(from, to, 4, true, true),
+                new Message.TimeoutNow(from, to, 3),
+                new Message.ReadIndexRequest(from, to, 3, 5),
+                new Message.ReadIndexResponse(from, to, 3, 13, 5),
+                new Message.TransferLeader(from, to, 3, from));
+    }
+
+    private static Message heartbeat(long from, long to, long commit) {
+        return new Message.Heartbeat(from, to, 1, commit, 0);
+    }
+
+    @Test
+    void everyMessageTypeCrossesBetweenThreeNodesInOrder() throws Exception {
+        TestNode a = node(1);
+        TestNode b = node(2);
+        TestNode c = node(3);
+        for (TestNode n : List.of(a, b, c)) {
+            n.prepare(n.config(peers(n, a, b, c)));
+        }
+        for (TestNode n : List.of(a, b, c)) {
+            n.transport.start();
+        }
+        for (TestNode from : List.of(a, b, c)) {
+            List<Message> out = new ArrayList<>();
+            for (TestNode to : List.of(a, b, c)) {
+                if (to != from) {
+                    out.addAll(everyStreamType(from.id, to.id));
+                }
+            }
+            from.transport.send(out);
+        }
+        for (TestNode to : List.of(a, b, c)) {
+            Map<Long, List<Message>> byFrom = new TreeMap<>();
+            for (Message m : next(to.inbox.received, 20, "messages at node " + to.id)) {
+                byFrom.computeIfAbsent(m.from(), k -> new ArrayList<>()).add(m);
+            }
+            for (TestNode from : List.of(a, b, c)) {
+                if (from != to) {
+                    assertEquals(everyStreamType(from.id, to.id), byFrom.get(from.id), "from " + from.id + " to " + to.id);
+                }
+            }
+            assertNull(to.inbox.received.poll(), "nothing else arrived");
+            for (TestNode from : List.of(a, b, c)) {
+                if (from != to) {
+                    assertEquals("client-of-" + from.id + ":1234", to.inbox.known.get(from.id));
+                }
+            }
+        }
+        assertTrue(a.inbox.unreachable.isEmpty() && b.inbox.unreachable.isEmpty() && c.inbox.unreachable.isEmpty(),
+                "no peer was reported unreachable");
+    }
+
+    @Test
+    void aDeadPeerDoesNotDelayALiveOneAndIsReportedUnreachable() throws Exception {
+        TestNode a = node(1);
+        TestNode b = node(2);
+        TreeMap<Long, String> pa = new TreeMap<>(peers(a, b));
+        pa.put(3L, deadAddress());
+        a.connect(a.config(pa));
+        b.connect(b.config(peers(b, a)));
+        long start = System.nanoTime();
+        for (int i = 0; i < 1_000; i += 10) {
+            List<Message> out = new ArrayList<>();
+            for (int k = i; k < i + 10; k++) {
+                out.add(heartbeat(1, 3, k));
+                out.add(heartbeat(1, 2, k));
+            }
+            a.transport.send(out);
+        }
+        long sendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        List<Message> got = next(b.inbox.received, 1_000, "heartbeats at the live peer");
+        for (int k = 0; k < 1_000; k++) {
+            assertEquals(heartbeat(1, 2, k), got.get(k));
+        }
+        awaitValue(a.inbox.unreachable, 3L, "the dead peer reported unreachable");
+        assertFalse(a.inbox.unreachable.contains(2L), "the live peer was never reported");
+        // Generous: only a send() that waited on the network would come near it.
+        assertTrue(sendMillis < 2_000, "send() took " + sendMillis + " ms for 2000 messages");
+    }
+
+    @Test
+    void aFullQueueDropsAndReportsOncePerSendAndKeepsTheOldestMessages() throws Exception {
+        TestNode a = node(1);
+        TestNode b = node(2);
+        b.connect(b.config(peers(b, a)));
+        // Not started: nothing drains the queue, and nothing else can report the peer.
+        a.prepare(a.config(peers(a, b)).withQueue(16, 4 << 20));
+        List<Message> out = new ArrayList<>();
+        for (int k = 0; k < 100; k++) {
+            out.add(heartbeat(1, 2, k));
+        }
+        a.transport.send(out);
+        assertEquals(2L, a.inbox.unreachable.poll(), "reported synchronously by send()");
+        assertNull(a.inbox.unreachable.poll(), "once per send() call, not once per dropped message");
+
+        a.transport.start();
+        List<Message> got = next(b.inbox.received, 16, "queued heartbeats");
+        for (int k = 0; k < 16; k++) {
+            assertEquals(heartbeat(1, 2, k), got.get(k));
+        }
+        a.transport.send(List.of(heartbeat(1, 2, 1_000)));
+        assertEquals(heartbeat(1, 2, 1_000), next(b.inbox.received, "a marker"), "the dropped ones never arrive");
+    }
+
+    @Test
+    void reconnectsAfterThePeerServerRestarts() throws Exception {
+        TestNode a = node(1);
+        TestNode b = node(2);
+        b.connect(b.config(peers(b, a)));
+        a.connect(a.config(peers(a, b)));
+        a.send(heartbeat(1, 2, 1));
+        assertEquals(heartbeat(1, 2, 1), next(b.inbox.received, "first heartbeat"));
+
+        b.stopServer();
+        awaitValue(a.inbox.unreachable, 2L, "the stopped peer reported unreachable");
+
+        b.restartServer();
+        // Raft keeps sending heartbeats; so does this loop until one gets through the new connection.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TransportTesting.TIMEOUT_SECONDS);
+        Message got = null;
+        for (long k = 100; got == null && System.nanoTime() < deadline; k++) {
+            a.send(heartbeat(1, 2, k));
+            got = b.inbox.received.poll(50, TimeUnit.MILLISECONDS);
+        }
+        assertTrue(got instanceof Message.Heartbeat h && h.commit() >= 100, "after restart: " + got);
+    }
+
+    @Test
+    void anotherClusterIsRejectedAndNothingIsDelivered() throws Exception {
+        TestNode a = node(1, 7);
+        TestNode b = node(2, 8);
+        a.prepare(a.config(peers(a, b)));
+        b.connect(b.config(peers(b, a)));
+        a.transport.start();
+        a.send(heartbeat(1, 2, 1));
+        b.send(heartbeat(2, 1, 1));
+        awaitValue(a.inbox.unreachable, 2L, "node 1's stream rejected by node 2");
+        awaitValue(b.inbox.unreachable, 1L, "node 2's stream rejected by node 1");
+        assertTrue(a.inbox.received.isEmpty() && b.inbox.received.isEmpty(), "nothing crossed the cluster boundary");
+        assertTrue(a.inbox.known.isEmpty() && b.inbox.known.isEmpty(), "no client address learned");
+    }
+
+    @Test
+    void theRejectionStatusNamesBothSides() throws Exception {
+        TestNode b = node(2, 8);
+        b.connect(b.config(new TreeMap<>(Map.of(1L, deadAddress()))));
+        RaftMessage hb = MessageCodec.encode(heartbeat(1, 2, 1));
+
+        Status wrongCluster = rawStream(b, MessageBatch.newBuilder().setClusterId(7).setFrom(1).addMessages(hb).build());
+        assertEquals(Status.Code.FAILED_PRECONDITION, wrongCluster.getCode());
+        assertTrue(wrongCluster.getDescription().contains("node 2 of cluster 8")
+                && wrongCluster.getDescription().contains("node 1 of cluster 7"), wrongCluster.getDescription());
+
+        RaftMessage misaddressed = MessageCodec.encode(heartbeat(1, 5, 1));
+        Status wrongNode = rawStream(b, MessageBatch.newBuilder().setClusterId(8).setFrom(1).addMessages(misaddressed).build());
+        assertEquals(Status.Code.FAILED_PRECONDITION, wrongNode.getCode());
+        assertTrue(wrongNode.getDescription().contains("node 2") && wrongNode.getDescription().contains("addressed to node 5"),
+                wrongNode.getDescription());
+
+        RaftMessage noBody = RaftMessage.newBuilder().setFrom(1).setTo(2).setTerm(1).build();
+        Status garbage = rawStream(b, MessageBatch.newBuilder().setClusterId(8).setFrom(1).addMessages(noBody).build());
+        assertEquals(Status.Code.INVALID_ARGUMENT, garbage.getCode());
+        assertTrue(b.inbox.received.isEmpty());
+    }
+
+    /** Sends one batch on a fresh Stream call and returns how the server ended it. */
+    private static Status rawStream(TestNode to, MessageBatch batch) throws Exception {
+        ManagedChannel ch = NettyChannelBuilder.forTarget(to.address()).usePlaintext().build();
+        try {
+            CompletableFuture<Status> end = new CompletableFuture<>();
+            StreamObserver<MessageBatch> req = RaftPeerGrpc.newStub(ch).stream(new StreamObserver<StreamSummary>() {
+                @Override
+                public void onNext(StreamSummary value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    end.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    end.complete(Status.OK);
+                }
+            });
+            req.onNext(batch);
+            return end.get(TransportTesting.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closeIsPromptWithADeadPeerAndSendAfterCloseIsIgnored() throws Exception {
+        TestNode a = node(1);
+        a.connect(a.config(new TreeMap<>(Map.of(2L, deadAddress(), 3L, deadAddress()))));
+        a.send(heartbeat(1, 2, 1), heartbeat(1, 3, 1));
+        awaitValue(a.inbox.unreachable, 2L, "dead peer 2 reported");
+        long start = System.nanoTime();
+        a.transport.close();
+        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(closeMillis < 5_000, "close took " + closeMillis + " ms");
+        assertNoTransportThreads();
+        a.inbox.unreachable.clear();
+        a.send(heartbeat(1, 2, 2));
+        assertTrue(a.inbox.unreachable.isEmpty(), "a closed transport reports nothing");
+    }
+
+    @Test
+    void configRejectsThisNodeAmongItsPeers() {
+        TreeMap<Long, String> p = new TreeMap<>(Map.of(1L, "x:1"));
+        assertThrows(IllegalArgumentException.class, () -> TransportConfig.defaults(1, 7, "", p));
+    }
+}
