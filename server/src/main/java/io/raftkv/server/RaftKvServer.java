@@ -1,14 +1,93 @@
 package io.raftkv.server;
 
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.raftkv.proto.KVGrpc;
+import io.raftkv.raft.ConfState;
+import io.raftkv.server.transport.PeerTransport;
+import io.raftkv.server.transport.TransportConfig;
+import io.raftkv.storage.RaftStore;
+import io.raftkv.storage.StoreConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A running raftkv node: storage, the Raft driver threads, the peer transport and the client API.
  * The entry point for the CLI and for in-process tests.
  */
 public final class RaftKvServer implements AutoCloseable {
-    private final ServerConfig config;
+    private static final Logger LOG = LoggerFactory.getLogger(RaftKvServer.class);
 
-    private RaftKvServer(ServerConfig config) {
+    private final ServerConfig config;
+    private final RaftStore store;
+    private final RaftNode node;
+    private final PeerTransport transport;
+    private final Server peerServer;
+    private final Server clientServer;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final ScheduledExecutorService healthUpdater;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    private RaftKvServer(ServerConfig config) throws IOException {
         this.config = config;
+        config.warnings().forEach(w -> LOG.warn("{}", w));
+        this.store = RaftStore.open(StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId()))
+                .withInitialMembers(ConfState.of(config.initialCluster().keySet())));
+        RaftNode n = null;
+        PeerTransport t = null;
+        Server ps = null;
+        Server cs = null;
+        try {
+            n = new RaftNode(config, store);
+            TreeMap<Long, String> peers = new TreeMap<>(config.initialCluster());
+            peers.remove(config.nodeId());
+            ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
+            ServerConfig.HostPort peer = ServerConfig.HostPort.parse(config.peerListen(), "--peer-addr");
+            cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()))
+                    .addService(new KvService(n, config.limits()))
+                    .addService(new ClusterService(n, config))
+                    .addService(health.getHealthService())
+                    // Oversized requests are rejected by the validator with the limit named; gRPC's own cap
+                    // only stops absurd ones before they are buffered.
+                    .maxInboundMessageSize(2 * config.limits().maxRequestBytes() + (64 << 10))
+                    .build().start();
+            String announced = client.host() + ":" + cs.getPort();
+            TransportConfig tc = TransportConfig.defaults(config.nodeId(), config.clusterId(), announced, peers);
+            t = new PeerTransport(tc, store, n);
+            ps = PeerTransport.configurePeerServer(NettyServerBuilder.forAddress(new InetSocketAddress(peer.host(), peer.port())), tc)
+                    .addService(t.service())
+                    .build().start();
+            n.learnClientAddress(config.nodeId(), announced);
+            t.start();
+            n.start(t::send);
+        } catch (IOException | RuntimeException e) {
+            shutdownQuietly(cs, ps, t, n);
+            store.close();
+            throw e;
+        }
+        this.node = n;
+        this.transport = t;
+        this.peerServer = ps;
+        this.clientServer = cs;
+        this.healthUpdater = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "raftkv-health-" + config.nodeId());
+            th.setDaemon(true);
+            return th;
+        });
+        healthUpdater.scheduleWithFixedDelay(this::updateHealth, 0, 250, TimeUnit.MILLISECONDS);
+        LOG.info("node {} serving clients on {} and peers on {} (cluster {}, data in {})", config.nodeId(),
+                clientServer.getPort(), peerServer.getPort(), Long.toHexString(config.clusterId()), config.dataDir());
     }
 
     /**
@@ -17,9 +96,22 @@ public final class RaftKvServer implements AutoCloseable {
      * @throws IllegalArgumentException for an inconsistent configuration
      * @throws io.raftkv.storage.StorageException when the data directory cannot be used (wrong node or
      *         cluster, corruption), with a message naming the problem
+     * @throws UncheckedIOException when a port cannot be bound
      */
     public static RaftKvServer start(ServerConfig config) {
-        throw new UnsupportedOperationException("node driver not wired yet");
+        try {
+            return new RaftKvServer(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind " + config.clientListen() + " or " + config.peerListen() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void updateHealth() {
+        boolean broken = node.halted() != null || store.failure().isPresent();
+        health.setStatus("", broken ? ServingStatus.NOT_SERVING : ServingStatus.SERVING);
+        boolean leaderKnown = node.status().leaderId() != 0;
+        health.setStatus(KVGrpc.SERVICE_NAME, !broken && leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
     }
 
     public ServerConfig config() {
@@ -28,25 +120,68 @@ public final class RaftKvServer implements AutoCloseable {
 
     /** The port the client API is bound to (useful with port 0). */
     public int clientPort() {
-        throw new UnsupportedOperationException("node driver not wired yet");
+        return clientServer.getPort();
     }
 
     /** The port the peer API is bound to. */
     public int peerPort() {
-        throw new UnsupportedOperationException("node driver not wired yet");
+        return peerServer.getPort();
     }
 
     /** Blocks until the server has shut down. */
     public void awaitTermination() throws InterruptedException {
-        throw new UnsupportedOperationException("node driver not wired yet");
+        terminated.await();
     }
 
     /**
      * Graceful shutdown: a leader first transfers leadership, in-flight requests finish or fail with a
-     * retryable status, then the transport and storage close.
+     * retryable status, then the client API, the transport and storage close.
      */
     @Override
-    public void close() {
-        throw new UnsupportedOperationException("node driver not wired yet");
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("node {} shutting down", config.nodeId());
+        healthUpdater.shutdownNow();
+        health.enterTerminalState();
+        shutdownQuietly(clientServer, peerServer, transport, node);
+        store.close();
+        terminated.countDown();
+        LOG.info("node {} stopped", config.nodeId());
+    }
+
+    private static void shutdownQuietly(Server client, Server peer, PeerTransport t, RaftNode n) {
+        if (n != null) {
+            n.shutdown();
+        }
+        if (client != null) {
+            awaitShutdown(client);
+        }
+        if (t != null) {
+            t.close();
+        }
+        if (peer != null) {
+            // Peer streams are long-lived and never end by themselves: cancel them (peers reconnect with backoff).
+            peer.shutdownNow();
+            try {
+                peer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void awaitShutdown(Server s) {
+        s.shutdown();
+        try {
+            if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+                s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.shutdownNow();
+        }
     }
 }

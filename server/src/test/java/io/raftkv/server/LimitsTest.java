@@ -111,7 +111,7 @@ class LimitsTest {
             assertTrue(shed.get() > 0, "a flood of " + n + " against a bound of 4 must shed load");
             assertTrue(ok.get() > 0, "but not shed everything");
             assertEquals(0, other.get(), "shedding, not failure");
-            c.kv(leader).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("after")).build());
+            c.kv(c.awaitLeader()).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("after")).build());
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }

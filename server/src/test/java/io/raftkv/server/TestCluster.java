@@ -23,11 +23,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Real nodes in this JVM over real gRPC on 127.0.0.1: fast ticks (20 ms) so elections take ~200-400 ms.
+ * Real nodes in this JVM over real gRPC on 127.0.0.1: 50 ms ticks, so elections take 0.5-1 s even on a loaded 2-core machine.
  * Nodes can be stopped (gracefully) and restarted on the same ports and data directories.
  */
 final class TestCluster implements AutoCloseable {
-    static final Duration TICK = Duration.ofMillis(20);
+    static final Duration TICK = Duration.ofMillis(50);
 
     final Path root;
     final TreeMap<Long, String> peerAddrs = new TreeMap<>();
