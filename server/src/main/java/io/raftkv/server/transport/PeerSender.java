@@ -130,36 +130,35 @@ final class PeerSender implements Runnable {
     @Override
     public void run() {
         int failures = 0;
-        try {
-            while (!closed) {
-                // Our backoff governs reconnects, not the channel's own (which grows to two minutes).
-                channel.resetConnectBackoff();
-                Attempt a = new Attempt();
-                current = a;
-                long startedNanos = System.nanoTime();
+        while (!closed) {
+            // Our backoff governs reconnects, not the channel's own (which grows to two minutes).
+            channel.resetConnectBackoff();
+            Attempt a = new Attempt();
+            current = a;
+            long startedNanos = System.nanoTime();
+            try {
                 stub.stream(a);
-                if (closed) {
-                    a.cancel("transport closed");
-                    break;
+                if (!closed) {
+                    pump(a);
                 }
-                pump(a);
-                if (closed) {
-                    a.cancel("transport closed");
-                    break;
-                }
-                boolean wasHealthy = a.ready && System.nanoTime() - startedNanos >= healthyNanos;
-                failed(a.failure == null ? Status.UNKNOWN.withDescription("stream ended") : a.failure);
-                // Whatever was queued was meant for the broken stream; Raft retransmits what still matters.
-                dropQueued();
-                failures = wasHealthy ? 0 : failures + 1;
-                parkFor(backoff.delayNanos(Math.max(0, failures - 1)));
+            } catch (RuntimeException e) {
+                // Never expected (a codec bug?); treated as a broken stream so the peer is not silently lost.
+                LOG.error("stream to peer {} at {} failed unexpectedly", peer, address, e);
+                a.failure = Status.INTERNAL.withDescription(e.toString());
             }
-        } catch (RuntimeException e) {
-            // Never expected; without this the peer would silently stop receiving anything.
-            LOG.error("sender to peer {} at {} stopped by an unexpected error", peer, address, e);
-        } finally {
-            current = null;
+            if (closed) {
+                a.cancel("transport closed");
+                break;
+            }
+            a.cancel("stream abandoned"); // a no-op if it already failed
+            boolean wasHealthy = a.ready && System.nanoTime() - startedNanos >= healthyNanos;
+            failed(a.failure == null ? Status.UNKNOWN.withDescription("stream ended") : a.failure);
+            // Whatever was queued was meant for the broken stream; Raft retransmits what still matters.
+            dropQueued();
+            failures = wasHealthy ? 0 : failures + 1;
+            parkFor(backoff.delayNanos(Math.max(0, failures - 1)));
         }
+        current = null;
     }
 
     /** Feeds the stream until it fails or the transport closes. */

@@ -1,6 +1,7 @@
 package io.raftkv.server.transport;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.proto.peer.SnapshotAck;
 import io.raftkv.proto.peer.SnapshotChunk;
@@ -74,6 +75,10 @@ final class SnapshotInbound implements StreamObserver<SnapshotChunk> {
             LOG.warn("snapshot from peer {} failed validation, asking for it again: {}", message.from(), e.getMessage());
             awaitingResend = true;
             out.onNext(SnapshotAck.newBuilder().setNextChunk(receiver.nextChunk()).setError(e.getMessage()).build());
+        } catch (StatusRuntimeException e) {
+            // The sender cancelled while we were answering: keep the .part file for its next attempt.
+            done = true;
+            release();
         } catch (StorageException | IllegalArgumentException e) {
             LOG.warn("snapshot receive failed: {}", e.toString());
             fail((e instanceof StorageException ? Status.INTERNAL : Status.INVALID_ARGUMENT).withDescription(e.getMessage()));

@@ -11,7 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -28,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +151,60 @@ class PeerTransportTest {
         assertFalse(a.inbox.unreachable.contains(2L), "the live peer was never reported");
         // Generous: only a send() that waited on the network would come near it.
         assertTrue(sendMillis < 2_000, "send() took " + sendMillis + " ms for 2000 messages");
+    }
+
+    @Test
+    void aStalledPeerFillsOnlyItsOwnQueue() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        TestNode a = node(1);
+        TestNode b = node(2);
+        // Node 3 accepts the stream and then stops reading it (a paused process, a full disk, a GC pause).
+        TestNode c = new TestNode(3, 7, tmp.resolve("n3"), 64 << 10, stallStreamUntil(release));
+        nodes.add(c);
+        try {
+            for (TestNode n : List.of(a, b, c)) {
+                n.prepare(n.config(peers(n, a, b, c)).withQueue(64, 1 << 20));
+            }
+            for (TestNode n : List.of(a, b, c)) {
+                n.transport.start();
+            }
+            byte[] payload = new byte[64 << 10];
+            // Lockstep: each heartbeat to the healthy peer must arrive while the stalled one piles up.
+            for (int k = 0; k < 400; k++) {
+                a.send(heartbeat(1, 2, k), new Message.AppendEntries(1, 3, 1, 1, k, List.of(Entry.normal(1, k + 1, payload)), 0));
+                assertEquals(heartbeat(1, 2, k), next(b.inbox.received, "heartbeat " + k + " at the healthy peer"));
+            }
+            // 400 x 64 KiB is far more than gRPC's flow-control window: the sender must have stopped writing
+            // (isReady false) instead of buffering, so the 64-message queue filled up and the peer was reported.
+            awaitValue(a.inbox.unreachable, 3L, "the stalled peer reported unreachable");
+            assertFalse(a.inbox.unreachable.contains(2L));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** Blocks the first Stream message of each call until {@code release}: the call stops reading. */
+    private static ServerInterceptor stallStreamUntil(CountDownLatch release) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                ServerCall.Listener<Q> l = next.startCall(call, headers);
+                if (!call.getMethodDescriptor().getFullMethodName().equals(RaftPeerGrpc.getStreamMethod().getFullMethodName())) {
+                    return l;
+                }
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(l) {
+                    @Override
+                    public void onMessage(Q message) {
+                        try {
+                            release.await(TransportTesting.TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        super.onMessage(message);
+                    }
+                };
+            }
+        };
     }
 
     @Test
