@@ -1,0 +1,171 @@
+package io.raftkv.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code raftkv server}: flags, the config file and their errors, checked through --print-config. */
+class ServerCommandTest {
+    private static final String CLUSTER = "1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003";
+
+    @TempDir
+    Path tmp;
+
+    private FakeCluster.Result server(String... args) {
+        List<String> all = new ArrayList<>(List.of("server"));
+        all.addAll(Arrays.asList(args));
+        return FakeCluster.run(Map.of(), tmp, all.toArray(new String[0]));
+    }
+
+    private static Properties props(String text) throws IOException {
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(text));
+        return p;
+    }
+
+    private static void assertUsageError(FakeCluster.Result r, String... fragments) {
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "'" + f + "' in " + r.err());
+        }
+    }
+
+    @Test
+    void flagsBuildTheConfigWithDefaultsFromServerConfig() throws IOException {
+        FakeCluster.Result r = server("--id", "2", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8002",
+                "--data-dir", "d2", "--tick", "50ms", "--max-value-bytes", "2MiB", "--max-request-bytes", "4MiB",
+                "--print-config");
+        assertEquals(0, r.code(), r.err());
+        Properties p = props(r.out());
+        assertEquals("2", p.getProperty("id"));
+        assertEquals(CLUSTER, p.getProperty("initial-cluster"));
+        assertEquals("127.0.0.1:7002", p.getProperty("peer-addr"), "peer address defaults to the node's entry");
+        assertEquals(tmp.resolve("d2").toString(), p.getProperty("data-dir"), "relative to the working directory");
+        assertEquals("50ms", p.getProperty("tick"));
+        assertEquals("10", p.getProperty("election-ticks"));
+        assertEquals("5s", p.getProperty("request-timeout"));
+        assertEquals(Integer.toString(2 << 20), p.getProperty("max-value-bytes"));
+        assertEquals("4096", p.getProperty("max-key-bytes"));
+        assertEquals("raftkv", p.getProperty("cluster-token"));
+        assertFalse(p.containsKey("unsafe-local-reads"));
+    }
+
+    @Test
+    void flagsOverrideTheConfigFileAndPrintConfigOutputIsAValidConfigFile() throws IOException {
+        Path file = tmp.resolve("node.properties");
+        Files.writeString(file, "# node 1\nid=1\ninitial-cluster=" + CLUSTER + "\nclient-addr=127.0.0.1:8001\n"
+                + "data-dir=/var/lib/raftkv\ntick=200ms\nelection-ticks=20\nunsafe-local-reads=true\n");
+        FakeCluster.Result r = server("--config", file.toString(), "--tick", "20ms", "--print-config");
+        assertEquals(0, r.code(), r.err());
+        Properties p = props(r.out());
+        assertEquals("20ms", p.getProperty("tick"), "the flag wins");
+        assertEquals("20", p.getProperty("election-ticks"), "the file fills what flags leave out");
+        assertEquals("/var/lib/raftkv", p.getProperty("data-dir"));
+        assertEquals("true", p.getProperty("unsafe-local-reads"));
+        assertTrue(r.err().contains("WARN UNSAFE"), r.err());
+
+        Path again = tmp.resolve("printed.properties");
+        Files.writeString(again, r.out());
+        FakeCluster.Result r2 = server("--config=" + again, "--print-config");
+        assertEquals(0, r2.code(), r2.err());
+        assertEquals(p, props(r2.out()), "print-config round-trips through --config");
+    }
+
+    @Test
+    void badValueInTheConfigFileNamesTheFlagAndTheFile() throws IOException {
+        Path file = tmp.resolve("bad.properties");
+        Files.writeString(file, "id=1\ninitial-cluster=" + CLUSTER + "\nclient-addr=127.0.0.1:8001\ndata-dir=d\ntick=fast\n");
+        assertUsageError(server("--config", file.toString()), "--tick", "'fast' is not a duration", "from --config " + file);
+        // The same value overridden by a flag is never looked at.
+        assertEquals(0, server("--config", file.toString(), "--tick", "1s", "--print-config").code());
+    }
+
+    @Test
+    void unknownConfigKeyAndMissingFileAreUsageErrors() throws IOException {
+        Path file = tmp.resolve("typo.properties");
+        Files.writeString(file, "id=1\nelection-tick=5\n");
+        assertUsageError(server("--config", file.toString()), "unknown key 'election-tick'", "election-ticks");
+        assertUsageError(server("--config", tmp.resolve("nope.properties").toString()), "--config", "cannot read");
+    }
+
+    @Test
+    void missingRequiredFlagsAreNamed() {
+        assertUsageError(server("--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001", "--data-dir", "d"),
+                "missing --id", "'id' in the --config file");
+        assertUsageError(server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001"),
+                "missing --data-dir");
+    }
+
+    @Test
+    void inconsistentConfigurationIsAUsageErrorFromServerConfig() {
+        assertUsageError(server("--id", "4", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d"), "node id 4 is not in --initial-cluster");
+        assertUsageError(server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "nohost",
+                "--data-dir", "d"), "--client-addr 'nohost' is not host:port");
+        assertUsageError(server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d", "--election-ticks", "1", "--heartbeat-ticks", "1"), "--election-ticks (1) must exceed");
+        assertUsageError(server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d", "--tick", "0ms"), "--tick must be positive");
+        assertUsageError(server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d", "--max-key-bytes", "0"), "--max-key-bytes must be positive");
+    }
+
+    @Test
+    void malformedInitialClusterIsNamed() {
+        assertUsageError(server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,x=127.0.0.1:7002",
+                "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "--initial-cluster entry 'x=127.0.0.1:7002'");
+        assertUsageError(server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,1=127.0.0.1:7002",
+                "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "names node 1 twice");
+        assertUsageError(server("--id", "1", "--initial-cluster", "1=127.0.0.1:port",
+                "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "non-numeric port");
+    }
+
+    @Test
+    void unknownFlagAndBadDurationAndBadNumberAreOneLineUsageErrors() {
+        assertUsageError(server("--bogus"), "Unknown option: '--bogus'", "raftkv server --help");
+        assertUsageError(server("--id", "1", "--tick", "100"), "--tick", "'100' is not a duration");
+        assertUsageError(server("--id", "one"), "--id", "'one'");
+        assertUsageError(server("--max-value-bytes", "lots"), "--max-value-bytes", "is not a size");
+    }
+
+    @Test
+    void evenClusterWarnsButStarts() {
+        FakeCluster.Result r = server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002",
+                "--client-addr", "127.0.0.1:8001", "--data-dir", "d", "--print-config");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().startsWith("WARN the cluster has an even number of members (2)"), r.err());
+    }
+
+    @Test
+    void hiddenTestFlagIsAcceptedButNotAdvertised() {
+        FakeCluster.Result help = server("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--initial-cluster"), help.out());
+        assertFalse(help.out().contains("unsafe"), help.out());
+        FakeCluster.Result r = server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d", "--unsafe-local-reads", "--print-config");
+        assertTrue(r.out().contains("unsafe-local-reads=true"), r.out());
+    }
+
+    @Test
+    void noCommandPrintsUsageAndExits2() {
+        FakeCluster.Result r = FakeCluster.run(Map.of(), tmp);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Usage: raftkv"), r.err());
+        assertUsageError(FakeCluster.run(Map.of(), tmp, "frobnicate"), "Unmatched argument");
+    }
+}
