@@ -1,0 +1,248 @@
+package io.raftkv.client;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.ErrorDetail;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client call and its retry loop. Each attempt picks an endpoint, sends the request with a gRPC
+ * deadline no later than the call's own, and classifies a failure ({@link Failure}): redirects are followed,
+ * retryable failures back off with full jitter, everything else ends the call with the matching
+ * {@link RaftKvException}. The loop ends after {@code maxAttempts} attempts or at the deadline, whichever
+ * comes first; it never waits past the deadline.
+ *
+ * <p>The retry rule depends on {@link Safety}: a write outside a session is retried only after failures that
+ * guarantee it was not applied.
+ */
+final class Call<Req, Resp> {
+    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+
+    /** Which retries are safe for the request. */
+    enum Safety {
+        /** A read, or a request whose repetition is harmless: every retryable failure is retried. */
+        IDEMPOTENT,
+        /** A write in a session: a repetition is answered from the session, so every retryable failure is retried. */
+        SESSION_WRITE,
+        /** A write outside a session: retried only when it certainly was not applied. */
+        UNSAFE_WRITE
+    }
+
+    /** Where attempts go. */
+    enum Route {
+        /** Only the leader can answer (writes, linearizable reads): follow redirects, cache the leader. */
+        LEADER,
+        /** Any node can answer, the cached leader preferred (status). */
+        PREFER_LEADER,
+        /** Any node can answer: round-robin over healthy endpoints (serializable reads). */
+        ANY
+    }
+
+    /**
+     * What to send.
+     *
+     * @param what        for messages: "put", "get", ...
+     * @param method      the gRPC method
+     * @param request     the request, sent unchanged on every attempt (a session write keeps its sequence)
+     * @param route       where attempts go
+     * @param safety      the retry rule
+     * @param sessionId   the session of a session write, 0 otherwise
+     */
+    record Spec<Req, Resp>(String what, MethodDescriptor<Req, Resp> method, Req request, Route route, Safety safety,
+                           long sessionId) {
+    }
+
+    private final ClientCore core;
+    private final Spec<Req, Resp> spec;
+    private final long deadline;
+    private final CompletableFuture<Resp> result = new CompletableFuture<>();
+    /** Endpoints that failed as unhealthy during this call: tried last, and their redirects are not trusted. */
+    private final Set<Endpoint> failed = new HashSet<>();
+    private int attempts;
+    private int backoffs;
+    private Failure last;
+
+    private Call(ClientCore core, Spec<Req, Resp> spec, long deadline) {
+        this.core = core;
+        this.spec = spec;
+        this.deadline = deadline;
+    }
+
+    /** Starts the call; the future completes with the response or a {@link RaftKvException}, never later than the deadline allows. */
+    static <Req, Resp> CompletableFuture<Resp> start(ClientCore core, Spec<Req, Resp> spec, long deadlineNanos) {
+        Call<Req, Resp> c = new Call<>(core, spec, deadlineNanos);
+        core.register(c.result);
+        c.attempt();
+        return c.result;
+    }
+
+    private long now() {
+        return core.time().nanoTime();
+    }
+
+    // Attempts run one at a time (each is started by the previous one's completion or its backoff timer),
+    // so the fields need no lock: the executor hand-offs order the accesses.
+    private void attempt() {
+        if (result.isDone()) {
+            return;
+        }
+        if (core.isClosed()) {
+            finish(closed());
+            return;
+        }
+        long remaining = deadline - now();
+        if (remaining <= 0) {
+            finish(exhausted("the deadline passed"));
+            return;
+        }
+        attempts++;
+        Endpoint e = core.endpoints().pick(spec.route() != Route.ANY, failed);
+        if (e == null) {
+            onFailure(null, Failure.noEndpoint());
+            return;
+        }
+        long timeout = Math.min(remaining, core.attemptTimeoutNanos());
+        ClientCall<Req, Resp> call;
+        try {
+            call = e.channel().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
+        } catch (IllegalStateException closing) {
+            e.breaker.onNeutral();
+            finish(closed());
+            return;
+        }
+        ClientCalls.asyncUnaryCall(call, spec.request(), new StreamObserver<Resp>() {
+            private Resp value;
+
+            @Override
+            public void onNext(Resp v) {
+                value = v;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                onFailure(e, Failure.classify(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                onSuccess(e, value);
+            }
+        });
+    }
+
+    private void onSuccess(Endpoint e, Resp value) {
+        e.breaker.onSuccess();
+        if (spec.route() == Route.LEADER) {
+            core.endpoints().leaderIs(e);
+        }
+        result.complete(value);
+    }
+
+    private void onFailure(Endpoint e, Failure f) {
+        last = f;
+        long delay = -1;
+        if (e != null) {
+            if (f.unhealthy()) {
+                e.breaker.onFailure();
+                failed.add(e);
+            } else if (f.kind() == Failure.Kind.CANCELLED) {
+                e.breaker.onNeutral();
+            } else {
+                e.breaker.onSuccess();
+            }
+            if (f.dropLeader()) {
+                core.endpoints().forgetLeader(e);
+            }
+            Endpoint target = f.redirect().isEmpty() ? null : core.endpoints().learn(f.redirect());
+            // Follow a redirect at once unless it points back at the node that answered, or at one that just
+            // failed in this call (followers keep naming a dead leader until they elect a new one).
+            if (target != null && target != e && !failed.contains(target)) {
+                core.endpoints().leaderIs(target);
+                delay = 0;
+            }
+        }
+        if (core.isClosed()) {
+            finish(closed());
+            return;
+        }
+        if (!f.retryable()) {
+            finish(terminal(f));
+            return;
+        }
+        if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
+            finish(new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("
+                    + f + "); it was not retried because a retry could apply it twice", f.cause()));
+            return;
+        }
+        if (attempts >= core.config().maxAttempts()) {
+            finish(exhausted("the retry budget of " + core.config().maxAttempts() + " attempts ran out"));
+            return;
+        }
+        if (delay < 0) {
+            delay = core.backoff().delayNanos(backoffs++);
+        }
+        if (delay >= deadline - now()) {
+            finish(exhausted("the deadline would pass during the next backoff"));
+            return;
+        }
+        LOG.debug("{} attempt {} via {} failed ({}); retrying in {} ms", spec.what(), attempts, e, f,
+                TimeUnit.NANOSECONDS.toMillis(delay));
+        try {
+            core.scheduler().schedule(this::attempt, delay);
+        } catch (RejectedExecutionException closing) {
+            finish(closed());
+        }
+    }
+
+    private RaftKvException terminal(Failure f) {
+        switch (f.kind()) {
+            case INVALID: {
+                ErrorDetail d = f.detail();
+                return new InvalidArgumentException(spec.what() + " rejected: " + f, d == null ? "" : d.getLimitName(),
+                        d == null ? 0 : d.getLimit(), d == null ? 0 : d.getActual(), f.cause());
+            }
+            case SESSION_EXPIRED:
+                return new SessionExpiredException(spec.what() + " failed: session " + spec.sessionId()
+                        + " expired; the outcome of this write is unknown", spec.sessionId(), f.cause());
+            case CANCELLED:
+                return closed();
+            default:
+                if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
+                    return new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("
+                            + f + ")", f.cause());
+                }
+                return new ServerErrorException(spec.what() + " failed: " + f, f.cause());
+        }
+    }
+
+    private RaftKvException exhausted(String why) {
+        String msg = spec.what() + " failed after " + attempts + (attempts == 1 ? " attempt: " : " attempts: ") + why
+                + (last == null ? "" : "; last failure: " + last);
+        Throwable cause = last == null ? null : last.cause();
+        if (last != null && last.code() == ErrorDetail.Code.OVERLOADED) {
+            return new OverloadedException(msg, cause);
+        }
+        return new UnavailableException(msg, cause);
+    }
+
+    private RaftKvException closed() {
+        if (spec.safety() == Safety.UNSAFE_WRITE && last != null && last.mayApply()) {
+            return new IndeterminateException(spec.what() + " interrupted by close(); it may or may not have been applied",
+                    last.cause());
+        }
+        return new UnavailableException(spec.what() + " failed: the client is closed", last == null ? null : last.cause());
+    }
+
+    private void finish(RaftKvException e) {
+        result.completeExceptionally(e);
+    }
+}

@@ -1,0 +1,94 @@
+package io.raftkv.client;
+
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/** Validated settings, built by {@link RaftKvClient.Builder}. See the builder for what each one means. */
+record ClientConfig(
+        List<String> endpoints,
+        Duration requestTimeout,
+        Duration attemptTimeout,
+        int maxAttempts,
+        Duration backoffBase,
+        Duration backoffCap,
+        int failuresToOpen,
+        Duration openDuration,
+        Duration keepAliveTime,
+        Duration keepAliveTimeout,
+        ReadConsistency defaultConsistency,
+        Duration sessionTtl,
+        boolean exactlyOnce,
+        int scanPageSize,
+        int maxInboundMessageBytes,
+        TimeSource time,
+        RandomGenerator random,
+        Function<String, ManagedChannel> channelFactory,
+        Scheduler scheduler) {
+
+    ClientConfig {
+        endpoints = List.copyOf(endpoints);
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("give at least one endpoint (host:port)");
+        }
+        for (String e : endpoints) {
+            checkHostPort(e);
+        }
+        positive(requestTimeout, "requestTimeout");
+        positive(attemptTimeout, "attemptTimeout");
+        positive(backoffBase, "backoffBase");
+        positive(backoffCap, "backoffCap");
+        positive(openDuration, "openDuration");
+        positive(keepAliveTime, "keepAliveTime");
+        positive(keepAliveTimeout, "keepAliveTimeout");
+        positive(sessionTtl, "sessionTtl");
+        if (backoffCap.compareTo(backoffBase) < 0) {
+            throw new IllegalArgumentException("backoffCap " + backoffCap + " is below backoffBase " + backoffBase);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1 (1 = no retries), got " + maxAttempts);
+        }
+        if (failuresToOpen < 1) {
+            throw new IllegalArgumentException("failuresToOpen must be >= 1, got " + failuresToOpen);
+        }
+        if (scanPageSize < 1) {
+            throw new IllegalArgumentException("scanPageSize must be >= 1, got " + scanPageSize);
+        }
+        if (maxInboundMessageBytes < 1 << 20) {
+            throw new IllegalArgumentException("maxInboundMessageBytes must be at least 1 MiB, got " + maxInboundMessageBytes);
+        }
+        if (sessionTtl.toMillis() < 1) {
+            throw new IllegalArgumentException("sessionTtl must be at least 1 ms");
+        }
+        Objects.requireNonNull(defaultConsistency, "defaultConsistency");
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(random, "random");
+    }
+
+    static String checkHostPort(String s) {
+        Objects.requireNonNull(s, "endpoint");
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw new IllegalArgumentException("endpoint '" + s + "' is not host:port");
+        }
+        try {
+            int port = Integer.parseInt(s.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("endpoint '" + s + "' has port " + port + " outside 1..65535");
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("endpoint '" + s + "' has a non-numeric port", e);
+        }
+        return s;
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+    }
+}

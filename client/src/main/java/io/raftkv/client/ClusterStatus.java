@@ -1,0 +1,45 @@
+package io.raftkv.client;
+
+import java.util.List;
+
+/**
+ * One node's view of the cluster.
+ *
+ * @param nodeId         the node that answered
+ * @param role           its role
+ * @param term           its current term
+ * @param leaderId       the leader it knows, 0 if none
+ * @param leaderAddress  the client address of that leader, empty if unknown
+ * @param commitIndex    its commit index
+ * @param appliedIndex   its applied index
+ * @param lastIndex      its last log index
+ * @param members        the cluster members it knows
+ * @param storageFailure non-empty when its write path has stopped (disk full, I/O error, corruption)
+ * @param clusterId      the cluster's id
+ */
+public record ClusterStatus(long nodeId, Role role, long term, long leaderId, String leaderAddress, long commitIndex,
+                            long appliedIndex, long lastIndex, List<Member> members, String storageFailure,
+                            long clusterId) {
+    public ClusterStatus {
+        members = List.copyOf(members);
+    }
+
+    /** A node's Raft role. */
+    public enum Role {
+        FOLLOWER,
+        PRE_CANDIDATE,
+        CANDIDATE,
+        LEADER
+    }
+
+    /**
+     * A cluster member.
+     *
+     * @param id            its node id
+     * @param peerAddress   host:port of its peer API
+     * @param clientAddress host:port of its client API, empty if not yet known
+     * @param learner       whether it is a non-voting learner
+     */
+    public record Member(long id, String peerAddress, String clientAddress, boolean learner) {
+    }
+}

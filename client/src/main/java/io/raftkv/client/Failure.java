@@ -1,0 +1,131 @@
+package io.raftkv.client;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
+import io.raftkv.proto.ErrorDetail;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+
+/**
+ * One failed attempt, classified by the retry table on {@code ErrorDetail} in kv.proto.
+ *
+ * @param kind        what the retry loop should do
+ * @param code        the server's error code, or UNKNOWN when the failure carried none (transport, deadline)
+ * @param description a human-readable description for the error the caller may finally see
+ * @param cause       the original exception, if any
+ * @param detail      the server's error detail, if any
+ * @param mayApply    whether the request may have been (or may still be) applied: false only when the
+ *                    server or the transport guarantees it was not
+ * @param unhealthy   whether this says the node is unreachable or broken (counts against its breaker)
+ * @param dropLeader  whether the node that answered should no longer be taken for the leader
+ * @param redirect    for NOT_LEADER: the leader's client address; empty otherwise
+ */
+record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable cause, ErrorDetail detail, boolean mayApply,
+               boolean unhealthy, boolean dropLeader, String redirect) {
+
+    static final Metadata.Key<ErrorDetail> DETAIL_KEY =
+            Metadata.Key.of("raftkv-error-bin", ProtoUtils.metadataMarshaller(ErrorDetail.getDefaultInstance()));
+
+    enum Kind {
+        /** Back off (or follow the redirect) and try again, within the budget and the deadline. */
+        RETRY,
+        /** Never retried: the request is invalid. */
+        INVALID,
+        /** Never retried: the session is gone; the outcome is unknown. */
+        SESSION_EXPIRED,
+        /** Never retried: an answer outside the retry table. */
+        SERVER_ERROR,
+        /** The call was cancelled (the client is closing). */
+        CANCELLED
+    }
+
+    boolean retryable() {
+        return kind == Kind.RETRY;
+    }
+
+    /** No endpoint admitted a request (every breaker open): nothing was sent. */
+    static Failure noEndpoint() {
+        return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, "no endpoint available (every circuit breaker is open)",
+                null, null, false, false, false, "");
+    }
+
+    /** Classifies an attempt's exception (a {@code StatusRuntimeException} from gRPC, or anything else). */
+    static Failure classify(Throwable t) {
+        Status status = Status.fromThrowable(t);
+        Metadata trailers = Status.trailersFromThrowable(t);
+        ErrorDetail d = trailers == null ? null : trailers.get(DETAIL_KEY);
+        String description = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        if (d != null && d.getCode() != ErrorDetail.Code.UNKNOWN && d.getCode() != ErrorDetail.Code.UNRECOGNIZED) {
+            return fromDetail(d, description, t);
+        }
+        switch (status.getCode()) {
+            case UNAVAILABLE: {
+                // A failed connect means the request never left this process; anything else (a reset
+                // connection, a GOAWAY mid-call) may have delivered it.
+                boolean sent = !connectFailed(t);
+                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, sent, true, true, "");
+            }
+            case DEADLINE_EXCEEDED:
+                // No answer in time: the node may be down, paused or partitioned, or slow to commit.
+                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, true, true, true, "");
+            case CANCELLED:
+                return new Failure(Kind.CANCELLED, ErrorDetail.Code.UNKNOWN, description, t, d, true, false, false, "");
+            case INVALID_ARGUMENT:
+            case RESOURCE_EXHAUSTED:
+                // Without our detail these come from gRPC itself (a message over its size cap): not applied.
+                return new Failure(Kind.INVALID, ErrorDetail.Code.INVALID, description, t, d, false, false, false, "");
+            default:
+                return new Failure(Kind.SERVER_ERROR, ErrorDetail.Code.UNKNOWN, description, t, d, true, false, false, "");
+        }
+    }
+
+    private static Failure fromDetail(ErrorDetail d, String description, Throwable t) {
+        ErrorDetail.Code c = d.getCode();
+        switch (c) {
+            case NOT_LEADER:
+                // Refused before proposing: never applied. Follow the redirect, or re-discover without one.
+                return new Failure(Kind.RETRY, c, description, t, d, false, false, true, d.getLeaderAddress());
+            case NO_LEADER:
+                // No leader to propose to (election, transfer, shutdown, or our entry lost to another leader's).
+                return new Failure(Kind.RETRY, c, description, t, d, false, false, true, "");
+            case OVERLOADED:
+                // Shed before proposing; the node is healthy and still leads.
+                return new Failure(Kind.RETRY, c, description, t, d, false, false, false, "");
+            case NO_QUORUM:
+            case TIMEOUT:
+                // Proposed but not known to commit: it may still. A deposed or partitioned leader answers
+                // this way, so look for the leader afresh.
+                return new Failure(Kind.RETRY, c, description, t, d, true, false, true, "");
+            case STORAGE_FAILED:
+                // The node's write path stopped (it needs an operator): try the others.
+                return new Failure(Kind.RETRY, c, description, t, d, true, true, true, "");
+            case INVALID:
+                return new Failure(Kind.INVALID, c, description, t, d, false, false, false, "");
+            case SESSION_EXPIRED:
+                return new Failure(Kind.SESSION_EXPIRED, c, description, t, d, true, false, false, "");
+            case STALE_SEQUENCE:
+                return new Failure(Kind.SERVER_ERROR, c, description, t, d, false, false, false, "");
+            default:
+                return new Failure(Kind.SERVER_ERROR, c, description, t, d, true, false, false, "");
+        }
+    }
+
+    /** Whether the cause chain says the TCP connection could not be established (nothing was sent). */
+    static boolean connectFailed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException || c instanceof UnknownHostException
+                    || c instanceof UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

@@ -1,0 +1,451 @@
+package io.raftkv.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.DeleteRequest;
+import io.raftkv.proto.GetRequest;
+import io.raftkv.proto.KVGrpc;
+import io.raftkv.proto.PutRequest;
+import io.raftkv.proto.StatusRequest;
+import io.raftkv.proto.StatusResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A client of a raftkv cluster. Thread-safe; create one per application and close it when done.
+ *
+ * <pre>{@code
+ * try (RaftKvClient client = RaftKvClient.builder().endpoints("10.0.0.1:7001", "10.0.0.2:7001").build()) {
+ *     client.put("greeting", "hello");
+ *     client.get("greeting").valueUtf8();          // Optional[hello]
+ * }
+ * }</pre>
+ *
+ * <p>Every operation has a synchronous form, which throws a {@link RaftKvException}, and an asynchronous
+ * form, whose future completes exceptionally with one. Asynchronous results complete on the client's own
+ * threads: do not block in their callbacks. A call gives up after {@code requestTimeout} or
+ * {@code maxAttempts} attempts, whichever comes first.
+ *
+ * <p>Writes made directly on the client are outside a session (unless built with
+ * {@link Builder#exactlyOnce(boolean) exactlyOnce(true)}): they are retried only when the cluster
+ * guarantees they were not applied, and fail with {@link IndeterminateException} when the outcome is
+ * unknown. For exactly-once writes use {@link #session()}.
+ */
+public final class RaftKvClient implements KvWriter, AutoCloseable {
+    private final ClientCore core;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** With exactlyOnce(true): the session the client's own writes go through. */
+    private final Session defaultSession;
+
+    private RaftKvClient(ClientConfig config) {
+        this.core = new ClientCore(config);
+        this.defaultSession = config.exactlyOnce() ? newSession(config.sessionTtl()) : null;
+    }
+
+    /** A builder; {@link Builder#endpoints(String...)} is required, everything else has a default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public CompletableFuture<PutResult> putAsync(ByteString key, ByteString value) {
+        if (defaultSession != null) {
+            return defaultSession.putAsync(key, value);
+        }
+        return write("put", KVGrpc.getPutMethod(), PutRequest.newBuilder().setKey(key).setValue(value).build())
+                .thenApply(Wire::put);
+    }
+
+    @Override
+    public CompletableFuture<DeleteResult> deleteAsync(ByteString key) {
+        if (defaultSession != null) {
+            return defaultSession.deleteAsync(key);
+        }
+        return write("delete", KVGrpc.getDeleteMethod(), DeleteRequest.newBuilder().setKey(key).build())
+                .thenApply(Wire::delete);
+    }
+
+    @Override
+    public CompletableFuture<CasResult> compareAndSetAsync(ByteString key, Expected expected, ByteString newValue) {
+        if (defaultSession != null) {
+            return defaultSession.compareAndSetAsync(key, expected, newValue);
+        }
+        return write("compare-and-set", KVGrpc.getCompareAndSetMethod(), Wire.cas(key, expected, newValue).build())
+                .thenApply(Wire::cas);
+    }
+
+    @Override
+    public Txn txn() {
+        if (defaultSession != null) {
+            return defaultSession.txn();
+        }
+        return new Txn(b -> write("txn", KVGrpc.getTxnMethod(), b.build()).thenApply(Wire::txn), Call.Safety.UNSAFE_WRITE);
+    }
+
+    Call.Safety writeSafety() {
+        return defaultSession != null ? Call.Safety.SESSION_WRITE : Call.Safety.UNSAFE_WRITE;
+    }
+
+    private <Req, Resp> CompletableFuture<Resp> write(String what, MethodDescriptor<Req, Resp> method, Req req) {
+        return core.call(new Call.Spec<>(what, method, req, Call.Route.LEADER, Call.Safety.UNSAFE_WRITE, 0));
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    /**
+     * Opens a session for exactly-once writes, registered through the log before this returns. The session
+     * uses the builder's {@code sessionTtl}; close it when done.
+     *
+     * @throws UnavailableException if the cluster could not register it within the request timeout
+     */
+    public Session session() {
+        return Await.result(sessionAsync(), Call.Safety.IDEMPOTENT);
+    }
+
+    /** The asynchronous form of {@link #session()}. */
+    public CompletableFuture<Session> sessionAsync() {
+        Session s = newSession(core.config().sessionTtl());
+        return s.openAsync().whenComplete((ok, t) -> {
+            if (t != null) {
+                s.close();
+            }
+        });
+    }
+
+    private Session newSession(Duration ttl) {
+        if (core.isClosed()) {
+            throw new IllegalStateException("the client is closed");
+        }
+        Session[] self = new Session[1];
+        self[0] = new Session(core, ttl.toMillis(), () -> sessions.remove(self[0]));
+        sessions.add(self[0]);
+        return self[0];
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** Reads {@code key} with the default consistency; a missing key is {@code found() == false}. */
+    public CompletableFuture<GetResult> getAsync(ByteString key) {
+        return getAsync(key, core.config().defaultConsistency());
+    }
+
+    /**
+     * Reads {@code key}. {@link ReadConsistency#LINEARIZABLE} goes to the leader;
+     * {@link ReadConsistency#SERIALIZABLE} to any healthy node, round-robin. Reads are always safe to retry,
+     * so every retryable failure is retried.
+     */
+    public CompletableFuture<GetResult> getAsync(ByteString key, ReadConsistency consistency) {
+        Objects.requireNonNull(consistency, "consistency");
+        GetRequest req = GetRequest.newBuilder().setKey(key).setConsistency(Wire.consistency(consistency)).build();
+        return read("get", KVGrpc.getGetMethod(), req, consistency).thenApply(Wire::get);
+    }
+
+    public CompletableFuture<GetResult> getAsync(String key) {
+        return getAsync(ByteString.copyFromUtf8(key));
+    }
+
+    public GetResult get(ByteString key) {
+        return Await.result(getAsync(key), Call.Safety.IDEMPOTENT);
+    }
+
+    public GetResult get(String key) {
+        return get(ByteString.copyFromUtf8(key));
+    }
+
+    public GetResult get(ByteString key, ReadConsistency consistency) {
+        return Await.result(getAsync(key, consistency), Call.Safety.IDEMPOTENT);
+    }
+
+    public GetResult get(String key, ReadConsistency consistency) {
+        return get(ByteString.copyFromUtf8(key), consistency);
+    }
+
+    /**
+     * The keys of {@code scan} in key order, fetched lazily one page per round trip (each page is its own
+     * read with its own retries and deadline; a page failure is thrown from the stream's terminal
+     * operation). Pages are not one snapshot: each page is linearizable (or serializable) on its own.
+     */
+    public Stream<KeyValue> scan(Scan scan) {
+        Objects.requireNonNull(scan, "scan");
+        Iterator<KeyValue> it = new Iterator<>() {
+            private Iterator<KeyValue> page = List.<KeyValue>of().iterator();
+            private ByteString token = ByteString.EMPTY;
+            private boolean last;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !last) {
+                    ScanPage p = Await.result(scanPageAsync(scan, token), Call.Safety.IDEMPOTENT);
+                    page = p.kvs().iterator();
+                    token = p.nextPageToken();
+                    last = p.last();
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public KeyValue next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false);
+    }
+
+    /** One page of {@code scan}, starting at {@code pageToken} (empty: the first page). */
+    public CompletableFuture<ScanPage> scanPageAsync(Scan scan, ByteString pageToken) {
+        ReadConsistency c = scan.consistency() == null ? core.config().defaultConsistency() : scan.consistency();
+        return read("scan", KVGrpc.getScanMethod(),
+                Wire.scan(scan, pageToken, core.config().scanPageSize(), core.config().defaultConsistency()), c)
+                .thenApply(Wire::page);
+    }
+
+    private <Req, Resp> CompletableFuture<Resp> read(String what, MethodDescriptor<Req, Resp> method, Req req,
+                                                     ReadConsistency c) {
+        Call.Route route = c == ReadConsistency.SERIALIZABLE ? Call.Route.ANY : Call.Route.LEADER;
+        return core.call(new Call.Spec<>(what, method, req, route, Call.Safety.IDEMPOTENT, 0));
+    }
+
+    // ------------------------------------------------------------------ cluster
+
+    /**
+     * The status of one node, the cached leader if there is one. Also refreshes what the client knows:
+     * the leader's address, and drops learned endpoints that are no longer members (closing their channels).
+     */
+    public CompletableFuture<ClusterStatus> statusAsync() {
+        return core.call(new Call.Spec<>("status", ClusterGrpc.getStatusMethod(), StatusRequest.getDefaultInstance(),
+                Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0)).thenApply(this::learnFrom);
+    }
+
+    public ClusterStatus status() {
+        return Await.result(statusAsync(), Call.Safety.IDEMPOTENT);
+    }
+
+    private ClusterStatus learnFrom(StatusResponse s) {
+        List<String> members = new ArrayList<>();
+        s.getMembersList().forEach(m -> {
+            if (!m.getClientAddress().isEmpty()) {
+                members.add(m.getClientAddress());
+            }
+        });
+        if (!members.isEmpty()) {
+            core.endpoints().retainLearned(members);
+        }
+        if (!s.getLeaderAddress().isEmpty()) {
+            Endpoint leader = core.endpoints().learn(s.getLeaderAddress());
+            if (leader != null) {
+                core.endpoints().leaderIs(leader);
+            }
+        }
+        return Wire.status(s);
+    }
+
+    /** The addresses the client currently knows (configured and learned), for diagnostics. */
+    public List<String> knownEndpoints() {
+        return core.endpoints().all().stream().map(e -> e.address).toList();
+    }
+
+    /**
+     * Closes open sessions (best effort), then every channel and thread the client owns. In-flight calls
+     * fail: reads and session writes with {@link UnavailableException}, writes outside a session that may
+     * have been sent with {@link IndeterminateException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (core.isClosed()) {
+            return;
+        }
+        for (Session s : List.copyOf(sessions)) {
+            s.close();
+        }
+        core.close();
+    }
+
+    /**
+     * Settings for a {@link RaftKvClient}. Only the endpoints are required.
+     */
+    public static final class Builder {
+        private List<String> endpoints = List.of();
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private Duration attemptTimeout = Duration.ofSeconds(2);
+        private int maxAttempts = 10;
+        private Duration backoffBase = Duration.ofMillis(50);
+        private Duration backoffCap = Duration.ofSeconds(1);
+        private int failuresToOpen = 3;
+        private Duration openDuration = Duration.ofSeconds(1);
+        private Duration keepAliveTime = Duration.ofSeconds(30);
+        private Duration keepAliveTimeout = Duration.ofSeconds(10);
+        private ReadConsistency defaultConsistency = ReadConsistency.LINEARIZABLE;
+        private Duration sessionTtl = Duration.ofSeconds(60);
+        private boolean exactlyOnce;
+        private int scanPageSize = 500;
+        private int maxInboundMessageBytes = 64 << 20;
+        private TimeSource time = TimeSource.system();
+        private RandomGenerator random = new java.util.Random();
+        private Function<String, ManagedChannel> channelFactory;
+        private Scheduler scheduler;
+
+        private Builder() {
+        }
+
+        /**
+         * The nodes' client addresses ({@code host:port}); any one reachable node is enough to find the rest.
+         * Use the addresses the nodes announce (their {@code --client-addr}), so that redirects name the same
+         * endpoints.
+         */
+        public Builder endpoints(String... endpoints) {
+            return endpoints(Arrays.asList(endpoints));
+        }
+
+        public Builder endpoints(Collection<String> endpoints) {
+            this.endpoints = List.copyOf(endpoints);
+            return this;
+        }
+
+        /** The deadline of a whole call, retries and backoff included. Default 5 s. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The longest one attempt may take (never beyond the call's remaining time); a slow or paused node
+         * then costs one attempt, not the whole call. Default 2 s.
+         */
+        public Builder attemptTimeout(Duration timeout) {
+            this.attemptTimeout = timeout;
+            return this;
+        }
+
+        /** The retry budget: attempts per call, the first included (1 = never retry). Redirects count. Default 10. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Backoff before retry {@code n} (0-based): uniform in {@code [0, min(cap, base * 2^n)]} (full jitter).
+         * Default base 50 ms, cap 1 s.
+         */
+        public Builder backoff(Duration base, Duration cap) {
+            this.backoffBase = base;
+            this.backoffCap = cap;
+            return this;
+        }
+
+        /**
+         * Per-endpoint circuit breaker: open after {@code failuresToOpen} consecutive connection failures or
+         * timeouts, refuse requests locally for {@code openDuration}, then let one probe through.
+         * Default 3 failures, 1 s.
+         */
+        public Builder circuitBreaker(int failuresToOpen, Duration openDuration) {
+            this.failuresToOpen = failuresToOpen;
+            this.openDuration = openDuration;
+            return this;
+        }
+
+        /**
+         * HTTP/2 keep-alive pings while calls are in flight: a ping every {@code time} without traffic, the
+         * connection declared dead if unanswered within {@code timeout}. Default 30 s / 10 s. (Servers refuse
+         * pings more often than their permit, five minutes by default, when no call is active: pings are sent
+         * only during calls.)
+         */
+        public Builder keepAlive(Duration time, Duration timeout) {
+            this.keepAliveTime = time;
+            this.keepAliveTimeout = timeout;
+            return this;
+        }
+
+        /** The consistency of reads that do not name one. Default {@link ReadConsistency#LINEARIZABLE}. */
+        public Builder defaultConsistency(ReadConsistency consistency) {
+            this.defaultConsistency = consistency;
+            return this;
+        }
+
+        /** How long the cluster keeps an idle session; the client keeps open sessions alive. Default 60 s. */
+        public Builder sessionTtl(Duration ttl) {
+            this.sessionTtl = ttl;
+            return this;
+        }
+
+        /**
+         * Route the client's own writes through one client-wide {@link Session}, making them exactly-once.
+         * The session serializes writes (one in flight at a time); for concurrent writers prefer one
+         * {@link RaftKvClient#session()} each. Default off.
+         */
+        public Builder exactlyOnce(boolean exactlyOnce) {
+            this.exactlyOnce = exactlyOnce;
+            return this;
+        }
+
+        /** Keys fetched per page by {@link RaftKvClient#scan(Scan)} when the scan names no page size. Default 500. */
+        public Builder scanPageSize(int keys) {
+            this.scanPageSize = keys;
+            return this;
+        }
+
+        /** The largest response accepted (a scan page). Default 64 MiB. */
+        public Builder maxInboundMessageBytes(int bytes) {
+            this.maxInboundMessageBytes = bytes;
+            return this;
+        }
+
+        /** The clock for deadlines, backoff and circuit breakers (inject a fake one in tests). */
+        public Builder timeSource(TimeSource time) {
+            this.time = time;
+            return this;
+        }
+
+        /** The randomness for backoff jitter (inject a seeded one in tests). */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /** Tests: channels from elsewhere (in-process transports). */
+        Builder channelFactory(Function<String, ManagedChannel> factory) {
+            this.channelFactory = factory;
+            return this;
+        }
+
+        /** Tests: delayed work driven by a fake clock. */
+        Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /**
+         * Creates the client. No connection is made until the first call.
+         *
+         * @throws IllegalArgumentException for a missing endpoint list or an inconsistent setting
+         */
+        public RaftKvClient build() {
+            return new RaftKvClient(new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
+                    backoffCap, failuresToOpen, openDuration, keepAliveTime, keepAliveTimeout, defaultConsistency,
+                    sessionTtl, exactlyOnce, scanPageSize, maxInboundMessageBytes, time, random, channelFactory,
+                    scheduler));
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.raftkv.client;
+
+/** Which replica state a read may observe. */
+public enum ReadConsistency {
+    /**
+     * Served by the leader after a ReadIndex round with a quorum: sees every write acknowledged before the
+     * read started. Needs a leader and a quorum.
+     */
+    LINEARIZABLE,
+    /**
+     * Served by any node from its local replica, spread round-robin over the nodes whose circuit breaker
+     * is closed: possibly stale, but answers without a quorum (graceful degradation).
+     */
+    SERIALIZABLE
+}
