@@ -99,12 +99,17 @@ final class TestNode implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (transport != null) {
             transport.close();
         }
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        store.close();
+        try {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close();
+        }
     }
 
     /** A registry whose service is set after the server started. */
