@@ -1,0 +1,162 @@
+package io.raftkv.client;
+
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.CompareAndSetRequest;
+import io.raftkv.proto.CompareAndSetResponse;
+import io.raftkv.proto.DeleteRequest;
+import io.raftkv.proto.DeleteResponse;
+import io.raftkv.proto.ErrorDetail;
+import io.raftkv.proto.GetRequest;
+import io.raftkv.proto.GetResponse;
+import io.raftkv.proto.KVGrpc;
+import io.raftkv.proto.KeepAliveRequest;
+import io.raftkv.proto.KeepAliveResponse;
+import io.raftkv.proto.OpenSessionRequest;
+import io.raftkv.proto.OpenSessionResponse;
+import io.raftkv.proto.PutRequest;
+import io.raftkv.proto.PutResponse;
+import io.raftkv.proto.ScanRequest;
+import io.raftkv.proto.ScanResponse;
+import io.raftkv.proto.StatusRequest;
+import io.raftkv.proto.StatusResponse;
+import io.raftkv.proto.TxnRequest;
+import io.raftkv.proto.TxnResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A scripted node on an in-process transport: every request is recorded (with the deadline the server saw)
+ * and answered by {@link #behaviour}, which returns a response or throws a status with the raftkv trailer.
+ */
+final class FakeNode implements AutoCloseable {
+    /** Answers one request: return the response, throw {@link StatusRuntimeException}, or return null to never answer. */
+    interface Behaviour {
+        Message answer(String method, Message request);
+    }
+
+    /** One request as the server saw it. */
+    record Received(String method, Message request, Long deadlineNanos) {
+    }
+
+    final String address;
+    final List<Received> received = new CopyOnWriteArrayList<>();
+    volatile Behaviour behaviour;
+    private final Server server;
+
+    FakeNode(String address, Behaviour behaviour) {
+        this.address = address;
+        this.behaviour = behaviour;
+        try {
+            this.server = InProcessServerBuilder.forName(address).directExecutor()
+                    .addService(new Kv()).addService(new Cluster()).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static StatusRuntimeException error(Status status, ErrorDetail detail) {
+        Metadata trailers = new Metadata();
+        trailers.put(Failure.DETAIL_KEY, detail);
+        return status.withDescription(detail.getCode().name()).asRuntimeException(trailers);
+    }
+
+    static StatusRuntimeException notLeader(String leaderAddress) {
+        return error(Status.FAILED_PRECONDITION, ErrorDetail.newBuilder().setCode(ErrorDetail.Code.NOT_LEADER)
+                .setLeaderId(1).setLeaderAddress(leaderAddress).build());
+    }
+
+    static StatusRuntimeException code(Status status, ErrorDetail.Code code) {
+        return error(status, ErrorDetail.newBuilder().setCode(code).build());
+    }
+
+    long count(String method) {
+        return received.stream().filter(r -> r.method().equals(method)).count();
+    }
+
+    List<Received> of(String method) {
+        return received.stream().filter(r -> r.method().equals(method)).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Message> void handle(String method, Message req, StreamObserver<T> out) {
+        Deadline d = Context.current().getDeadline();
+        received.add(new Received(method, req, d == null ? null : d.timeRemaining(TimeUnit.NANOSECONDS)));
+        Message m;
+        try {
+            m = behaviour.answer(method, req);
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        if (m != null) {
+            out.onNext((T) m);
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+    }
+
+    private final class Kv extends KVGrpc.KVImplBase {
+        @Override
+        public void put(PutRequest req, StreamObserver<PutResponse> out) {
+            handle("put", req, out);
+        }
+
+        @Override
+        public void get(GetRequest req, StreamObserver<GetResponse> out) {
+            handle("get", req, out);
+        }
+
+        @Override
+        public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
+            handle("delete", req, out);
+        }
+
+        @Override
+        public void compareAndSet(CompareAndSetRequest req, StreamObserver<CompareAndSetResponse> out) {
+            handle("cas", req, out);
+        }
+
+        @Override
+        public void scan(ScanRequest req, StreamObserver<ScanResponse> out) {
+            handle("scan", req, out);
+        }
+
+        @Override
+        public void txn(TxnRequest req, StreamObserver<TxnResponse> out) {
+            handle("txn", req, out);
+        }
+
+        @Override
+        public void openSession(OpenSessionRequest req, StreamObserver<OpenSessionResponse> out) {
+            handle("openSession", req, out);
+        }
+
+        @Override
+        public void keepAlive(KeepAliveRequest req, StreamObserver<KeepAliveResponse> out) {
+            handle("keepAlive", req, out);
+        }
+    }
+
+    private final class Cluster extends ClusterGrpc.ClusterImplBase {
+        @Override
+        public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
+            handle("status", req, out);
+        }
+    }
+}
