@@ -5,9 +5,11 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.CompareAndSetRequest;
@@ -32,6 +34,7 @@ import io.raftkv.proto.TxnRequest;
 import io.raftkv.proto.TxnResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -55,12 +58,23 @@ final class FakeNode implements AutoCloseable {
     volatile Behaviour behaviour;
     private final Server server;
 
+    /** On the in-process transport, named {@code address}. */
     FakeNode(String address, Behaviour behaviour) {
-        this.address = address;
         this.behaviour = behaviour;
+        this.server = start(InProcessServerBuilder.forName(address).directExecutor());
+        this.address = address;
+    }
+
+    /** On real TCP (Netty) on a free loopback port. */
+    FakeNode(Behaviour behaviour) {
+        this.behaviour = behaviour;
+        this.server = start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
+        this.address = "127.0.0.1:" + server.getPort();
+    }
+
+    private Server start(ServerBuilder<?> b) {
         try {
-            this.server = InProcessServerBuilder.forName(address).directExecutor()
-                    .addService(new Kv()).addService(new Cluster()).build().start();
+            return b.addService(new Kv()).addService(new Cluster()).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -109,6 +123,11 @@ final class FakeNode implements AutoCloseable {
     @Override
     public void close() {
         server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Kv extends KVGrpc.KVImplBase {
