@@ -152,6 +152,26 @@ public final class RaftKvServer implements AutoCloseable {
         LOG.info("node {} stopped", config.nodeId());
     }
 
+    /**
+     * Test-only: stops like a crashed process would: no leadership transfer, connections cut, RocksDB
+     * closed without flushing (only what was synced to its WAL survives a real crash, and that is what
+     * the next open replays).
+     */
+    synchronized void kill() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("node {} killed (test)", config.nodeId());
+        healthUpdater.shutdownNow();
+        clientServer.shutdownNow();
+        peerServer.shutdownNow();
+        node.crash();
+        transport.close();
+        store.close();
+        terminated.countDown();
+    }
+
     private static void shutdownQuietly(Server client, Server peer, PeerTransport t, RaftNode n) {
         if (n != null) {
             n.shutdown();

@@ -103,7 +103,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         RaftConfig rc = new RaftConfig(config.nodeId(), config.electionTicks(), config.heartbeatTicks(),
                 store.stateMachine().appliedIndex(), 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
                 true, true, ReadOnlyOption.SAFE);
-        // Randomness only spreads election timeouts; seeding from the node id keeps runs reproducible per node.
+        // Randomness only spreads election timeouts; a fresh seed per start keeps restarted peers from colliding.
         this.node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
         this.lastSnapshotIndex = store.log().snapshot().index();
         this.clientAddresses.put(config.nodeId(), config.clientListen());
@@ -502,10 +502,19 @@ final class RaftNode implements Inbox, AutoCloseable {
      * retryable status.
      */
     void shutdown() {
+        stop(true);
+    }
+
+    /** Test-only crash: stops at once, no leadership transfer (the storage is then closed unflushed). */
+    void crash() {
+        stop(false);
+    }
+
+    private void stop(boolean graceful) {
         if (!running) {
             return;
         }
-        if (status.role() == StateRole.LEADER && halted == null && status.conf().voters().size() > 1) {
+        if (graceful && status.role() == StateRole.LEADER && halted == null && status.conf().voters().size() > 1) {
             transferLeadership(0);
             long until = System.nanoTime() + 2 * config.electionTicks() * tickNanos;
             while (status.role() == StateRole.LEADER && System.nanoTime() - until < 0) {

@@ -95,6 +95,47 @@ class ServerEndToEndTest {
     }
 
     @Test
+    void killingTheLeaderElectsANewOneAndWritesSucceedWithinTwoElectionTimeouts() {
+        // Production timing (100 ms ticks, 1 s election timeout): followers wait 10-19 ticks, so detection
+        // takes at most 1.9 s and the election itself (two round trips and a sync) fits in the last tick.
+        Duration tick = Duration.ofMillis(100);
+        UnaryOperator<ServerConfig> production = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
+                x.clientListen(), x.peerListen(), x.dataDir(), tick, 10, 1, x.limits(), x.requestTimeout(),
+                x.snapshotEvery(), x.retainEntries(), false);
+        try (TestCluster c = cluster(production)) {
+            long leader = c.awaitLeader();
+            put(c, leader, "before", "1");
+            Duration electionTimeout = tick.multipliedBy(10);
+            long killedAt = System.nanoTime();
+            c.kill(leader);
+            // Keep writing to the survivors as a client would (a short pause between rounds), until one accepts.
+            long acceptedAt = 0;
+            while (acceptedAt == 0 && System.nanoTime() - killedAt < Duration.ofSeconds(10).toNanos()) {
+                for (long id : c.servers.keySet()) {
+                    try {
+                        put(c, id, "after", "2");
+                        acceptedAt = System.nanoTime();
+                        break;
+                    } catch (StatusRuntimeException e) {
+                        // not the leader yet: try the next survivor
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            }
+            assertTrue(acceptedAt != 0, "no survivor accepted a write within 10 s");
+            Duration failover = Duration.ofNanos(acceptedAt - killedAt);
+            System.out.println("failover after killing the leader: " + failover.toMillis() + " ms (election timeout "
+                    + electionTimeout.toMillis() + " ms)");
+            assertTrue(failover.compareTo(electionTimeout.multipliedBy(2)) <= 0,
+                    "writes resumed after " + failover.toMillis() + " ms, more than 2 election timeouts");
+            c.start(leader);
+            TestCluster.await(Duration.ofSeconds(10), "the crashed node restarts and catches up",
+                    () -> get(c, leader, "after", Consistency.SERIALIZABLE).getFound());
+            assertEquals("1", get(c, leader, "before", Consistency.SERIALIZABLE).getKv().getValue().toStringUtf8());
+        }
+    }
+
+    @Test
     void nodeBehindTheCompactionPointCatchesUpBySnapshot() {
         UnaryOperator<ServerConfig> smallSnapshots = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(),

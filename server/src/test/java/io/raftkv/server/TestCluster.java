@@ -75,6 +75,18 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Crash-stop: no leadership transfer, nothing flushed beyond what was synced. */
+    void kill(long id) {
+        RaftKvServer s = servers.remove(id);
+        if (s != null) {
+            s.kill();
+        }
+        ManagedChannel ch = channels.remove(id);
+        if (ch != null) {
+            ch.shutdownNow();
+        }
+    }
+
     KVGrpc.KVBlockingStub kv(long id) {
         return KVGrpc.newBlockingStub(channel(id)).withDeadlineAfter(5, TimeUnit.SECONDS);
     }
