@@ -114,9 +114,14 @@ final class Call<Req, Resp> {
         ClientCall<Req, Resp> call;
         try {
             call = e.channel().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
-        } catch (IllegalStateException closing) {
+        } catch (IllegalStateException endpointClosed) {
+            // The client is closing, or the endpoint was just dropped from the member list: nothing was sent.
             e.breaker.onNeutral();
-            finish(closed());
+            if (core.isClosed()) {
+                finish(closed());
+            } else {
+                onFailure(null, Failure.noEndpoint());
+            }
             return;
         }
         ClientCalls.asyncUnaryCall(call, spec.request(), new StreamObserver<Resp>() {

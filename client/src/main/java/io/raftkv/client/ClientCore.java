@@ -148,7 +148,7 @@ final class ClientCore implements AutoCloseable {
      * parked in a backoff are completed here, so no future is left hanging.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -273,7 +273,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
      * have been sent with {@link IndeterminateException}. Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (core.isClosed()) {
             return;
         }

@@ -193,6 +193,15 @@ public final class Session implements KvWriter, AutoCloseable {
     }
 
     private void keepAliveIfIdle() {
+        try {
+            keepAliveNow();
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again: log instead, so the session stays alive.
+            LOG.warn("keep-alive of session {} failed unexpectedly", id(), e);
+        }
+    }
+
+    private void keepAliveNow() {
         long sid;
         synchronized (lock) {
             sid = closed ? 0 : id;

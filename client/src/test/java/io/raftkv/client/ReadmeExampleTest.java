@@ -46,7 +46,7 @@ class ReadmeExampleTest {
         } catch (IndeterminateException e) {
             // A write outside a session may or may not have been applied: read the key to find out.
         } catch (UnavailableException e) {
-            // No node answered within the retry budget and deadline; nothing unknown was left behind.
+            // No node answered within the retry budget and deadline: try again later.
         }
         // README-END
     }
