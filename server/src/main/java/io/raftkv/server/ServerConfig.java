@@ -106,11 +106,13 @@ public record ServerConfig(
 
     /**
      * A stable id for the cluster, the same on every founding member: derived from the token and the
-     * member list, so a node started with another cluster's list or token refuses the data directory.
+     * member ids, so a node started with another cluster's token or members refuses the data directory.
+     * Addresses are left out on purpose: each node may reach its peers by other addresses (NAT, DNS
+     * aliases, the chaos harness's fault proxies). Give every cluster its own {@code --cluster-token}.
      */
     public long clusterId() {
         long h = 0xcbf29ce484222325L;
-        String s = clusterToken + "|" + initialCluster;
+        String s = clusterToken + "|" + initialCluster.keySet();
         for (int i = 0; i < s.length(); i++) {
             h ^= s.charAt(i);
             h *= 0x100000001b3L;
