@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Call<Req, Resp> {
     private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+    /** Redirects followed without backoff before the loop suspects a redirect cycle. */
+    private static final int MAX_IMMEDIATE_REDIRECTS = 2;
 
     /** Which retries are safe for the request. */
     enum Safety {
@@ -69,6 +71,7 @@ final class Call<Req, Resp> {
     private final Set<Endpoint> failed = new HashSet<>();
     private int attempts;
     private int backoffs;
+    private int redirectsInARow;
     private Failure last;
 
     private Call(ClientCore core, Spec<Req, Resp> spec, long deadline) {
@@ -110,7 +113,9 @@ final class Call<Req, Resp> {
             onFailure(null, Failure.noEndpoint());
             return;
         }
-        long timeout = Math.min(remaining, core.attemptTimeoutNanos());
+        // A write outside a session cannot be retried once sent, so cutting its attempt short would only turn
+        // a late answer into an unknown outcome: it gets the whole remaining time.
+        long timeout = spec.safety() == Safety.UNSAFE_WRITE ? remaining : Math.min(remaining, core.attemptTimeoutNanos());
         ClientCall<Req, Resp> call;
         try {
             call = e.channel().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
@@ -168,11 +173,16 @@ final class Call<Req, Resp> {
                 core.endpoints().forgetLeader(e);
             }
             Endpoint target = f.redirect().isEmpty() ? null : core.endpoints().learn(f.redirect());
-            // Follow a redirect at once unless it points back at the node that answered, or at one that just
-            // failed in this call (followers keep naming a dead leader until they elect a new one).
-            if (target != null && target != e && !failed.contains(target)) {
+            // Follow a redirect at once unless it points back at the node that answered, or at one that failed
+            // lately (followers keep naming a dead leader until they elect a new one), or nodes keep naming each
+            // other (stale views during an election): then back off like any other retry.
+            if (target != null && target != e && !failed.contains(target) && target.breaker.isClosed()) {
                 core.endpoints().leaderIs(target);
-                delay = 0;
+                if (redirectsInARow++ < MAX_IMMEDIATE_REDIRECTS) {
+                    delay = 0;
+                }
+            } else {
+                redirectsInARow = 0;
             }
         }
         if (core.isClosed()) {

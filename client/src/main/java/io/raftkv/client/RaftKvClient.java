@@ -331,8 +331,9 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         }
 
         /**
-         * The longest one attempt may take (never beyond the call's remaining time); a slow or paused node
-         * then costs one attempt, not the whole call. Default 2 s.
+         * The longest one attempt of a read or a session write may take (never beyond the call's remaining
+         * time); a slow or paused node then costs one attempt, not the whole call. A write outside a session
+         * always gets the call's whole remaining time: it cannot be retried once sent. Default 2 s.
          */
         public Builder attemptTimeout(Duration timeout) {
             this.attemptTimeout = timeout;

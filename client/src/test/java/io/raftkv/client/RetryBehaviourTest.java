@@ -224,11 +224,14 @@ class RetryBehaviourTest {
         long seen = silent2.of("get").get(0).deadlineNanos();
         assertTrue(seen > 0 && seen <= 120 * MS, "server saw " + seen + " ns");
 
-        // A write outside a session whose deadline expired in flight may have been applied.
+        // A write outside a session cannot be retried once sent, so it gets the call's whole remaining time,
+        // and when that expires in flight the write may have been applied.
         FakeNode silent3 = node((m, r) -> null);
-        RaftKvClient c3 = client(builder(silent3).attemptTimeout(Duration.ofMillis(100)));
+        RaftKvClient c3 = client(builder(silent3).attemptTimeout(Duration.ofMillis(50)).requestTimeout(Duration.ofMillis(300)));
         assertThrows(IndeterminateException.class, () -> c3.put("k", "v"));
         assertEquals(1, silent3.count("put"));
+        long writeDeadline = silent3.of("put").get(0).deadlineNanos();
+        assertTrue(writeDeadline > 50 * MS && writeDeadline <= 300 * MS, "server saw " + writeDeadline + " ns");
     }
 
     @Test
@@ -388,6 +391,71 @@ class RetryBehaviourTest {
         assertEquals(List.of(1L, 2L), n.of("put").stream()
                 .map(x -> ((PutRequest) x.request()).getContext().getSequence()).toList());
         assertFalse(n.of("put").stream().anyMatch(x -> ((PutRequest) x.request()).getContext().getSessionId() != 9));
+    }
+
+    @Test
+    void nodesNamingEachOtherAsLeaderDoNotBurnTheBudgetWithoutBackoff() {
+        FakeNode[] pair = new FakeNode[2];
+        pair[0] = node((m, r) -> {
+            throw FakeNode.notLeader(pair[1].address);
+        });
+        pair[1] = node((m, r) -> {
+            throw FakeNode.notLeader(pair[0].address);
+        });
+        RaftKvClient c = client(builder(pair[0], pair[1]).maxAttempts(9));
+        assertThrows(UnavailableException.class, () -> c.put("k", "v"));
+        assertEquals(9, pair[0].count("put") + pair[1].count("put"));
+        long immediate = scheduler.delays.stream().filter(d -> d == 0).count();
+        assertTrue(immediate <= 4, "after two immediate redirects in a row the loop backs off: " + scheduler.delays);
+        assertTrue(scheduler.delays.size() - immediate >= 4, "backoffs: " + scheduler.delays);
+    }
+
+    @Test
+    void statusDropsLearnedEndpointsThatLeftTheCluster() {
+        FakeNode gone = node((m, r) -> {
+            if (m.equals("status")) {
+                throw Status.UNAVAILABLE.withDescription("removed and shut down").asRuntimeException();
+            }
+            return putOk(1);
+        });
+        FakeNode seed = node((m, r) -> {
+            if (m.equals("status")) {
+                return io.raftkv.proto.StatusResponse.newBuilder().setId(1).setLeaderId(1).setLeaderAddress("")
+                        .addMembers(io.raftkv.proto.Member.newBuilder().setId(1).setClientAddress("elsewhere:1")).build();
+            }
+            throw FakeNode.notLeader(gone.address);
+        });
+        RaftKvClient c = client(builder(seed));
+        c.put("k", "v");
+        assertTrue(c.knownEndpoints().contains(gone.address), "learned from the redirect");
+        ClusterStatus s = c.status();
+        assertEquals(1, s.members().size());
+        assertEquals(List.of(seed.address), c.knownEndpoints(), "the learned endpoint is gone; the seed stays");
+    }
+
+    @Test
+    void keepAliveThatFindsTheSessionExpiredMakesTheNextWriteReopen() {
+        AtomicInteger ids = new AtomicInteger(20);
+        FakeNode n = node((m, r) -> {
+            switch (m) {
+                case "openSession":
+                    return io.raftkv.proto.OpenSessionResponse.newBuilder().setSessionId(ids.incrementAndGet())
+                            .setTtlMillis(3000).build();
+                case "keepAlive":
+                    throw FakeNode.code(Status.NOT_FOUND, ErrorDetail.Code.SESSION_EXPIRED);
+                default:
+                    return putOk(1);
+            }
+        });
+        RaftKvClient c = client(builder(n).sessionTtl(Duration.ofSeconds(3)));
+        Session s = c.session();
+        assertEquals(21, s.id());
+        time.advance(Duration.ofSeconds(2));
+        scheduler.firePeriodic();
+        assertEquals(1, n.count("keepAlive"));
+        assertEquals(0, s.id(), "the expiry was noticed");
+        s.put("k", "v");
+        assertEquals(22, s.id());
     }
 
     @Test
