@@ -26,9 +26,13 @@ public record ClusterStatus(long nodeId, Role role, long term, long leaderId, St
 
     /** A node's Raft role. */
     public enum Role {
+        /** Follows a leader (or waits for one). */
         FOLLOWER,
+        /** Checking whether an election could succeed (pre-vote). */
         PRE_CANDIDATE,
+        /** Campaigning in an election. */
         CANDIDATE,
+        /** Leads the cluster: serves writes and linearizable reads. */
         LEADER
     }
 

@@ -31,38 +31,47 @@ public sealed interface KvWriter permits RaftKvClient, Session {
     /** Starts building a transaction. */
     Txn txn();
 
+    /** Synchronous {@link #putAsync(ByteString, ByteString)}. */
     default PutResult put(ByteString key, ByteString value) {
         return Await.result(putAsync(key, value), Await.safetyOf(this));
     }
 
+    /** Synchronous put with UTF-8 key and value. */
     default PutResult put(String key, String value) {
         return put(ByteString.copyFromUtf8(key), ByteString.copyFromUtf8(value));
     }
 
+    /** Asynchronous put with UTF-8 key and value. */
     default CompletableFuture<PutResult> putAsync(String key, String value) {
         return putAsync(ByteString.copyFromUtf8(key), ByteString.copyFromUtf8(value));
     }
 
+    /** Synchronous {@link #deleteAsync(ByteString)}. */
     default DeleteResult delete(ByteString key) {
         return Await.result(deleteAsync(key), Await.safetyOf(this));
     }
 
+    /** Synchronous delete of a UTF-8 key. */
     default DeleteResult delete(String key) {
         return delete(ByteString.copyFromUtf8(key));
     }
 
+    /** Asynchronous delete of a UTF-8 key. */
     default CompletableFuture<DeleteResult> deleteAsync(String key) {
         return deleteAsync(ByteString.copyFromUtf8(key));
     }
 
+    /** Synchronous {@link #compareAndSetAsync(ByteString, Expected, ByteString)}. */
     default CasResult compareAndSet(ByteString key, Expected expected, ByteString newValue) {
         return Await.result(compareAndSetAsync(key, expected, newValue), Await.safetyOf(this));
     }
 
+    /** Synchronous compare-and-set with UTF-8 key and value. */
     default CasResult compareAndSet(String key, Expected expected, String newValue) {
         return compareAndSet(ByteString.copyFromUtf8(key), expected, ByteString.copyFromUtf8(newValue));
     }
 
+    /** Asynchronous compare-and-set with UTF-8 key and value. */
     default CompletableFuture<CasResult> compareAndSetAsync(String key, Expected expected, String newValue) {
         return compareAndSetAsync(ByteString.copyFromUtf8(key), expected, ByteString.copyFromUtf8(newValue));
     }

@@ -43,6 +43,8 @@ import java.util.stream.StreamSupport;
  * threads: do not block in their callbacks. A call gives up after {@code requestTimeout} or
  * {@code maxAttempts} attempts, whichever comes first.
  *
+ * <p>Calls made after {@link #close()} throw {@link IllegalStateException}.
+ *
  * <p>Writes made directly on the client are outside a session (unless built with
  * {@link Builder#exactlyOnce(boolean) exactlyOnce(true)}): they are retried only when the cluster
  * guarantees they were not applied, and fail with {@link IndeterminateException} when the outcome is
@@ -159,22 +161,27 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         return read("get", KVGrpc.getGetMethod(), req, consistency).thenApply(Wire::get);
     }
 
+    /** Reads a UTF-8 key with the default consistency. */
     public CompletableFuture<GetResult> getAsync(String key) {
         return getAsync(ByteString.copyFromUtf8(key));
     }
 
+    /** Synchronous {@link #getAsync(ByteString)}. */
     public GetResult get(ByteString key) {
         return Await.result(getAsync(key), Call.Safety.IDEMPOTENT);
     }
 
+    /** Synchronous read of a UTF-8 key with the default consistency. */
     public GetResult get(String key) {
         return get(ByteString.copyFromUtf8(key));
     }
 
+    /** Synchronous {@link #getAsync(ByteString, ReadConsistency)}. */
     public GetResult get(ByteString key, ReadConsistency consistency) {
         return Await.result(getAsync(key, consistency), Call.Safety.IDEMPOTENT);
     }
 
+    /** Synchronous read of a UTF-8 key. */
     public GetResult get(String key, ReadConsistency consistency) {
         return get(ByteString.copyFromUtf8(key), consistency);
     }
@@ -239,6 +246,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
                 Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0)).thenApply(this::learnFrom);
     }
 
+    /** Synchronous {@link #statusAsync()}. */
     public ClusterStatus status() {
         return Await.result(statusAsync(), Call.Safety.IDEMPOTENT);
     }
@@ -319,6 +327,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return endpoints(Arrays.asList(endpoints));
         }
 
+        /** The nodes' client addresses; see {@link #endpoints(String...)}. */
         public Builder endpoints(Collection<String> endpoints) {
             this.endpoints = List.copyOf(endpoints);
             return this;

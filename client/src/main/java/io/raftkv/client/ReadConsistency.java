@@ -8,8 +8,8 @@ public enum ReadConsistency {
      */
     LINEARIZABLE,
     /**
-     * Served by any node from its local replica, spread round-robin over the nodes whose circuit breaker
-     * is closed: possibly stale, but answers without a quorum (graceful degradation).
+     * Served by any node (the leader included) from its local replica, spread round-robin over the nodes
+     * whose circuit breaker admits requests: possibly stale, but answers without a quorum (graceful degradation).
      */
     SERIALIZABLE
 }

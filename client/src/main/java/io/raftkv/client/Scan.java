@@ -36,6 +36,7 @@ public record Scan(ByteString startKey, ByteString endKey, ByteString prefix, in
         return new Scan(startKey, endKey, ByteString.EMPTY, 0, null);
     }
 
+    /** The UTF-8 keys in {@code [startKey, endKey)}. */
     public static Scan range(String startKey, String endKey) {
         return range(ByteString.copyFromUtf8(startKey), ByteString.copyFromUtf8(endKey));
     }
@@ -48,14 +49,17 @@ public record Scan(ByteString startKey, ByteString endKey, ByteString prefix, in
         return new Scan(ByteString.EMPTY, ByteString.EMPTY, prefix, 0, null);
     }
 
+    /** The keys starting with a UTF-8 prefix. */
     public static Scan prefix(String prefix) {
         return prefix(ByteString.copyFromUtf8(prefix));
     }
 
+    /** A copy fetching {@code pageSize} keys per round trip (0: the client's default). */
     public Scan withPageSize(int pageSize) {
         return new Scan(startKey, endKey, prefix, pageSize, consistency);
     }
 
+    /** A copy read with {@code consistency} ({@code null}: the client's default). */
     public Scan withConsistency(ReadConsistency consistency) {
         return new Scan(startKey, endKey, prefix, pageSize, consistency);
     }

@@ -53,10 +53,12 @@ public final class Txn {
         return this;
     }
 
+    /** Sends the transaction; see {@link KvWriter} for the retry rule of writes in and outside a session. */
     public CompletableFuture<TxnResult> commitAsync() {
         return runner.apply(Wire.txn(compares, success, failure));
     }
 
+    /** Synchronous {@link #commitAsync()}. */
     public TxnResult commit() {
         return Await.result(commitAsync(), safety);
     }
