@@ -56,10 +56,15 @@ class ClusterFailoverTest {
                 for (long i = 0; !stop.get(); i++) {
                     String k = keys.get((int) (i % keys.size()));
                     long next = acked.get(k) + 1;
+                    boolean reissued = false;
                     while (!stop.get()) {
                         try {
                             CasResult r = client.compareAndSet(k, Expected.version(version.get(k)), Long.toString(next));
                             if (!r.succeeded()) {
+                                // Our own value on a first issue means the client re-sent a write that had applied:
+                                // the blind retry it must never make outside a session.
+                                assertTrue(reissued, k + ": the client retried an applied write (compare failed on "
+                                        + "its own value " + next + " at the first issue)");
                                 KeyValue cur = r.current().orElseThrow(() -> new AssertionError(k + " vanished"));
                                 // Only this writer writes k: anything but its own pending value is a lost or doubled write.
                                 assertEquals(Long.toString(next), cur.valueUtf8(), k + ": compare failed on a foreign value");
@@ -71,6 +76,7 @@ class ClusterFailoverTest {
                             break;
                         } catch (IndeterminateException | UnavailableException e) {
                             unknown.incrementAndGet(); // outcome unknown: settle it by re-issuing the same CAS
+                            reissued = true;
                         }
                     }
                 }
