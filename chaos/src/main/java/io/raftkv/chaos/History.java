@@ -35,6 +35,10 @@ final class History {
         Call call() {
             return call;
         }
+
+        int node() {
+            return node;
+        }
     }
 
     private final LongSupplier clock;

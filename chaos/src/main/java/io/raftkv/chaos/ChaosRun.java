@@ -1,0 +1,132 @@
+package io.raftkv.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run: start a cluster, run the workloads while the nemesis follows its plan, heal, let clients go on
+ * for the tail, read the set back, stop everything, check the history and write the artifacts.
+ */
+final class ChaosRun {
+    private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
+    private static final DateTimeFormatter DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
+
+    private ChaosRun() {
+    }
+
+    static RunResult execute(RunOptions o) {
+        if (!o.backend().equals("local")) {
+            throw new UnsupportedOperationException("the " + o.backend() + " backend is not implemented yet: use --backend local");
+        }
+        Path dir = o.runsDir().resolve(LocalDateTime.now().format(DIR_TIME) + "-seed" + o.seed()
+                + (o.unsafeLocalReads() ? "-unsafe" : ""));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir, e);
+        }
+        Duration faultSpan = o.time().minus(o.tail());
+        List<Integer> nodeIds = new ArrayList<>();
+        for (int i = 1; i <= o.nodes(); i++) {
+            nodeIds.add(i);
+        }
+        NemesisSchedule schedule = NemesisSchedule.plan(o.seed(), o.nemeses(), nodeIds, faultSpan, o.timing(), o.tick());
+        LOG.info("chaos run: seed {} ({} faults planned, {} s of faults), artifacts in {}", o.seed(), schedule.steps().size(),
+                schedule.faultTime().toSeconds(), dir);
+        LOG.info("replay with: {}", o.replayCommand());
+
+        List<String> errors = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        long startedEpoch = System.currentTimeMillis();
+        History history = History.startingNow();
+        List<FaultWindow> windows = List.of();
+        long healNanos = 0;
+        LocalCluster.Settings settings = new LocalCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
+                o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60));
+        try (LocalCluster cluster = new LocalCluster(settings); Clients clients = new Clients(cluster)) {
+            nodeIds.forEach(n -> commands.add(String.join(" ", cluster.command(n))));
+            cluster.start();
+            awaitLeader(cluster, Duration.ofSeconds(60));
+            history = History.startingNow();
+            KeyPool keys = new KeyPool("r" + o.seed() + "-", 8, 120, 6);
+            List<Workload> workloads = new ArrayList<>();
+            workloads.add(new RegisterWorkload(clients, history, keys, o.clients(), o.rate(), o.opTimeout(), 0.3, o.seed()));
+            SetWorkload set = null;
+            if (o.setClients() > 0) {
+                set = new SetWorkload(clients, history, "s" + o.seed(), o.setClients(), o.setRate(), o.opTimeout(), o.seed());
+                workloads.add(set);
+            }
+            Nemesis nemesis = new Nemesis(cluster, history, schedule);
+            long start = System.nanoTime();
+            workloads.forEach(Workload::start);
+            nemesis.start();
+            try {
+                parkUntil(start + faultSpan.toNanos());
+                nemesis.stop();
+                nemesis.healAll();
+                healNanos = history.now();
+                LOG.info("chaos run: faults over, healed; clients continue for {} s", o.tail().toSeconds());
+                parkUntil(start + o.time().toNanos());
+            } finally {
+                nemesis.stop();
+                workloads.forEach(Workload::stop);
+            }
+            windows = nemesis.windows();
+            errors.addAll(nemesis.errors());
+            if (set != null && !set.finalRead(Duration.ofSeconds(30))) {
+                errors.add("the final read of the set did not succeed within 30 s");
+            }
+        } catch (RuntimeException e) {
+            LOG.error("chaos run failed", e);
+            errors.add("harness: " + e);
+        }
+        long runMillis = (System.currentTimeMillis() - startedEpoch);
+        List<Op> ops = history.operations();
+        LOG.info("chaos run: {} operations recorded, checking", ops.size());
+        LinearizabilityChecker.Result lin = new LinearizabilityChecker(o.checkBudget(),
+                Runtime.getRuntime().availableProcessors()).check(ops);
+        List<SetChecker.Result> sets = SetChecker.check(ops);
+        RunResult result = new RunResult(o, dir, schedule, windows, ops, lin, sets, startedEpoch, runMillis, healNanos, errors,
+                commands);
+        try {
+            HistoryJson.write(dir.resolve("history.jsonl"), ops);
+            Files.writeString(dir.resolve("results.json"), ResultsJson.render(result));
+            Files.writeString(dir.resolve("report.html"), ReportHtml.render(result));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run's artifacts to " + dir, e);
+        }
+        LOG.info("chaos run: linearizable={} sets={} lost={} verdict={} ({} ms checking); report {}", lin.verdict(),
+                sets.stream().map(s -> s.verdict().name()).toList(), result.acknowledgedLost(), result.verdict(),
+                lin.elapsedMillis(), dir.resolve("report.html"));
+        return result;
+    }
+
+    private static void awaitLeader(Cluster cluster, Duration within) {
+        long end = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < end) {
+            if (cluster.leader().isPresent()) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        throw new IllegalStateException("no leader within " + within);
+    }
+
+    private static void parkUntil(long nanoTime) {
+        long wait;
+        while ((wait = nanoTime - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+}

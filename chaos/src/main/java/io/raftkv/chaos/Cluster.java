@@ -1,0 +1,93 @@
+package io.raftkv.chaos;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Control over a cluster under test, whatever runs it (local processes now, containers later). Node ids
+ * are 1..n. Every fault is undone by its opposite (kill/start, pause/resume, partition/heal), and
+ * {@link #heal()} undoes every network fault at once.
+ */
+interface Cluster extends AutoCloseable {
+    /** A node's own view, from the Cluster.Status RPC. */
+    record Status(int node, String role, long term, long leaderId, String leaderAddress, long commitIndex,
+                  long appliedIndex) {
+        boolean isLeader() {
+            return "LEADER".equals(role);
+        }
+    }
+
+    List<Integer> nodes();
+
+    /** host:port of a node's client API. */
+    String clientAddress(int node);
+
+    /** Starts every node and waits until each answers on its client API. */
+    void start();
+
+    /** Starts one stopped or killed node (same ports, same data) and waits until it answers. */
+    void start(int node);
+
+    /** Graceful stop (SIGTERM): a leader hands over first. */
+    void stop(int node);
+
+    /** Crash (SIGKILL): no goodbye, only what reached the disk survives. */
+    void kill(int node);
+
+    /** Kill, then start. */
+    default void restart(int node) {
+        kill(node);
+        start(node);
+    }
+
+    /** Freezes the process (SIGSTOP): alive to the network, silent to everyone. */
+    void pause(int node);
+
+    void resume(int node);
+
+    boolean isRunning(int node);
+
+    boolean isPaused(int node);
+
+    /** Replaces the current partition (if any) with {@code grudge}; delays and losses are kept. */
+    void partition(Grudge grudge);
+
+    /** Adds delay to the given links. */
+    void slowLinks(Collection<Link> links, Duration delay, Duration jitter);
+
+    /** Makes the given links lose data with probability {@code loss} per chunk. */
+    void lossyLinks(Collection<Link> links, double loss);
+
+    /** Every link back to normal: no partition, delay or loss. */
+    void heal();
+
+    /** Every directed link between nodes. */
+    List<Link> links();
+
+    /** The node's status, empty when it does not answer within {@code timeout}. */
+    Optional<Status> status(int node, Duration timeout);
+
+    /**
+     * The leader as the cluster sees it: among running, unpaused nodes that answer, the one claiming
+     * leadership in the highest term (a deposed leader cut off in a minority may still claim an older one).
+     */
+    default Optional<Integer> leader() {
+        Status best = null;
+        for (int n : nodes()) {
+            if (!isRunning(n) || isPaused(n)) {
+                continue;
+            }
+            Optional<Status> s = status(n, Duration.ofMillis(500));
+            if (s.isPresent() && s.get().isLeader() && (best == null || s.get().term() > best.term())) {
+                best = s.get();
+            }
+        }
+        return best == null ? Optional.empty() : Optional.of(best.node());
+    }
+
+    /** Stops everything and releases every resource; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,323 @@
+package io.raftkv.chaos;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.StatusRequest;
+import io.raftkv.proto.StatusResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code local} backend: every node a separate server process on 127.0.0.1, started from the server's
+ * runnable jar with its own data directory and log under the run directory. Peers reach each other only
+ * through the {@link FaultProxy}: node i's {@code --initial-cluster} names itself by its real peer address
+ * and every other node j by the proxy port of link i->j. The cluster id depends on the token and the
+ * member ids, not the addresses, so these per-node views agree; a fresh token per run keeps runs apart.
+ * Clients talk to the nodes' client ports directly (partitions are between nodes, as in Jepsen).
+ */
+final class LocalCluster implements Cluster {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
+
+    /**
+     * @param serverJar        the server's runnable jar
+     * @param dir              where data directories and logs go
+     * @param nodes            cluster size
+     * @param tick             the server's --tick
+     * @param electionTicks    the server's --election-ticks
+     * @param unsafeLocalReads the negative control: linearizable reads served without ReadIndex
+     * @param javaOpts         JVM options for every node
+     * @param startTimeout     longest wait for a started node to answer
+     */
+    record Settings(Path serverJar, Path dir, int nodes, Duration tick, int electionTicks, boolean unsafeLocalReads,
+                    List<String> javaOpts, Duration startTimeout) {
+        /** Small heaps and the serial collector: five node JVMs share two cores, the data lives in RocksDB. */
+        static final List<String> DEFAULT_JAVA_OPTS = List.of("-Xms32m", "-Xmx192m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
+
+        Settings {
+            if (nodes < 1) {
+                throw new IllegalArgumentException("a cluster needs at least one node, got " + nodes);
+            }
+            javaOpts = List.copyOf(javaOpts);
+        }
+    }
+
+    private final Settings settings;
+    private final Map<Integer, NodeProcess> processes = new TreeMap<>();
+    private final Map<Integer, Integer> clientPorts = new TreeMap<>();
+    private final Map<Integer, ManagedChannel> statusChannels = new TreeMap<>();
+    private final FaultProxy proxy;
+    private final Thread shutdownHook;
+    // The network as the nemesis set it, combined per link into what the proxy applies.
+    private final Map<Link, Boolean> cut = new TreeMap<>();
+    private final Map<Link, LinkFaults> degraded = new TreeMap<>();
+    private boolean closed;
+
+    LocalCluster(Settings settings) {
+        this.settings = settings;
+        if (!Files.isRegularFile(settings.serverJar())) {
+            throw new IllegalArgumentException("server jar " + settings.serverJar() + " does not exist: build it with "
+                    + "./mvnw -pl server -am package -DskipTests, or pass --server-jar");
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 1; i <= settings.nodes(); i++) {
+            ids.add(i);
+        }
+        List<Integer> ports = Ports.free(2 * ids.size());
+        Map<Integer, Integer> peerPorts = new TreeMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            clientPorts.put(ids.get(i), ports.get(2 * i));
+            peerPorts.put(ids.get(i), ports.get(2 * i + 1));
+        }
+        try {
+            this.proxy = new FaultProxy(peerPorts);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the fault proxy", e);
+        }
+        String token = "chaos-" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
+        for (int id : ids) {
+            StringBuilder members = new StringBuilder();
+            for (int other : ids) {
+                int port = other == id ? peerPorts.get(id) : proxy.port(new Link(id, other));
+                members.append(members.length() == 0 ? "" : ",").append(other).append("=127.0.0.1:").append(port);
+            }
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(settings.javaOpts());
+            cmd.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString(), "server",
+                    "--id", Integer.toString(id),
+                    "--initial-cluster", members.toString(),
+                    "--peer-addr", "127.0.0.1:" + peerPorts.get(id),
+                    "--client-addr", "127.0.0.1:" + clientPorts.get(id),
+                    "--cluster-token", token,
+                    "--data-dir", settings.dir().resolve("n" + id).resolve("data").toAbsolutePath().toString(),
+                    "--tick", settings.tick().toMillis() + "ms",
+                    "--election-ticks", Integer.toString(settings.electionTicks())));
+            if (settings.unsafeLocalReads()) {
+                cmd.add("--unsafe-local-reads");
+            }
+            Path nodeDir = settings.dir().resolve("n" + id);
+            processes.put(id, new NodeProcess(id, cmd, nodeDir, nodeDir.resolve("server.log")));
+            statusChannels.put(id, NettyChannelBuilder.forAddress("127.0.0.1", clientPorts.get(id)).usePlaintext().build());
+        }
+        for (Link l : links()) {
+            cut.put(l, false);
+            degraded.put(l, LinkFaults.NONE);
+        }
+        // Whatever happens to the harness (an exception, Ctrl-C), no node outlives it.
+        this.shutdownHook = new Thread(this::killAll, "chaos-local-cluster-cleanup");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** The command line a node is started with (for the report and for reproducing by hand). */
+    List<String> command(int node) {
+        return process(node).command();
+    }
+
+    Path log(int node) {
+        return process(node).log();
+    }
+
+    long pid(int node) {
+        return process(node).pid();
+    }
+
+    @Override
+    public List<Integer> nodes() {
+        return List.copyOf(processes.keySet());
+    }
+
+    @Override
+    public String clientAddress(int node) {
+        return "127.0.0.1:" + clientPorts.get(node);
+    }
+
+    @Override
+    public List<Link> links() {
+        List<Link> out = new ArrayList<>();
+        proxy.links().forEach(p -> out.add(p.link()));
+        return out;
+    }
+
+    @Override
+    public void start() {
+        for (NodeProcess p : processes.values()) {
+            if (!p.isAlive()) {
+                p.start();
+            }
+        }
+        for (int id : processes.keySet()) {
+            awaitServing(id);
+        }
+    }
+
+    @Override
+    public void start(int node) {
+        NodeProcess p = process(node);
+        if (!p.isAlive()) {
+            p.start();
+        }
+        awaitServing(node);
+    }
+
+    private void awaitServing(int node) {
+        NodeProcess p = process(node);
+        long end = System.nanoTime() + settings.startTimeout().toNanos();
+        while (System.nanoTime() < end) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("node " + node + " exited during start; log " + p.log() + ":\n" + p.tail(30));
+            }
+            if (status(node, Duration.ofMillis(500)).isPresent()) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new IllegalStateException("node " + node + " did not answer within " + settings.startTimeout() + "; log "
+                + p.log() + ":\n" + p.tail(30));
+    }
+
+    @Override
+    public void stop(int node) {
+        process(node).stop(Duration.ofSeconds(15));
+    }
+
+    @Override
+    public void kill(int node) {
+        process(node).kill();
+    }
+
+    @Override
+    public void pause(int node) {
+        process(node).pause();
+    }
+
+    @Override
+    public void resume(int node) {
+        process(node).resume();
+    }
+
+    @Override
+    public boolean isRunning(int node) {
+        return process(node).isAlive();
+    }
+
+    @Override
+    public boolean isPaused(int node) {
+        return process(node).isPaused();
+    }
+
+    @Override
+    public synchronized void partition(Grudge grudge) {
+        cut.replaceAll((l, c) -> grudge.cuts(l));
+        apply();
+    }
+
+    @Override
+    public synchronized void slowLinks(Collection<Link> links, Duration delay, Duration jitter) {
+        for (Link l : links) {
+            LinkFaults f = degraded.get(l);
+            degraded.put(l, new LinkFaults(false, delay.toMillis(), jitter.toMillis(), f.loss()));
+        }
+        apply();
+    }
+
+    @Override
+    public synchronized void lossyLinks(Collection<Link> links, double loss) {
+        for (Link l : links) {
+            LinkFaults f = degraded.get(l);
+            degraded.put(l, new LinkFaults(false, f.delayMillis(), f.jitterMillis(), loss));
+        }
+        apply();
+    }
+
+    @Override
+    public synchronized void heal() {
+        cut.replaceAll((l, c) -> false);
+        degraded.replaceAll((l, f) -> LinkFaults.NONE);
+        apply();
+    }
+
+    private void apply() {
+        for (Link l : cut.keySet()) {
+            LinkFaults d = degraded.get(l);
+            proxy.set(l, cut.get(l) ? LinkFaults.BLOCKED : d);
+        }
+    }
+
+    /** What the proxy currently applies to {@code link}. */
+    LinkFaults faults(Link link) {
+        return proxy.faults(link);
+    }
+
+    @Override
+    public Optional<Status> status(int node, Duration timeout) {
+        ManagedChannel ch = statusChannels.get(node);
+        if (ch == null) {
+            throw new IllegalArgumentException("no node " + node);
+        }
+        try {
+            StatusResponse r = ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+            return Optional.of(new Status(node, r.getRole().name(), r.getTerm(), r.getLeaderId(), r.getLeaderAddress(),
+                    r.getCommitIndex(), r.getAppliedIndex()));
+        } catch (StatusRuntimeException e) {
+            // A restarted node is reachable again at once: do not let the channel wait out its backoff.
+            ch.resetConnectBackoff();
+            return Optional.empty();
+        }
+    }
+
+    private NodeProcess process(int node) {
+        NodeProcess p = processes.get(node);
+        if (p == null) {
+            throw new IllegalArgumentException("no node " + node + " (nodes: " + processes.keySet() + ")");
+        }
+        return p;
+    }
+
+    private void killAll() {
+        for (NodeProcess p : processes.values()) {
+            try {
+                p.kill();
+            } catch (RuntimeException e) {
+                LOG.warn("could not kill node {}: {}", p.id(), e.toString());
+            }
+        }
+    }
+
+    /** Kills every node (the data stays for inspection), closes the proxy and the channels. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        killAll();
+        proxy.close();
+        statusChannels.values().forEach(ManagedChannel::shutdownNow);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook is running or ran: nothing left to undo.
+        }
+    }
+}

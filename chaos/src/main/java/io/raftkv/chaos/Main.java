@@ -1,0 +1,216 @@
+package io.raftkv.chaos;
+
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code raftkv chaos}: one run against a fresh cluster; prints where the report is and exits 0 when
+ * the history is linearizable and no acknowledged write was lost, 1 on a violation, 3 when the checker
+ * could not decide (or the harness had trouble), 2 on bad usage.
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: raftkv chaos [--backend local] [--nodes 3|5] [--nemesis partition,kill,pause,links|all|none]",
+            "                    [--time 60s] [--seed N] [--server-jar PATH] [--out DIR] [--tick 50ms]",
+            "                    [--election-ticks 10] [--clients 10] [--rate 200] [--set-clients 2] [--set-rate 20]",
+            "                    [--op-timeout 1.5s] [--check-budget 60s] [--unsafe-local-reads]",
+            "",
+            "Runs clients against a fresh cluster while injecting faults, then checks the history for",
+            "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
+            "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
+            "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
+                    + "), links (" + labels("links") + "), or single names.",
+            "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        RunOptions options;
+        try {
+            options = parse(args, env);
+        } catch (IllegalArgumentException e) {
+            err.println("raftkv chaos: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (options == null) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (!options.backend().equals("local")) {
+            err.println("raftkv chaos: the docker backend is not implemented yet; use --backend local");
+            return 2;
+        }
+        err.println("raftkv chaos: seed " + options.seed() + " (replay: " + options.replayCommand() + ")");
+        RunResult r = ChaosRun.execute(options);
+        out.println(String.format(Locale.ROOT, "%s: linearizable=%s acknowledged_lost=%d ops=%d faults=%d seed=%d report=%s",
+                r.verdict() == Verdict.VALID ? "PASS" : r.verdict() == Verdict.INVALID ? "VIOLATION" : "UNDECIDED",
+                r.linearizability().verdict().json().replace("\"", ""), r.acknowledgedLost(), r.ops().size(),
+                r.windows().size(), options.seed(), r.dir().resolve("report.html")));
+        return r.exitCode();
+    }
+
+    /** The options, or null when help was asked for. */
+    static RunOptions parse(String[] args, Map<String, String> env) {
+        String backend = "local";
+        int nodes = 3;
+        Set<FaultKind> nemeses = FaultKind.parse("partition,kill,pause");
+        Duration time = Duration.ofSeconds(60);
+        long seed = ThreadLocalRandom.current().nextLong(1, 1L << 48);
+        Path serverJar = null;
+        Path out = null;
+        Duration tick = Duration.ofMillis(50);
+        int electionTicks = 10;
+        int clients = 10;
+        double rate = 200;
+        int setClients = 2;
+        double setRate = 20;
+        Duration opTimeout = null;
+        Duration budget = Duration.ofSeconds(60);
+        boolean unsafe = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                return null;
+            }
+            if (a.equals("--unsafe-local-reads")) {
+                unsafe = true;
+                continue;
+            }
+            String name = a;
+            String value;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("missing value for " + a);
+                }
+                value = args[++i];
+            }
+            switch (name) {
+                case "--backend" -> backend = value;
+                case "--nodes" -> nodes = integer(name, value);
+                case "--nemesis" -> nemeses = FaultKind.parse(value);
+                case "--time" -> time = duration(name, value);
+                case "--seed" -> seed = longValue(name, value);
+                case "--server-jar" -> serverJar = Path.of(value);
+                case "--out" -> out = Path.of(value);
+                case "--tick" -> tick = duration(name, value);
+                case "--election-ticks" -> electionTicks = integer(name, value);
+                case "--clients" -> clients = integer(name, value);
+                case "--rate" -> rate = number(name, value);
+                case "--set-clients" -> setClients = integer(name, value);
+                case "--set-rate" -> setRate = number(name, value);
+                case "--op-timeout" -> opTimeout = duration(name, value);
+                case "--check-budget" -> budget = duration(name, value);
+                default -> throw new IllegalArgumentException("unknown option " + name);
+            }
+        }
+        if (serverJar == null) {
+            serverJar = defaultServerJar(env);
+        }
+        if (out == null) {
+            out = defaultRunsDir();
+        }
+        return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, out, clients, rate, setClients, setRate,
+                opTimeout != null ? opTimeout : RunOptions.opTimeoutFor(tick), tick, electionTicks, unsafe, budget, null,
+                LocalCluster.Settings.DEFAULT_JAVA_OPTS);
+    }
+
+    /** --server-jar, else $RAFTKV_SERVER_JAR, else the server module's jar next to this module's. */
+    static Path defaultServerJar(Map<String, String> env) {
+        String fromEnv = env.get("RAFTKV_SERVER_JAR");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        Path root = repositoryRoot();
+        return root.resolve("server/target/raftkv-server.jar");
+    }
+
+    static Path defaultRunsDir() {
+        return repositoryRoot().resolve("chaos/target/runs");
+    }
+
+    /** The checkout this jar was built in (chaos/target/raftkv-chaos.jar), else the working directory. */
+    private static Path repositoryRoot() {
+        try {
+            var src = Main.class.getProtectionDomain().getCodeSource();
+            if (src != null) {
+                Path code = Path.of(src.getLocation().toURI()).toAbsolutePath();
+                // .../chaos/target/raftkv-chaos.jar or .../chaos/target/classes
+                Path target = code.getParent();
+                if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")
+                        && target.getParent() != null && target.getParent().getParent() != null
+                        && Files.isDirectory(target.getParent().getParent().resolve("server"))) {
+                    return target.getParent().getParent();
+                }
+            }
+        } catch (URISyntaxException | IllegalArgumentException | SecurityException e) {
+            // Fall through to the working directory.
+        }
+        return Path.of("").toAbsolutePath();
+    }
+
+    private static String labels(String group) {
+        return String.join(", ", List.of(FaultKind.values()).stream().filter(k -> k.group.equals(group)).map(k -> k.label)
+                .toList());
+    }
+
+    private static int integer(String name, String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    private static long longValue(String name, String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    private static double number(String name, String v) {
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs a number, got '" + v + "'");
+        }
+    }
+
+    /** 60s, 500ms, 2m, 1.5s; a bare number is seconds. */
+    static Duration duration(String name, String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (s.endsWith("ms")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 2))));
+            }
+            if (s.endsWith("s")) {
+                return Duration.ofMillis(Math.round(1000 * Double.parseDouble(s.substring(0, s.length() - 1))));
+            }
+            if (s.endsWith("m")) {
+                return Duration.ofMillis(Math.round(60_000 * Double.parseDouble(s.substring(0, s.length() - 1))));
+            }
+            return Duration.ofMillis(Math.round(1000 * Double.parseDouble(s)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs a duration such as 60s, 500ms or 2m, got '" + v + "'");
+        }
+    }
+}

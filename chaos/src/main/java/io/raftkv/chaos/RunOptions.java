@@ -1,0 +1,98 @@
+package io.raftkv.chaos;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything that defines a run. The same options with the same seed replay the same fault plan.
+ *
+ * @param backend          "local" (docker: not yet)
+ * @param nodes            cluster size
+ * @param nemeses          the faults to draw from (empty: no faults, a baseline)
+ * @param time             how long clients run; faults fill all but the last {@link #tail()}
+ * @param seed             seeds the fault plan and the clients' choices
+ * @param serverJar        the server's runnable jar
+ * @param runsDir          each run writes into a new directory under this
+ * @param clients          register client threads
+ * @param rate             register operations per second over all clients
+ * @param setClients       set-add client threads (0: no set workload)
+ * @param setRate          set adds per second
+ * @param opTimeout        client deadline of each operation
+ * @param tick             server --tick
+ * @param electionTicks    server --election-ticks
+ * @param unsafeLocalReads start servers with --unsafe-local-reads (the negative control)
+ * @param checkBudget      time the linearizability checker may take before answering unknown
+ * @param timing           fault and quiet durations (null: scaled from the tick)
+ * @param javaOpts         JVM options for server nodes
+ */
+record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar,
+                  Path runsDir, int clients, double rate, int setClients, double setRate, Duration opTimeout,
+                  Duration tick, int electionTicks, boolean unsafeLocalReads, Duration checkBudget,
+                  NemesisSchedule.Timing timing, List<String> javaOpts) {
+    RunOptions {
+        nemeses = Set.copyOf(nemeses);
+        javaOpts = List.copyOf(javaOpts);
+        if (nodes < 1 || nodes > 9) {
+            throw new IllegalArgumentException("--nodes must be 1..9, got " + nodes);
+        }
+        if (time.compareTo(Duration.ofSeconds(5)) < 0) {
+            throw new IllegalArgumentException("--time must be at least 5s, got " + time);
+        }
+        if (clients < 1 || rate <= 0 || setClients < 0 || (setClients > 0 && setRate <= 0)) {
+            throw new IllegalArgumentException("need at least one client and positive rates");
+        }
+        if (!backend.equals("local") && !backend.equals("docker")) {
+            throw new IllegalArgumentException("--backend must be local or docker, got " + backend);
+        }
+        if (timing == null) {
+            timing = NemesisSchedule.Timing.forTick(tick);
+        }
+    }
+
+    /** Defaults for a run of {@code time} on {@code nodes} nodes: 50 ms ticks, 10 clients at 200 ops/s. */
+    static RunOptions defaults(int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar, Path runsDir) {
+        Duration tick = Duration.ofMillis(50);
+        return new RunOptions("local", nodes, nemeses, time, seed, serverJar, runsDir, 10, 200, 2, 20,
+                opTimeoutFor(tick), tick, 10, false, Duration.ofSeconds(60), null, LocalCluster.Settings.DEFAULT_JAVA_OPTS);
+    }
+
+    /** Long enough for an election or two (10-20 ticks each), at least a second. */
+    static Duration opTimeoutFor(Duration tick) {
+        Duration d = tick.multipliedBy(30);
+        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+    }
+
+    /** The quiet end of the run: faults stop, clients go on, so recovery is measured and checked. */
+    Duration tail() {
+        Duration fifth = time.dividedBy(5);
+        Duration min = Duration.ofSeconds(3);
+        Duration max = Duration.ofSeconds(10);
+        return fifth.compareTo(min) < 0 ? min : fifth.compareTo(max) > 0 ? max : fifth;
+    }
+
+    RunOptions withUnsafeLocalReads(boolean unsafe) {
+        return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
+                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts);
+    }
+
+    RunOptions withTiming(NemesisSchedule.Timing t) {
+        return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts);
+    }
+
+    /** The command line that replays this run. */
+    String replayCommand() {
+        StringBuilder b = new StringBuilder("bin/raftkv chaos --backend ").append(backend).append(" --nodes ").append(nodes)
+                .append(" --nemesis ").append(nemeses.isEmpty() ? "none" : String.join(",", nemeses.stream()
+                        .sorted().map(k -> k.label).toList()))
+                .append(" --time ").append(time.toMillis()).append("ms --seed ").append(seed)
+                .append(" --tick ").append(tick.toMillis()).append("ms --clients ").append(clients)
+                .append(" --rate ").append((long) rate);
+        if (unsafeLocalReads) {
+            b.append(" --unsafe-local-reads");
+        }
+        return b.toString();
+    }
+}
