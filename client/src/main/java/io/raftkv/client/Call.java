@@ -28,6 +28,8 @@ final class Call<Req, Resp> {
     private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     /** Redirects followed without backoff before the loop suspects a redirect cycle. */
     private static final int MAX_IMMEDIATE_REDIRECTS = 2;
+    /** No attempt starts with less time than this left before the call's deadline. */
+    static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** Which retries are safe for the request. */
     enum Safety {
@@ -103,7 +105,8 @@ final class Call<Req, Resp> {
             return;
         }
         long remaining = deadline - now();
-        if (remaining <= 0) {
+        if (remaining < MIN_ATTEMPT_NANOS) {
+            // An attempt this short would mostly expire in flight, turning "not applied" into "unknown".
             finish(exhausted("the deadline passed"));
             return;
         }
@@ -205,8 +208,8 @@ final class Call<Req, Resp> {
         if (delay < 0) {
             delay = core.backoff().delayNanos(backoffs++);
         }
-        if (delay >= deadline - now()) {
-            finish(exhausted("the deadline would pass during the next backoff"));
+        if (delay + MIN_ATTEMPT_NANOS > deadline - now()) {
+            finish(exhausted("the deadline would pass before another attempt after the next backoff"));
             return;
         }
         LOG.debug("{} attempt {} via {} failed ({}); retrying in {} ms", spec.what(), attempts, e, f,

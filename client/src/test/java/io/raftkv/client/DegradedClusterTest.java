@@ -20,7 +20,8 @@ class DegradedClusterTest {
     void withoutQuorumSerializableReadsWorkAndTheRestFailsWithUnavailable() {
         try (RealCluster cluster = new RealCluster(dir, 3);
              RaftKvClient client = RaftKvClient.builder().endpoints(cluster.endpoints())
-                     .requestTimeout(Duration.ofSeconds(2)).attemptTimeout(Duration.ofMillis(500)).build()) {
+                     // The budget, not the deadline, ends these calls: a write is never cut off in flight.
+                     .requestTimeout(Duration.ofSeconds(5)).attemptTimeout(Duration.ofMillis(500)).maxAttempts(4).build()) {
             cluster.awaitLeader();
             client.put("k", "v");
             long survivor = cluster.running().get(0);
@@ -43,7 +44,7 @@ class DegradedClusterTest {
             assertThrows(UnavailableException.class, () -> client.get("k"));
             UnavailableException w = assertThrows(UnavailableException.class, () -> client.put("k", "w"));
             assertTrue(w.getMessage().contains("put"), w.getMessage());
-            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(6).toNanos(), "bounded by the deadlines");
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(8).toNanos(), "bounded by the budget");
         }
     }
 }
