@@ -48,14 +48,17 @@ final class ChaosRun {
 
         List<String> errors = new ArrayList<>();
         List<String> commands = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
         long startedEpoch = System.currentTimeMillis();
         History history = History.startingNow();
         List<FaultWindow> windows = List.of();
         long healNanos = 0;
         LocalCluster.Settings settings = new LocalCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
                 o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60));
-        try (LocalCluster cluster = new LocalCluster(settings); Clients clients = new Clients(cluster)) {
-            nodeIds.forEach(n -> commands.add(String.join(" ", cluster.command(n))));
+        LocalCluster cluster = null;
+        try (LocalCluster c = new LocalCluster(settings); Clients clients = new Clients(c)) {
+            cluster = c;
+            nodeIds.forEach(n -> commands.add(String.join(" ", c.command(n))));
             cluster.start();
             awaitLeader(cluster, Duration.ofSeconds(60));
             history = History.startingNow();
@@ -72,12 +75,17 @@ final class ChaosRun {
             workloads.forEach(Workload::start);
             nemesis.start();
             try {
-                parkUntil(start + faultSpan.toNanos());
+                // The plan counts fault time, not the time to undo a fault (a killed node's JVM starting
+                // takes seconds on a loaded machine): let it finish, so every planned fault happens.
+                long cap = start + 3 * faultSpan.toNanos() + TimeUnit.SECONDS.toNanos(60);
+                if (!nemesis.awaitFinished(cap)) {
+                    errors.add("the nemesis did not finish its plan within three times its span; the rest was skipped");
+                }
                 nemesis.stop();
                 nemesis.healAll();
                 healNanos = history.now();
                 LOG.info("chaos run: faults over, healed; clients continue for {} s", o.tail().toSeconds());
-                parkUntil(start + o.time().toNanos());
+                parkUntil(System.nanoTime() + o.tail().toNanos());
             } finally {
                 nemesis.stop();
                 workloads.forEach(Workload::stop);
@@ -90,6 +98,10 @@ final class ChaosRun {
         } catch (RuntimeException e) {
             LOG.error("chaos run failed", e);
             errors.add("harness: " + e);
+        } finally {
+            if (cluster != null) {
+                pids.addAll(cluster.startedPids());
+            }
         }
         long runMillis = (System.currentTimeMillis() - startedEpoch);
         List<Op> ops = history.operations();
@@ -98,7 +110,7 @@ final class ChaosRun {
                 Runtime.getRuntime().availableProcessors()).check(ops);
         List<SetChecker.Result> sets = SetChecker.check(ops);
         RunResult result = new RunResult(o, dir, schedule, windows, ops, lin, sets, startedEpoch, runMillis, healNanos, errors,
-                commands);
+                commands, pids);
         try {
             HistoryJson.write(dir.resolve("history.jsonl"), ops);
             Files.writeString(dir.resolve("results.json"), ResultsJson.render(result));

@@ -141,6 +141,13 @@ final class LocalCluster implements Cluster {
         return process(node).pid();
     }
 
+    /** Every server process this cluster ever started. */
+    List<Long> startedPids() {
+        List<Long> out = new ArrayList<>();
+        processes.values().forEach(p -> out.addAll(p.startedPids()));
+        return out;
+    }
+
     @Override
     public List<Integer> nodes() {
         return List.copyOf(processes.keySet());

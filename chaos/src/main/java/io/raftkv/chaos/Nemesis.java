@@ -36,6 +36,19 @@ final class Nemesis {
         thread.start();
     }
 
+    /** Waits until the schedule has run to its end, or until {@code deadlineNanos}; true if it ended. */
+    boolean awaitFinished(long deadlineNanos) {
+        try {
+            long left = deadlineNanos - System.nanoTime();
+            if (left > 0) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
     /** Ends the schedule early (undoing the fault in force) and waits for the thread. */
     void stop() {
         stop.countDown();

@@ -20,6 +20,7 @@ final class NodeProcess {
     private final List<String> command;
     private final Path log;
     private final Path workDir;
+    private final List<Long> started = new java.util.ArrayList<>();
     private Process process;
     private boolean paused;
 
@@ -54,6 +55,11 @@ final class NodeProcess {
         return process == null ? -1 : process.pid();
     }
 
+    /** Every pid this node ever had, so tests can prove none outlived the run. */
+    synchronized List<Long> startedPids() {
+        return List.copyOf(started);
+    }
+
     synchronized void start() {
         if (isAlive()) {
             throw new IllegalStateException("node " + id + " is already running (pid " + process.pid() + ")");
@@ -69,6 +75,7 @@ final class NodeProcess {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
+            started.add(process.pid());
             paused = false;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start node " + id + ": " + e.getMessage(), e);

@@ -6,18 +6,20 @@ import java.util.List;
 /**
  * Everything a run produced: the plan and what happened, the history, and the checkers' findings.
  *
+ * @param pids          every server process started (all gone by the time the result exists)
  * @param harnessErrors problems of the harness itself (a node that would not start, a fault that could not
  *                      be applied): they make the verdict UNKNOWN rather than pass silently
  */
 record RunResult(RunOptions options, Path dir, NemesisSchedule schedule, List<FaultWindow> windows, List<Op> ops,
                  LinearizabilityChecker.Result linearizability, List<SetChecker.Result> sets, long startedEpochMillis,
-                 long runMillis, long healNanos, List<String> harnessErrors, List<String> nodeCommands) {
+                 long runMillis, long healNanos, List<String> harnessErrors, List<String> nodeCommands, List<Long> pids) {
     RunResult {
         windows = List.copyOf(windows);
         ops = List.copyOf(ops);
         sets = List.copyOf(sets);
         harnessErrors = List.copyOf(harnessErrors);
         nodeCommands = List.copyOf(nodeCommands);
+        pids = List.copyOf(pids);
     }
 
     /** INVALID on any violation; UNKNOWN if something could not be decided; VALID only when all passed. */

@@ -1,0 +1,74 @@
+package io.raftkv.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+    @Test
+    void parsesEveryOption() {
+        RunOptions o = Main.parse(new String[] {"--backend", "local", "--nodes", "5", "--nemesis", "kill,ring", "--time", "90s",
+                "--seed", "123", "--server-jar", "/x/server.jar", "--out", "/tmp/runs", "--tick=100ms", "--election-ticks", "12",
+                "--clients", "4", "--rate", "50", "--set-clients", "0", "--op-timeout", "2s", "--check-budget", "2m",
+                "--unsafe-local-reads"}, Map.of());
+        assertEquals(5, o.nodes());
+        assertEquals(EnumSet.of(FaultKind.KILL, FaultKind.KILL_LEADER, FaultKind.RING), o.nemeses());
+        assertEquals(Duration.ofSeconds(90), o.time());
+        assertEquals(123, o.seed());
+        assertEquals(Path.of("/x/server.jar"), o.serverJar());
+        assertEquals(Path.of("/tmp/runs"), o.runsDir());
+        assertEquals(Duration.ofMillis(100), o.tick());
+        assertEquals(12, o.electionTicks());
+        assertEquals(4, o.clients());
+        assertEquals(50, o.rate());
+        assertEquals(0, o.setClients());
+        assertEquals(Duration.ofSeconds(2), o.opTimeout());
+        assertEquals(Duration.ofMinutes(2), o.checkBudget());
+        assertTrue(o.unsafeLocalReads());
+        assertTrue(o.replayCommand().contains("--seed 123"));
+    }
+
+    @Test
+    void defaultsFindTheServerJarFromTheEnvironment() {
+        RunOptions o = Main.parse(new String[0], Map.of("RAFTKV_SERVER_JAR", "/env/server.jar"));
+        assertEquals(Path.of("/env/server.jar"), o.serverJar());
+        assertEquals(3, o.nodes());
+        assertEquals(FaultKind.parse("partition,kill,pause"), o.nemeses());
+        assertEquals(Duration.ofSeconds(60), o.time());
+    }
+
+    @Test
+    void durations() {
+        assertEquals(Duration.ofMillis(1500), Main.duration("x", "1.5s"));
+        assertEquals(Duration.ofMillis(250), Main.duration("x", "250ms"));
+        assertEquals(Duration.ofMinutes(2), Main.duration("x", "2m"));
+        assertEquals(Duration.ofSeconds(7), Main.duration("x", "7"));
+        assertThrows(IllegalArgumentException.class, () -> Main.duration("x", "soon"));
+    }
+
+    @Test
+    void helpAndBadUsage() {
+        assertNull(Main.parse(new String[] {"--help"}, Map.of()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(new String[] {"--help"}, Map.of(), o, e));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: raftkv chaos"));
+        assertEquals(2, Main.run(new String[] {"--nodes", "zero"}, Map.of(), o, e));
+        assertEquals(2, Main.run(new String[] {"--nemesis", "meteor"}, Map.of(), o, e));
+        assertEquals(2, Main.run(new String[] {"--bogus", "1"}, Map.of(), o, e));
+        assertEquals(2, Main.run(new String[] {"--backend", "docker"}, Map.of(), o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("docker backend is not implemented yet"));
+    }
+}
