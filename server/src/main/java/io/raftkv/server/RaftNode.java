@@ -194,7 +194,7 @@ final class RaftNode implements Inbox, AutoCloseable {
             inFlightBytes.addAndGet(-data.length);
         });
         long deadline = deadline(timeout);
-        raftQueue.add(() -> proposeOnRaftThread(data, deadline, f));
+        enqueue(new RequestTask(() -> proposeOnRaftThread(data, deadline, f), f));
         return f;
     }
 
@@ -242,7 +242,7 @@ final class RaftNode implements Inbox, AutoCloseable {
             return f;
         }
         long deadline = deadline(timeout);
-        raftQueue.add(() -> {
+        enqueue(new RequestTask(() -> {
             if (role != StateRole.LEADER) {
                 f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
                 return;
@@ -253,14 +253,14 @@ final class RaftNode implements Inbox, AutoCloseable {
                 return;
             }
             pending.awaitReadState(ctx, new PendingRequests.Read(0, deadline, f));
-        });
+        }, f));
         return f;
     }
 
     /** Asks for leadership to move to {@code target} (0: the most up-to-date follower). */
     CompletableFuture<Long> transferLeadership(long target) {
         CompletableFuture<Long> f = new CompletableFuture<>();
-        raftQueue.add(() -> {
+        enqueue(new RequestTask(() -> {
             if (role != StateRole.LEADER) {
                 f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
                 return;
@@ -272,7 +272,7 @@ final class RaftNode implements Inbox, AutoCloseable {
             }
             node.transferLeadership(to);
             f.complete(to);
-        });
+        }, f));
         return f;
     }
 
@@ -286,6 +286,18 @@ final class RaftNode implements Inbox, AutoCloseable {
             }
         }
         return best;
+    }
+
+    /**
+     * Queues a request for the raft thread. If the node stopped meanwhile and the task is still queued,
+     * nobody will run or drain it: take it back and refuse it here.
+     */
+    private void enqueue(RequestTask task) {
+        raftQueue.add(task);
+        if (!running && raftQueue.remove(task)) {
+            task.future.completeExceptionally(NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId()
+                    + " is shutting down (not applied); retry on another node"));
+        }
     }
 
     private NodeException refusal() {
@@ -493,7 +505,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         }
         LOG.error("node {}: {}", config.nodeId(), why, cause);
         halted = NodeException.of(ErrorDetail.Code.STORAGE_FAILED, "node " + config.nodeId() + " stopped serving: " + why);
-        pending.failAll(halted);
+        pending.failAll(outcomeUnknown("stopped serving (" + why + ")"));
     }
 
     /**
@@ -524,9 +536,16 @@ final class RaftNode implements Inbox, AutoCloseable {
                     status.role() == StateRole.LEADER ? "could not be transferred" : "transferred to " + status.leaderId());
         }
         running = false;
-        NodeException stopping = NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId()
-                + " is shutting down; retry on another node");
+        NodeException stopping = outcomeUnknown("shut down");
         joinQuietly(raftThread);
+        // Requests the raft thread never reached were certainly not proposed: say so, so clients retry.
+        NodeException notProposed = NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId()
+                + " shut down before proposing the request (not applied); retry on another node");
+        for (Runnable task = raftQueue.poll(); task != null; task = raftQueue.poll()) {
+            if (task instanceof RequestTask rt) {
+                rt.future.completeExceptionally(notProposed);
+            }
+        }
         pending.failAll(stopping);
         joinQuietly(persistThread);
         applyQueue.add(() -> pending.failAppliedWaiters(stopping));
@@ -545,6 +564,23 @@ final class RaftNode implements Inbox, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A client request queued for the raft thread; refusable if the node stops before running it. */
+    private record RequestTask(Runnable body, CompletableFuture<?> future) implements Runnable {
+        @Override
+        public void run() {
+            body.run();
+        }
+    }
+
+    /**
+     * For requests still waiting when the node stops: their entries may already be replicated and commit
+     * under the next leader, so "not applied" would be a lie that invites a double apply.
+     */
+    private NodeException outcomeUnknown(String what) {
+        return NodeException.of(ErrorDetail.Code.NO_QUORUM, "node " + config.nodeId() + " " + what
+                + " before the request's outcome was known; a write may or may not apply: retry it only through a session");
     }
 
     @Override

@@ -136,6 +136,32 @@ class ServerEndToEndTest {
     }
 
     @Test
+    void aWritePendingWhenTheLeaderShutsDownReportsAnUnknownOutcomeNeverNotApplied() throws Exception {
+        try (TestCluster c = cluster(x -> x)) {
+            long leader = c.awaitLeader();
+            put(c, leader, "k", "v");
+            for (long id : java.util.List.copyOf(c.servers.keySet())) {
+                if (id != leader) {
+                    c.kill(id);
+                }
+            }
+            io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder.forTarget(c.clientAddrs.get(leader)).usePlaintext().build();
+            var pending = io.raftkv.proto.KVGrpc.newFutureStub(ch).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder().setKey(b("k")).setValue(b("maybe")).build());
+            // The entry is in the leader's log (it may be replicated and commit under a later leader)...
+            TestCluster.await(Duration.ofSeconds(5), "the write appended but not committed",
+                    () -> c.status(leader).getLastIndex() > c.status(leader).getCommitIndex());
+            c.stop(leader);
+            // ...so "not applied, retry" (NO_LEADER) would invite a double apply: the outcome is unknown.
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> pending.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            StatusRuntimeException sre = (StatusRuntimeException) e.getCause();
+            assertEquals(Status.Code.UNAVAILABLE, sre.getStatus().getCode(), sre.getStatus().toString());
+            assertEquals(ErrorDetail.Code.NO_QUORUM, TestCluster.detail(sre).getCode(), sre.getStatus().toString());
+            ch.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void nodeBehindTheCompactionPointCatchesUpBySnapshot() {
         UnaryOperator<ServerConfig> smallSnapshots = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(),
