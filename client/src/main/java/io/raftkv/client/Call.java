@@ -167,8 +167,6 @@ final class Call<Req, Resp> {
             if (f.unhealthy()) {
                 e.breaker.onFailure();
                 failed.add(e);
-            } else if (f.kind() == Failure.Kind.CANCELLED) {
-                e.breaker.onNeutral();
             } else {
                 e.breaker.onSuccess();
             }
@@ -231,8 +229,6 @@ final class Call<Req, Resp> {
             case SESSION_EXPIRED:
                 return new SessionExpiredException(spec.what() + " failed: session " + spec.sessionId()
                         + " expired; the outcome of this write is unknown", spec.sessionId(), f.cause());
-            case CANCELLED:
-                return closed();
             default:
                 if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
                     return new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("

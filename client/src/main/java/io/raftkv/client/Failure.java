@@ -37,9 +37,7 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
         /** Never retried: the session is gone; the outcome is unknown. */
         SESSION_EXPIRED,
         /** Never retried: an answer outside the retry table. */
-        SERVER_ERROR,
-        /** The call was cancelled (the client is closing). */
-        CANCELLED
+        SERVER_ERROR
     }
 
     boolean retryable() {
@@ -72,7 +70,10 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
                 // No answer in time: the node may be down, paused or partitioned, or slow to commit.
                 return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, true, true, true, "");
             case CANCELLED:
-                return new Failure(Kind.CANCELLED, ErrorDetail.Code.UNKNOWN, description, t, d, true, false, false, "");
+                // Our own cancellations happen only in close(), which the caller checks first; any other
+                // CANCELLED is a node resetting its streams as it shuts down or dies (RST_STREAM CANCEL):
+                // like a reset connection, the request may have been delivered.
+                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, true, true, true, "");
             case INVALID_ARGUMENT:
             case RESOURCE_EXHAUSTED:
                 // Without our detail these come from gRPC itself (a message over its size cap): not applied.

@@ -36,9 +36,10 @@ final class RealCluster implements AutoCloseable {
 
     RealCluster(Path root, int n) {
         this.root = root;
+        int[] ports = Ports.free(2 * n);
         for (long id = 1; id <= n; id++) {
-            peerAddrs.put(id, "127.0.0.1:" + Ports.free());
-            clientAddrs.put(id, "127.0.0.1:" + Ports.free());
+            peerAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1))]);
+            clientAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1) + 1)]);
         }
         for (long id = 1; id <= n; id++) {
             start(id);
@@ -68,6 +69,17 @@ final class RealCluster implements AutoCloseable {
         }
         if (s != null) {
             s.close();
+        }
+    }
+
+    /** Crash-stop: no leadership transfer, nothing flushed beyond what was synced (as SIGKILL). */
+    void kill(long id) {
+        RaftKvServer s;
+        synchronized (this) {
+            s = servers.remove(id);
+        }
+        if (s != null) {
+            io.raftkv.server.ServerTestSupport.kill(s);
         }
     }
 
