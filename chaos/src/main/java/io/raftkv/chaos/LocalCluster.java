@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -63,6 +65,12 @@ final class LocalCluster implements Cluster {
     private final Map<Integer, ManagedChannel> statusChannels = new TreeMap<>();
     private final FaultProxy proxy;
     private final Thread shutdownHook;
+    /** Starts every node process; its thread's death is what kills the nodes of a killed harness. */
+    private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chaos-node-spawner");
+        t.setDaemon(true);
+        return t;
+    });
     // The network as the nemesis set it, combined per link into what the proxy applies.
     private final Map<Link, Boolean> cut = new TreeMap<>();
     private final Map<Link, LinkFaults> degraded = new TreeMap<>();
@@ -169,7 +177,7 @@ final class LocalCluster implements Cluster {
     public void start() {
         for (NodeProcess p : processes.values()) {
             if (!p.isAlive()) {
-                p.start();
+                p.start(spawner);
             }
         }
         for (int id : processes.keySet()) {
@@ -181,7 +189,7 @@ final class LocalCluster implements Cluster {
     public void start(int node) {
         NodeProcess p = process(node);
         if (!p.isAlive()) {
-            p.start();
+            p.start(spawner);
         }
         awaitServing(node);
     }
@@ -319,6 +327,7 @@ final class LocalCluster implements Cluster {
         }
         closed = true;
         killAll();
+        spawner.shutdownNow();
         proxy.close();
         statusChannels.values().forEach(ManagedChannel::shutdownNow);
         try {

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * every start), its output appended to one log across restarts, signalled by pid.
  */
 final class NodeProcess {
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private final int id;
     private final List<String> command;
     private final Path log;
@@ -60,7 +64,12 @@ final class NodeProcess {
         return List.copyOf(started);
     }
 
-    synchronized void start() {
+    /**
+     * Starts the process through {@code spawner}, a thread that lives as long as the cluster: with
+     * {@code setpriv --pdeathsig KILL} (Linux) the kernel kills the node when that thread dies, so even a
+     * harness killed with SIGKILL, whose shutdown hooks never run, leaves no node behind.
+     */
+    synchronized void start(ExecutorService spawner) {
         if (isAlive()) {
             throw new IllegalStateException("node " + id + " is already running (pid " + process.pid() + ")");
         }
@@ -69,16 +78,27 @@ final class NodeProcess {
             // A marker per start, so a log spanning restarts reads in order.
             Files.writeString(log, "==== chaos: starting node " + id + " at " + Instant.now() + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command)
+            List<String> cmd = new ArrayList<>();
+            if (Files.isExecutable(SETPRIV)) {
+                // setpriv execs the JVM in place: the pid is the node's own, signals reach it directly.
+                cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
+            }
+            cmd.addAll(command);
+            ProcessBuilder pb = new ProcessBuilder(cmd)
                     .directory(workDir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            process = spawner.submit(pb::start).get();
             started.add(process.pid());
             paused = false;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start node " + id + ": " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot start node " + id + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted starting node " + id, e);
         }
     }
 

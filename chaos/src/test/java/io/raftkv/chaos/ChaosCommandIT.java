@@ -65,4 +65,36 @@ class ChaosCommandIT {
             }
         }
     }
+
+    @Test
+    void aHarnessKilledWithSigkillLeavesNoNodeBehind() throws IOException {
+        // Shutdown hooks do not run on SIGKILL: the nodes must die with the harness anyway (parent-death signal).
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                ROOT.resolve("chaos/target/raftkv-chaos.jar").toString(), "--nemesis", "none", "--time", "120s",
+                "--server-jar", ItSupport.serverJar().toString(), "--out", dir.resolve("runs").toString());
+        Process harness = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("harness.log").toFile()).start();
+        List<ProcessHandle> nodes = List.of();
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (nodes.size() < 3 && System.nanoTime() < end) {
+                nodes = harness.descendants().filter(h -> h.info().commandLine().orElse("").contains("raftkv-server.jar"))
+                        .toList();
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+            assertEquals(3, nodes.size(), "the harness started three nodes: " + Files.readString(dir.resolve("harness.log")));
+        } finally {
+            harness.destroyForcibly();
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (ProcessHandle node : nodes) {
+            while (node.isAlive() && System.nanoTime() < end) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+            if (node.isAlive()) {
+                node.destroyForcibly();
+                throw new AssertionError("node process " + node.pid() + " outlived its SIGKILLed harness");
+            }
+        }
+    }
 }
