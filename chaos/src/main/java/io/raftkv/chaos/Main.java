@@ -28,7 +28,10 @@ public final class Main {
             "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
             "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
                     + "), links (" + labels("links") + "), or single names.",
-            "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).");
+            "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).",
+            "",
+            "       raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]",
+            "Checks a saved history again (same exit codes).");
 
     private Main() {
     }
@@ -38,6 +41,9 @@ public final class Main {
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("check")) {
+            return check(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         RunOptions options;
         try {
             options = parse(args, env);
@@ -61,6 +67,58 @@ public final class Main {
                 r.linearizability().verdict().json().replace("\"", ""), r.acknowledgedLost(), r.ops().size(),
                 r.windows().size(), options.seed(), r.dir().resolve("report.html")));
         return r.exitCode();
+    }
+
+    /**
+     * {@code raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]}: checks a saved history again,
+     * for instance with a bigger budget after an undecided run. Same exit codes as a run.
+     */
+    static int check(String[] args, PrintStream out, PrintStream err) {
+        Path path = null;
+        Duration budget = Duration.ofMinutes(5);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--check-budget") && i + 1 < args.length) {
+                    budget = duration(args[i], args[++i]);
+                } else if (!args[i].startsWith("--") && path == null) {
+                    path = Path.of(args[i]);
+                } else {
+                    throw new IllegalArgumentException("unexpected argument " + args[i]);
+                }
+            }
+            if (path == null) {
+                throw new IllegalArgumentException("check needs a run directory or a history.jsonl");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("raftkv chaos check: " + e.getMessage());
+            err.println("usage: raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]");
+            return 2;
+        }
+        Path file = Files.isDirectory(path) ? path.resolve("history.jsonl") : path;
+        List<Op> ops;
+        try {
+            ops = HistoryReader.read(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("raftkv chaos check: cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        LinearizabilityChecker.Result lin = new LinearizabilityChecker(budget, Runtime.getRuntime().availableProcessors())
+                .check(ops);
+        Verdict v = lin.verdict();
+        int lost = 0;
+        for (SetChecker.Result s : SetChecker.check(ops)) {
+            v = v.and(s.verdict());
+            lost += s.lost().size();
+        }
+        for (LinearizabilityChecker.KeyResult k : lin.invalid()) {
+            out.println("key " + k.key() + ": not linearizable after a prefix of " + k.longestPrefix().size()
+                    + " operations (register then " + k.stateAfterPrefix() + "); cannot place:");
+            k.involved().forEach(op -> out.println("  " + op.describe()));
+        }
+        out.println(String.format(Locale.ROOT, "%s: linearizable=%s acknowledged_lost=%d ops=%d keys=%d checked in %d ms",
+                v == Verdict.VALID ? "PASS" : v == Verdict.INVALID ? "VIOLATION" : "UNDECIDED",
+                lin.verdict().json().replace("\"", ""), lost, ops.size(), lin.keys(), lin.elapsedMillis()));
+        return v == Verdict.VALID ? 0 : v == Verdict.INVALID ? 1 : 3;
     }
 
     /** The options, or null when help was asked for. */

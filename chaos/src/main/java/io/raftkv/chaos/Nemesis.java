@@ -119,11 +119,16 @@ final class Nemesis {
     private record Applied(String description, List<Integer> targets) {
     }
 
-    private int target(NemesisSchedule.Step step) {
+    private record Target(int node, String note) {
+    }
+
+    /** The node a single-node fault hits: the leader for leader faults (if there is one right now). */
+    private Target target(NemesisSchedule.Step step) {
         if (step.kind().targetsLeader()) {
-            return cluster.leader().orElse(step.order().get(0));
+            return cluster.leader().map(l -> new Target(l, " (leader)"))
+                    .orElse(new Target(step.order().get(0), " (no leader known: the plan's node instead)"));
         }
-        return step.order().get(0);
+        return new Target(step.order().get(0), "");
     }
 
     private Applied apply(NemesisSchedule.Step step) {
@@ -131,9 +136,9 @@ final class Nemesis {
         switch (step.kind()) {
             case ISOLATE:
             case ISOLATE_LEADER: {
-                int n = target(step);
-                cluster.partition(Grudge.isolate(nodes, n));
-                return new Applied("isolated node " + n + (step.kind().targetsLeader() ? " (leader)" : ""), List.of(n));
+                Target t = target(step);
+                cluster.partition(Grudge.isolate(nodes, t.node()));
+                return new Applied("isolated node " + t.node() + t.note(), List.of(t.node()));
             }
             case HALVES: {
                 Grudge g = Grudge.halves(step.order());
@@ -159,15 +164,15 @@ final class Nemesis {
             }
             case KILL:
             case KILL_LEADER: {
-                int n = target(step);
-                cluster.kill(n);
-                return new Applied("killed node " + n + (step.kind().targetsLeader() ? " (leader)" : ""), List.of(n));
+                Target t = target(step);
+                cluster.kill(t.node());
+                return new Applied("killed node " + t.node() + t.note(), List.of(t.node()));
             }
             case PAUSE:
             case PAUSE_LEADER: {
-                int n = target(step);
-                cluster.pause(n);
-                return new Applied("paused node " + n + (step.kind().targetsLeader() ? " (leader)" : ""), List.of(n));
+                Target t = target(step);
+                cluster.pause(t.node());
+                return new Applied("paused node " + t.node() + t.note(), List.of(t.node()));
             }
             case SLOW: {
                 cluster.slowLinks(cluster.links(), step.delay(), step.jitter());

@@ -112,8 +112,15 @@ class LocalClusterIT {
             cluster.start(killed);
             assertTrue(cluster.isRunning(killed));
             assertNotEquals(before, cluster.pid(killed));
+
+            // SIGTERM: a graceful stop, then a start on the same data.
+            int stopped = cluster.nodes().get(2);
+            cluster.stop(stopped);
+            assertFalse(cluster.isRunning(stopped));
+            cluster.start(stopped);
+            assertTrue(cluster.status(stopped, Duration.ofSeconds(1)).isPresent());
             pids = cluster.startedPids();
-            assertEquals(4, pids.size());
+            assertEquals(5, pids.size());
         }
         ItSupport.assertNoProcessLeft(pids);
     }
