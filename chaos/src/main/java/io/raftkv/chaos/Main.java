@@ -60,6 +60,11 @@ public final class Main {
             err.println("raftkv chaos: the docker backend is not implemented yet; use --backend local");
             return 2;
         }
+        if (!Files.isRegularFile(options.serverJar())) {
+            err.println("raftkv chaos: no server jar at " + options.serverJar() + ": build it with "
+                    + "./mvnw -q -pl server -am package -DskipTests, or pass --server-jar");
+            return 2;
+        }
         err.println("raftkv chaos: seed " + options.seed() + " (replay: " + options.replayCommand() + ")");
         RunResult r = ChaosRun.execute(options);
         out.println(String.format(Locale.ROOT, "%s: linearizable=%s acknowledged_lost=%d ops=%d faults=%d seed=%d report=%s",

@@ -28,7 +28,8 @@ record RunResult(RunOptions options, Path dir, NemesisSchedule schedule, List<Fa
         for (SetChecker.Result s : sets) {
             v = v.and(s.verdict());
         }
-        if (v == Verdict.VALID && !harnessErrors.isEmpty()) {
+        // A run with harness trouble, or in which nothing succeeded, proves nothing: never a pass.
+        if (v == Verdict.VALID && (!harnessErrors.isEmpty() || ops.stream().noneMatch(o -> o.outcome() == Outcome.OK))) {
             return Verdict.UNKNOWN;
         }
         return v;

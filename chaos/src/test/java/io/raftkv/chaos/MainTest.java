@@ -70,5 +70,7 @@ class MainTest {
         assertEquals(2, Main.run(new String[] {"--bogus", "1"}, Map.of(), o, e));
         assertEquals(2, Main.run(new String[] {"--backend", "docker"}, Map.of(), o, e));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("docker backend is not implemented yet"));
+        assertEquals(2, Main.run(new String[] {"--server-jar", "/nonexistent/server.jar"}, Map.of(), o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no server jar at /nonexistent/server.jar"));
     }
 }

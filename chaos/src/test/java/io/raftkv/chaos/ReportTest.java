@@ -50,6 +50,18 @@ class ReportTest {
     }
 
     @Test
+    void aRunWithoutAnySuccessProvesNothing() {
+        RunResult r = run();
+        List<Op> failed = List.of(new Op(0, 0, 1, new Call.Write("k", "v"), Outcome.FAIL, null, 0, 1, "x"));
+        RunResult empty = new RunResult(r.options(), dir, r.schedule(), List.of(), failed,
+                new LinearizabilityChecker(Duration.ofSeconds(1), 1).check(failed), List.of(), 0, 1, 0, List.of(), List.of(),
+                List.of());
+        assertEquals(Verdict.VALID, empty.linearizability().verdict());
+        assertEquals(Verdict.UNKNOWN, empty.verdict());
+        assertEquals(3, empty.exitCode());
+    }
+
+    @Test
     void resultsJsonCarriesTheFigures() {
         String json = ResultsJson.render(run());
         for (String expected : List.of("\"linearizable\": false", "\"acknowledged_writes_lost\": 1", "\"seed\": 99",
