@@ -63,12 +63,13 @@ final class ReportHtml {
         }
         b.append("<h2>Timeline</h2><p class=\"legend\">One row per client process, one bar per operation from invocation to "
                 + "completion.<span style=\"background:#2a9d8f\"></span>ok<span style=\"background:#d62828\"></span>fail"
-                + "<span style=\"background:#e9a23b\"></span>info (unknown)  Shaded: fault windows.</p>\n");
+                + "<span style=\"background:#e9a23b\"></span>info (unknown)<span style=\"background:#c8c8c8\"></span>redirected "
+                + "(NOT_LEADER). Shaded: fault windows.</p>\n");
         timeline(b, r.ops(), r.windows(), end);
         b.append("<h2>Latency over time</h2><p class=\"legend\">Each dot an operation (x: invocation, y: latency, log "
                 + "scale).<span style=\"background:#264653\"></span>read<span style=\"background:#2a9d8f\"></span>write"
                 + "<span style=\"background:#8a5cf6\"></span>cas<span style=\"background:#f4a261\"></span>add"
-                + "<span style=\"background:#d62828\"></span>failed/unknown</p>\n");
+                + "<span style=\"background:#d62828\"></span>failed/unknown<span style=\"background:#c8c8c8\"></span>redirected</p>\n");
         latency(b, r.ops(), r.windows(), end);
         faults(b, r);
         violations(b, r);
@@ -114,7 +115,15 @@ final class ReportHtml {
                 .append(" ms.</p>\n");
     }
 
+    /** Redirects are how clients find the leader, not failures of the system: drawn grey, not red. */
+    private static boolean redirect(Op op) {
+        return op.outcome() == Outcome.FAIL && op.error().contains("NOT_LEADER");
+    }
+
     private static String color(Op op) {
+        if (redirect(op)) {
+            return "#c8c8c8";
+        }
         switch (op.outcome()) {
             case OK:
                 return "#2a9d8f";
@@ -189,6 +198,9 @@ final class ReportHtml {
     }
 
     private static String fnColor(Op op) {
+        if (redirect(op)) {
+            return "#c8c8c8";
+        }
         if (op.outcome() != Outcome.OK) {
             return "#d62828";
         }
