@@ -17,7 +17,9 @@ enum FaultKind {
     PAUSE("pause", "pause", 1),
     PAUSE_LEADER("pause-leader", "pause", 1),
     SLOW("slow", "links", 2),
-    LOSSY("lossy", "links", 2);
+    LOSSY("lossy", "links", 2),
+    /** Every node in turn stopped gracefully (SIGTERM: a leader hands over first) and started again. */
+    ROLLING_RESTART("rolling-restart", "restart", 2);
 
     final String label;
     final String group;
@@ -30,13 +32,18 @@ enum FaultKind {
         this.minNodes = minNodes;
     }
 
+    /** Faults that run their course inside the window instead of lasting a planned time. */
+    boolean selfTimed() {
+        return this == ROLLING_RESTART;
+    }
+
     boolean targetsLeader() {
         return this == ISOLATE_LEADER || this == KILL_LEADER || this == PAUSE_LEADER;
     }
 
     /**
      * Parses a comma-separated list of fault names and groups: partition, kill, pause, links (slow and
-     * lossy), all, or any single fault label.
+     * lossy), restart (rolling restart), all, or any single fault label.
      */
     static Set<FaultKind> parse(String spec) {
         Set<FaultKind> out = EnumSet.noneOf(FaultKind.class);
@@ -53,8 +60,8 @@ enum FaultKind {
                 }
             }
             if (!matched) {
-                throw new IllegalArgumentException("unknown nemesis '" + p + "': use partition, kill, pause, links, all, "
-                        + "or one of " + labels());
+                throw new IllegalArgumentException("unknown nemesis '" + p + "': use partition, kill, pause, links, restart, "
+                        + "all, or one of " + labels());
             }
         }
         return out;

@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Main {
     static final String USAGE = String.join("\n",
-            "usage: raftkv chaos [--backend local] [--nodes 3|5] [--nemesis partition,kill,pause,links|all|none]",
+            "usage: raftkv chaos [--backend local] [--nodes 3|5] [--nemesis partition,kill,pause,links,restart|all|none]",
             "                    [--time 60s] [--seed N] [--server-jar PATH] [--out DIR] [--tick 50ms]",
             "                    [--election-ticks 10] [--clients 10] [--rate 200] [--set-clients 2] [--set-rate 20]",
             "                    [--op-timeout 1.5s] [--check-budget 60s] [--unsafe-local-reads]",
@@ -27,7 +27,7 @@ public final class Main {
             "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
             "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
             "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
-                    + "), links (" + labels("links") + "), or single names.",
+                    + "), links (" + labels("links") + "), restart (" + labels("restart") + "), or single names.",
             "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).",
             "",
             "       raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]",

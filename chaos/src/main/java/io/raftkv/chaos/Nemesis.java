@@ -94,7 +94,7 @@ final class Nemesis {
                 continue;
             }
             LOG.info("nemesis: {} {}", step.kind().label, a.description());
-            boolean stopped = await(step.duration());
+            boolean stopped = step.kind().selfTimed() ? stop.getCount() == 0 : await(step.duration());
             try {
                 undo(step, a);
             } catch (RuntimeException e) {
@@ -179,6 +179,18 @@ final class Nemesis {
                 return new Applied("all links slow: " + step.delay().toMillis() + " ms + up to " + step.jitter().toMillis()
                         + " ms", nodes);
             }
+            case ROLLING_RESTART: {
+                List<Integer> done = new ArrayList<>();
+                for (int n : step.order()) {
+                    if (stop.getCount() == 0) {
+                        break;
+                    }
+                    cluster.stop(n);
+                    cluster.start(n);
+                    done.add(n);
+                }
+                return new Applied("rolling restart (graceful stop, start) of nodes " + done, done);
+            }
             case LOSSY: {
                 cluster.lossyLinks(cluster.links(), step.loss());
                 return new Applied(String.format(java.util.Locale.ROOT, "all links lossy: %.0f%% of chunks", 100 * step.loss()),
@@ -198,6 +210,9 @@ final class Nemesis {
             case PAUSE:
             case PAUSE_LEADER:
                 a.targets().forEach(cluster::resume);
+                break;
+            case ROLLING_RESTART:
+                // Every node was started again inside the window.
                 break;
             default:
                 cluster.heal();

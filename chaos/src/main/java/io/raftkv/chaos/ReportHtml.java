@@ -142,6 +142,8 @@ final class ReportHtml {
                 return "#d62828";
             case "pause":
                 return "#3a86ff";
+            case "restart":
+                return "#2a6f97";
             default:
                 return "#e9a23b";
         }

@@ -53,7 +53,8 @@ class ChaosCommandIT {
 
     @Test
     void aShortRunPassesAndWritesItsReport() throws IOException, InterruptedException {
-        Path runs = dir.resolve("runs");
+        // Under target/runs with the suites' other runs, so a slow or failed run can be looked at afterwards.
+        Path runs = ItSupport.runsDir().resolve("command-" + System.currentTimeMillis());
         Run r = raftkv("chaos", "--nodes", "3", "--nemesis", "kill", "--time", "12s", "--seed", "5", "--out", runs.toString());
         assertEquals(0, r.exit(), r.out() + "\n" + r.err());
         assertTrue(r.out().startsWith("PASS: linearizable=true acknowledged_lost=0"), r.out());
