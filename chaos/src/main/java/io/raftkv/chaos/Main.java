@@ -21,7 +21,8 @@ public final class Main {
             "usage: raftkv chaos [--backend local] [--nodes 3|5] [--nemesis partition,kill,pause,links,restart|all|none]",
             "                    [--time 60s] [--seed N] [--server-jar PATH] [--out DIR] [--tick 50ms]",
             "                    [--election-ticks 10] [--clients 10] [--rate 200] [--set-clients 2] [--set-rate 20]",
-            "                    [--op-timeout 1.5s] [--check-budget 60s] [--unsafe-local-reads]",
+            "                    [--op-timeout 1.5s] [--check-budget 60s] [--fault-time 3s..6s] [--quiet-time 1.5s..3s]",
+            "                    [--unsafe-local-reads]",
             "",
             "Runs clients against a fresh cluster while injecting faults, then checks the history for",
             "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
@@ -144,6 +145,8 @@ public final class Main {
         Duration opTimeout = null;
         Duration budget = Duration.ofSeconds(60);
         boolean unsafe = false;
+        Duration[] faultTime = null;
+        Duration[] quietTime = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -181,6 +184,8 @@ public final class Main {
                 case "--set-rate" -> setRate = number(name, value);
                 case "--op-timeout" -> opTimeout = duration(name, value);
                 case "--check-budget" -> budget = duration(name, value);
+                case "--fault-time" -> faultTime = range(name, value);
+                case "--quiet-time" -> quietTime = range(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -190,8 +195,14 @@ public final class Main {
         if (out == null) {
             out = defaultRunsDir();
         }
+        NemesisSchedule.Timing timing = NemesisSchedule.Timing.forTick(tick);
+        if (faultTime != null || quietTime != null) {
+            timing = new NemesisSchedule.Timing(faultTime != null ? faultTime[0] : timing.faultMin(),
+                    faultTime != null ? faultTime[1] : timing.faultMax(), quietTime != null ? quietTime[0] : timing.quietMin(),
+                    quietTime != null ? quietTime[1] : timing.quietMax());
+        }
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, out, clients, rate, setClients, setRate,
-                opTimeout != null ? opTimeout : RunOptions.opTimeoutFor(tick), tick, electionTicks, unsafe, budget, null,
+                opTimeout != null ? opTimeout : RunOptions.opTimeoutFor(tick), tick, electionTicks, unsafe, budget, timing,
                 LocalCluster.Settings.DEFAULT_JAVA_OPTS);
     }
 
@@ -256,6 +267,20 @@ public final class Main {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " needs a number, got '" + v + "'");
         }
+    }
+
+    /** MIN..MAX, each a duration: 2.5s..4s. */
+    static Duration[] range(String name, String v) {
+        int dots = v.indexOf("..");
+        if (dots <= 0) {
+            throw new IllegalArgumentException(name + " needs a range such as 2.5s..4s, got '" + v + "'");
+        }
+        Duration min = duration(name, v.substring(0, dots));
+        Duration max = duration(name, v.substring(dots + 2));
+        if (min.compareTo(max) > 0 || min.isNegative()) {
+            throw new IllegalArgumentException(name + " range " + v + " is empty or negative");
+        }
+        return new Duration[] {min, max};
     }
 
     /** 60s, 500ms, 2m, 1.5s; a bare number is seconds. */

@@ -88,8 +88,20 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
                 .append(" --nemesis ").append(nemeses.isEmpty() ? "none" : String.join(",", nemeses.stream()
                         .sorted().map(k -> k.label).toList()))
                 .append(" --time ").append(time.toMillis()).append("ms --seed ").append(seed)
-                .append(" --tick ").append(tick.toMillis()).append("ms --clients ").append(clients)
+                .append(" --tick ").append(tick.toMillis()).append("ms --election-ticks ").append(electionTicks)
+                .append(" --clients ").append(clients)
                 .append(" --rate ").append((long) rate);
+        if (!opTimeout.equals(opTimeoutFor(tick))) {
+            b.append(" --op-timeout ").append(opTimeout.toMillis()).append("ms");
+        }
+        if (!timing.equals(NemesisSchedule.Timing.forTick(tick))) {
+            b.append(" --fault-time ").append(timing.faultMin().toMillis()).append("ms..").append(timing.faultMax().toMillis())
+                    .append("ms --quiet-time ").append(timing.quietMin().toMillis()).append("ms..")
+                    .append(timing.quietMax().toMillis()).append("ms");
+        }
+        if (setClients != 2 || setRate != 20) {
+            b.append(" --set-clients ").append(setClients).append(" --set-rate ").append((long) setRate);
+        }
         if (unsafeLocalReads) {
             b.append(" --unsafe-local-reads");
         }

@@ -39,6 +39,20 @@ class MainTest {
     }
 
     @Test
+    void aReplayCommandParsesBackToTheSameOptions() {
+        RunOptions o = Main.parse(new String[] {"--nodes", "5", "--nemesis", "ring,pause", "--time", "40s", "--seed", "77",
+                "--fault-time", "2.5s..4s", "--quiet-time", "1s..1.5s", "--set-clients", "1", "--set-rate", "5",
+                "--unsafe-local-reads"}, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
+        String[] replay = o.replayCommand().replaceFirst("^bin/raftkv chaos ", "").split(" ");
+        RunOptions again = Main.parse(replay, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
+        assertEquals(o, again);
+        assertEquals(Duration.ofMillis(2_500), again.timing().faultMin());
+        assertEquals(Duration.ofMillis(1_500), again.timing().quietMax());
+        assertThrows(IllegalArgumentException.class, () -> Main.range("--fault-time", "4s..2s"));
+        assertThrows(IllegalArgumentException.class, () -> Main.range("--fault-time", "4s"));
+    }
+
+    @Test
     void defaultsFindTheServerJarFromTheEnvironment() {
         RunOptions o = Main.parse(new String[0], Map.of("RAFTKV_SERVER_JAR", "/env/server.jar"));
         assertEquals(Path.of("/env/server.jar"), o.serverJar());
