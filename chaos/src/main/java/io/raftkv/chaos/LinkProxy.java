@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -44,10 +43,10 @@ final class LinkProxy implements Closeable {
 
     LinkProxy(Link link, int targetPort) throws IOException {
         this.link = link;
-        this.target = new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort);
+        this.target = new InetSocketAddress(Ports.LOOPBACK, targetPort);
         this.server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.bind(new InetSocketAddress(Ports.LOOPBACK, 0), 64);
         this.acceptor = new Thread(this::acceptLoop, "proxy-" + link.from() + "-to-" + link.to());
         acceptor.setDaemon(true);
         acceptor.start();

@@ -16,10 +16,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * outgoing connections: a port freed here is then not handed to some connection before the node binds it.
  */
 final class Ports {
+    /**
+     * 127.0.0.1 by number: nodes are addressed as 127.0.0.1, and InetAddress.getLoopbackAddress() would be
+     * ::1 under -Djava.net.preferIPv6Addresses=true.
+     */
+    static final InetAddress LOOPBACK = loopback();
+
     private static final int LOW = 20_000;
     private static final int HIGH = 32_000;
 
     private Ports() {
+    }
+
+    private static InetAddress loopback() {
+        try {
+            return InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError("a four-byte address is always valid", e);
+        }
     }
 
     static List<Integer> free(int count) {
@@ -42,7 +56,7 @@ final class Ports {
     private static boolean bindable(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            s.bind(new InetSocketAddress(Ports.LOOPBACK, port));
             return true;
         } catch (IOException e) {
             return false;
