@@ -160,8 +160,9 @@ final class ReportHtml {
             b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
                     + "fill-opacity=\"0.13\"><title>%s</title></rect>", x0, top, x1 - x0, height, faultColor(w.kind()),
                     esc(w.kind().label + ": " + w.description())));
+            // Labels alternate between two rows, so short neighbouring windows do not print over each other.
             b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"%s\">%s</text>", x0 + 2,
-                    top + 10, faultColor(w.kind()), esc(w.kind().label)));
+                    top + 10 + (w.index() % 2) * 11, faultColor(w.kind()), esc(w.kind().label)));
         }
     }
 
