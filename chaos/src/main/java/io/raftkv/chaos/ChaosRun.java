@@ -25,6 +25,15 @@ final class ChaosRun {
     private ChaosRun() {
     }
 
+    /** The cluster for {@code o.backend()}: where a new backend plugs in. */
+    static Cluster newCluster(RunOptions o, Path dir) {
+        if (o.backend().equals("local")) {
+            return new LocalCluster(new LocalCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
+                    o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60)));
+        }
+        throw new UnsupportedOperationException("the " + o.backend() + " backend is not implemented yet: use --backend local");
+    }
+
     static RunResult execute(RunOptions o) {
         if (!o.backend().equals("local")) {
             throw new UnsupportedOperationException("the " + o.backend() + " backend is not implemented yet: use --backend local");
@@ -53,12 +62,10 @@ final class ChaosRun {
         History history = History.startingNow();
         List<FaultWindow> windows = List.of();
         long healNanos = 0;
-        LocalCluster.Settings settings = new LocalCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
-                o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60));
-        LocalCluster cluster = null;
-        try (LocalCluster c = new LocalCluster(settings); Clients clients = new Clients(c)) {
+        Cluster cluster = null;
+        try (Cluster c = newCluster(o, dir); Clients clients = new Clients(c)) {
             cluster = c;
-            nodeIds.forEach(n -> commands.add(String.join(" ", c.command(n))));
+            nodeIds.forEach(n -> commands.add(c.describe(n)));
             cluster.start();
             awaitLeader(cluster, Duration.ofSeconds(60));
             history = History.startingNow();
@@ -77,6 +84,7 @@ final class ChaosRun {
             try {
                 // The plan counts fault time, not the time to undo a fault (a killed node's JVM starting
                 // takes seconds on a loaded machine): let it finish, so every planned fault happens.
+                parkUntil(start + faultSpan.toNanos());
                 long cap = start + 3 * faultSpan.toNanos() + TimeUnit.SECONDS.toNanos(60);
                 if (!nemesis.awaitFinished(cap)) {
                     errors.add("the nemesis did not finish its plan within three times its span; the rest was skipped");
@@ -99,8 +107,8 @@ final class ChaosRun {
             LOG.error("chaos run failed", e);
             errors.add("harness: " + e);
         } finally {
-            if (cluster != null) {
-                pids.addAll(cluster.startedPids());
+            if (cluster instanceof LocalCluster local) {
+                pids.addAll(local.startedPids());
             }
         }
         long runMillis = (System.currentTimeMillis() - startedEpoch);

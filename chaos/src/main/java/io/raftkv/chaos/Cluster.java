@@ -24,6 +24,11 @@ interface Cluster extends AutoCloseable {
     /** host:port of a node's client API. */
     String clientAddress(int node);
 
+    /** How a node runs, for the report (a command line, an image): enough to reproduce it by hand. */
+    default String describe(int node) {
+        return "node " + node + " serving clients on " + clientAddress(node);
+    }
+
     /** Starts every node and waits until each answers on its client API. */
     void start();
 

@@ -141,6 +141,11 @@ final class LocalCluster implements Cluster {
         return process(node).command();
     }
 
+    @Override
+    public String describe(int node) {
+        return String.join(" ", command(node));
+    }
+
     Path log(int node) {
         return process(node).log();
     }
