@@ -48,7 +48,7 @@ class LocalChaosIT {
     }
 
     @Test
-    void fiveNodesStayLinearizableUnderRingBridgeAndLeaderFaults() throws IOException {
+    void fiveNodesStayLinearizableUnderRingIsolationCrashesAndLeaderFaults() throws IOException {
         Set<FaultKind> kinds = EnumSet.of(FaultKind.RING, FaultKind.ISOLATE, FaultKind.KILL, FaultKind.PAUSE_LEADER,
                 FaultKind.KILL_LEADER);
         RunOptions probe = ItSupport.options(5, kinds, Duration.ofSeconds(60), ItSupport.seed());
