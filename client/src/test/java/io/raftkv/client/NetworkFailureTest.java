@@ -26,7 +26,7 @@ class NetworkFailureTest {
     @Test
     void allEndpointsDownFailsFastWithUnavailableAfterTheBudget() {
         RaftKvClient.Builder b = RaftKvClient.builder()
-                .endpoints(java.util.Arrays.stream(Ports.free(3)).mapToObj(p -> "127.0.0.1:" + p).toArray(String[]::new))
+                .endpoints(java.util.Arrays.stream(io.raftkv.server.ServerTestSupport.freePorts(3)).mapToObj(p -> "127.0.0.1:" + p).toArray(String[]::new))
                 .requestTimeout(Duration.ofSeconds(60)) // the budget, not the deadline, must end the call
                 .maxAttempts(6)
                 .backoff(Duration.ofMillis(5), Duration.ofMillis(40))

@@ -36,7 +36,7 @@ final class RealCluster implements AutoCloseable {
 
     RealCluster(Path root, int n) {
         this.root = root;
-        int[] ports = Ports.free(2 * n);
+        int[] ports = io.raftkv.server.ServerTestSupport.freePorts(2 * n);
         for (long id = 1; id <= n; id++) {
             peerAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1))]);
             clientAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1) + 1)]);

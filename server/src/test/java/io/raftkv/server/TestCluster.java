@@ -10,9 +10,6 @@ import io.raftkv.proto.KVGrpc;
 import io.raftkv.proto.Role;
 import io.raftkv.proto.StatusRequest;
 import io.raftkv.proto.StatusResponse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,41 +36,13 @@ final class TestCluster implements AutoCloseable {
     TestCluster(Path root, int n, UnaryOperator<ServerConfig> tweak) {
         this.root = root;
         this.tweak = tweak;
-        int[] ports = freePorts(2 * n);
+        int[] ports = ServerTestSupport.freePorts(2 * n);
         for (long id = 1; id <= n; id++) {
             peerAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1))]);
             clientAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1) + 1)]);
         }
         for (long id = 1; id <= n; id++) {
             start(id);
-        }
-    }
-
-    /**
-     * {@code n} distinct free loopback ports. All sockets stay open until every port is chosen: one at a
-     * time, the kernel may hand the same just-released port out twice.
-     */
-    static int[] freePorts(int n) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                s.setReuseAddress(true);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // released when the JVM exits anyway
-                }
-            }
         }
     }
 
