@@ -62,7 +62,7 @@ public final class RaftKvServer implements AutoCloseable {
                     // only stops absurd ones before they are buffered.
                     .maxInboundMessageSize(2 * config.limits().maxRequestBytes() + (64 << 10))
                     .build().start();
-            String announced = client.host() + ":" + cs.getPort();
+            String announced = config.clientAdvertise() != null ? config.clientAdvertise() : client.host() + ":" + cs.getPort();
             TransportConfig tc = TransportConfig.defaults(config.nodeId(), config.clusterId(), announced, peers);
             t = new PeerTransport(tc, store, n);
             ps = PeerTransport.configurePeerServer(NettyServerBuilder.forAddress(new InetSocketAddress(peer.host(), peer.port())), tc)

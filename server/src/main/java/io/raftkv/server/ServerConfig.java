@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * @param retainEntries   log entries kept behind a snapshot for slow followers
  * @param unsafeLocalReads test-only: serve linearizable reads from the local replica without ReadIndex
  *                         (the chaos harness's negative control); never for production
+ * @param clientAdvertise  host:port clients are told to use for this node (redirects, status); null means
+ *                         {@code clientListen}, with its port as bound (so port 0 becomes the real one)
  */
 public record ServerConfig(
         long nodeId,
@@ -43,7 +45,8 @@ public record ServerConfig(
         Duration requestTimeout,
         long snapshotEvery,
         long retainEntries,
-        boolean unsafeLocalReads) {
+        boolean unsafeLocalReads,
+        String clientAdvertise) {
 
     /** Request limits (etcd-style: explicit, reported with the actual size in every rejection). */
     public record Limits(int maxKeyBytes, int maxValueBytes, int maxRequestBytes, int maxScanLimit,
@@ -81,6 +84,13 @@ public record ServerConfig(
             HostPort.parse(e.getValue(), "--initial-cluster entry for node " + e.getKey());
         }
         HostPort.parse(clientListen, "--client-addr");
+        if (clientAdvertise != null) {
+            HostPort a = HostPort.parse(clientAdvertise, "--advertise-client-addr");
+            if (a.port() == 0 || a.host().equals("0.0.0.0") || a.host().equals("::")) {
+                throw new IllegalArgumentException("--advertise-client-addr must be an address clients can reach, got "
+                        + clientAdvertise);
+            }
+        }
         peerListen = peerListen == null ? initialCluster.get(nodeId) : peerListen;
         HostPort.parse(peerListen, "--peer-addr");
         if (tick.isNegative() || tick.isZero()) {
@@ -101,7 +111,7 @@ public record ServerConfig(
     /** Defaults for a node: 100 ms ticks, 1 s election timeout, 5 s request timeout. */
     public static ServerConfig of(long nodeId, SortedMap<Long, String> initialCluster, String clientListen, Path dataDir) {
         return new ServerConfig(nodeId, "raftkv", initialCluster, clientListen, null, dataDir, Duration.ofMillis(100),
-                10, 1, Limits.defaults(), Duration.ofSeconds(5), 10_000, 5_000, false);
+                10, 1, Limits.defaults(), Duration.ofSeconds(5), 10_000, 5_000, false, null);
     }
 
     /**

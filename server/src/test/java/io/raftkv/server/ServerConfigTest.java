@@ -22,7 +22,7 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.of(id, members, "127.0.0.1:0", Path.of("/tmp/x"));
         return new ServerConfig(c.nodeId(), token, c.initialCluster(), c.clientListen(), c.peerListen(), c.dataDir(),
                 c.tick(), c.electionTicks(), c.heartbeatTicks(), c.limits(), c.requestTimeout(), c.snapshotEvery(),
-                c.retainEntries(), false);
+                c.retainEntries(), false, null);
     }
 
     @Test
@@ -46,5 +46,17 @@ class ServerConfigTest {
         assertTrue(e.getMessage().contains("outside 0..65535"), e.getMessage());
         assertTrue(ServerConfig.of(1, members("h:1", "h:2"), "127.0.0.1:0", Path.of("/tmp/x")).warnings().get(0)
                 .contains("even number of members"));
+    }
+
+    @Test
+    void anAdvertisedClientAddressMustBeReachable() {
+        ServerConfig c = ServerConfig.of(1, members("h:1"), "0.0.0.0:7001", Path.of("/tmp/x"));
+        for (String bad : new String[] {"0.0.0.0:7001", "host:0", "nohostport"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ServerConfig(c.nodeId(),
+                    c.clusterToken(), c.initialCluster(), c.clientListen(), c.peerListen(), c.dataDir(), c.tick(),
+                    c.electionTicks(), c.heartbeatTicks(), c.limits(), c.requestTimeout(), c.snapshotEvery(),
+                    c.retainEntries(), false, bad));
+            assertTrue(e.getMessage().contains("--advertise-client-addr"), e.getMessage());
+        }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.CompareAndSetRequest;
 import io.raftkv.proto.Consistency;
 import io.raftkv.proto.ErrorDetail;
@@ -18,6 +19,8 @@ import io.raftkv.proto.PutRequest;
 import io.raftkv.proto.PutResponse;
 import io.raftkv.proto.ScanRequest;
 import io.raftkv.proto.ScanResponse;
+import io.raftkv.proto.StatusRequest;
+import io.raftkv.proto.StatusResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -79,6 +82,28 @@ class ServerEndToEndTest {
     }
 
     @Test
+    void redirectsAndStatusNameTheAdvertisedClientAddressNotTheListenAddress() {
+        // Containers and NAT: a node listens on one address and is reached by clients on another.
+        UnaryOperator<ServerConfig> advertised = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
+                x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(),
+                x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, "node" + x.nodeId() + ".example:443");
+        try (TestCluster c = cluster(advertised)) {
+            long leader = c.awaitLeader();
+            long follower = c.follower();
+            TestCluster.await(Duration.ofSeconds(5), "the follower learns the leader's advertised address", () -> {
+                try {
+                    put(c, follower, "k", "v");
+                    return false;
+                } catch (StatusRuntimeException e) {
+                    return TestCluster.detail(e).getLeaderAddress().equals("node" + leader + ".example:443");
+                }
+            });
+            StatusResponse s = ClusterGrpc.newBlockingStub(c.channels.get(follower)).status(StatusRequest.getDefaultInstance());
+            assertEquals("node" + leader + ".example:443", s.getLeaderAddress());
+        }
+    }
+
+    @Test
     void leaderLossElectsANewLeaderAndWritesResume() {
         try (TestCluster c = cluster(x -> x)) {
             long leader = c.awaitLeader();
@@ -101,7 +126,7 @@ class ServerEndToEndTest {
         Duration tick = Duration.ofMillis(100);
         UnaryOperator<ServerConfig> production = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), tick, 10, 1, x.limits(), x.requestTimeout(),
-                x.snapshotEvery(), x.retainEntries(), false);
+                x.snapshotEvery(), x.retainEntries(), false, null);
         try (TestCluster c = cluster(production)) {
             long leader = c.awaitLeader();
             put(c, leader, "before", "1");
@@ -165,7 +190,7 @@ class ServerEndToEndTest {
     void nodeBehindTheCompactionPointCatchesUpBySnapshot() {
         UnaryOperator<ServerConfig> smallSnapshots = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(),
-                x.requestTimeout(), 20, 5, false);
+                x.requestTimeout(), 20, 5, false, null);
         try (TestCluster c = cluster(smallSnapshots)) {
             long leader = c.awaitLeader();
             long lagging = c.follower();

@@ -36,6 +36,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Address of the client API.")
     String clientAddr;
 
+    @Option(names = "--advertise-client-addr", paramLabel = "HOST:PORT",
+            description = "Client address this node tells clients and peers (in NOT_LEADER redirects and status) when it "
+                    + "differs from --client-addr: NAT, published container ports, 0.0.0.0 listeners (default: --client-addr).")
+    String advertiseClientAddr;
+
     @Option(names = "--peer-addr", paramLabel = "HOST:PORT",
             description = "Address to serve peers on (default: this node's --initial-cluster entry).")
     String peerAddr;
@@ -173,7 +178,7 @@ final class ServerCommand implements Callable<Integer> {
                     d.clientListen(), or(peerAddr, d.peerListen()), d.dataDir(), or(tick, d.tick()),
                     or(electionTicks, d.electionTicks()), or(heartbeatTicks, d.heartbeatTicks()), limits,
                     or(requestTimeout, d.requestTimeout()), or(snapshotEvery, d.snapshotEvery()),
-                    or(retainEntries, d.retainEntries()), unsafeLocalReads);
+                    or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -212,6 +217,7 @@ final class ServerCommand implements Callable<Integer> {
         c.initialCluster().forEach((k, v) -> members.append(members.length() == 0 ? "" : ",").append(k).append('=').append(v));
         m.put("initial-cluster", members.toString());
         m.put("client-addr", c.clientListen());
+        m.put("advertise-client-addr", c.clientAdvertise());
         m.put("peer-addr", c.peerListen());
         m.put("data-dir", c.dataDir().toString());
         m.put("cluster-token", c.clusterToken());
