@@ -31,13 +31,11 @@ final class ChaosRun {
             return new LocalCluster(new LocalCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
                     o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60)));
         }
-        throw new UnsupportedOperationException("the " + o.backend() + " backend is not implemented yet: use --backend local");
+        return new DockerCluster(new DockerCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
+                o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(90), o.baseImage()));
     }
 
     static RunResult execute(RunOptions o) {
-        if (!o.backend().equals("local")) {
-            throw new UnsupportedOperationException("the " + o.backend() + " backend is not implemented yet: use --backend local");
-        }
         Path dir = o.runsDir().resolve(LocalDateTime.now().format(DIR_TIME) + "-seed" + o.seed()
                 + (o.unsafeLocalReads() ? "-unsafe" : ""));
         try {

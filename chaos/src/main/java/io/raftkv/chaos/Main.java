@@ -18,11 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Main {
     static final String USAGE = String.join("\n",
-            "usage: raftkv chaos [--backend local] [--nodes 3|5] [--nemesis partition,kill,pause,links,restart|all|none]",
+            "usage: raftkv chaos [--backend local|docker] [--nodes 3|5] [--nemesis partition,kill,pause,links,restart|all|none]",
             "                    [--time 60s] [--seed N] [--server-jar PATH] [--out DIR] [--tick 50ms]",
             "                    [--election-ticks 10] [--clients 10] [--rate 200] [--set-clients 2] [--set-rate 20]",
             "                    [--op-timeout 1.5s] [--check-budget 60s] [--fault-time 3s..6s] [--quiet-time 1.5s..3s]",
-            "                    [--unsafe-local-reads]",
+            "                    [--unsafe-local-reads] [--base-image IMAGE]",
             "",
             "Runs clients against a fresh cluster while injecting faults, then checks the history for",
             "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
@@ -57,9 +57,12 @@ public final class Main {
             out.println(USAGE);
             return 0;
         }
-        if (!options.backend().equals("local")) {
-            err.println("raftkv chaos: the docker backend is not implemented yet; use --backend local");
-            return 2;
+        if (options.backend().equals("docker")) {
+            java.util.Optional<String> problem = DockerEnvironment.problem(env);
+            if (problem.isPresent()) {
+                err.println("raftkv chaos: the docker backend cannot run here: " + problem.get());
+                return 2;
+            }
         }
         if (!Files.isRegularFile(options.serverJar())) {
             err.println("raftkv chaos: no server jar at " + options.serverJar() + ": build it with "
@@ -131,7 +134,8 @@ public final class Main {
     static RunOptions parse(String[] args, Map<String, String> env) {
         String backend = "local";
         int nodes = 3;
-        Set<FaultKind> nemeses = FaultKind.parse("partition,kill,pause");
+        String nemesisSpec = "partition,kill,pause";
+        String baseImage = null;
         Duration time = Duration.ofSeconds(60);
         long seed = ThreadLocalRandom.current().nextLong(1, 1L << 48);
         Path serverJar = null;
@@ -171,7 +175,8 @@ public final class Main {
             switch (name) {
                 case "--backend" -> backend = value;
                 case "--nodes" -> nodes = integer(name, value);
-                case "--nemesis" -> nemeses = FaultKind.parse(value);
+                case "--nemesis" -> nemesisSpec = value;
+                case "--base-image" -> baseImage = value;
                 case "--time" -> time = duration(name, value);
                 case "--seed" -> seed = longValue(name, value);
                 case "--server-jar" -> serverJar = Path.of(value);
@@ -189,6 +194,16 @@ public final class Main {
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
+        Set<FaultKind> nemeses = java.util.EnumSet.noneOf(FaultKind.class);
+        nemeses.addAll(FaultKind.parse(nemesisSpec));
+        if (backend.equals("docker")) {
+            // A group (links, all) means "what this backend can do"; a fault named on its own must be honoured or refused.
+            List<String> named = java.util.Arrays.stream(nemesisSpec.split(",")).map(p -> p.trim().toLowerCase(Locale.ROOT))
+                    .toList();
+            DockerCluster.UNSUPPORTED.stream().filter(k -> !named.contains(k.label)).forEach(nemeses::remove);
+        } else if (baseImage != null) {
+            throw new IllegalArgumentException("--base-image is for --backend docker");
+        }
         if (serverJar == null) {
             serverJar = defaultServerJar(env);
         }
@@ -203,7 +218,7 @@ public final class Main {
         }
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, out, clients, rate, setClients, setRate,
                 opTimeout != null ? opTimeout : RunOptions.opTimeoutFor(tick), tick, electionTicks, unsafe, budget, timing,
-                LocalCluster.Settings.DEFAULT_JAVA_OPTS);
+                LocalCluster.Settings.DEFAULT_JAVA_OPTS, baseImage);
     }
 
     /** --server-jar, else $RAFTKV_SERVER_JAR, else the server module's jar next to this module's. */

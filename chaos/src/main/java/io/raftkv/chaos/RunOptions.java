@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Everything that defines a run. The same options with the same seed replay the same fault plan.
  *
- * @param backend          "local" (docker: not yet)
+ * @param backend          "local" (processes and fault proxies) or "docker" (containers and iptables)
  * @param nodes            cluster size
  * @param nemeses          the faults to draw from (empty: no faults, a baseline)
  * @param time             how long clients run; faults fill all but the last {@link #tail()}
@@ -26,11 +26,13 @@ import java.util.Set;
  * @param checkBudget      time the linearizability checker may take before answering unknown
  * @param timing           fault and quiet durations (null: scaled from the tick)
  * @param javaOpts         JVM options for server nodes
+ * @param baseImage        docker backend: the image node images are built from (null: the offline base
+ *                         image when the engine has it, else a public JRE image)
  */
 record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar,
                   Path runsDir, int clients, double rate, int setClients, double setRate, Duration opTimeout,
                   Duration tick, int electionTicks, boolean unsafeLocalReads, Duration checkBudget,
-                  NemesisSchedule.Timing timing, List<String> javaOpts) {
+                  NemesisSchedule.Timing timing, List<String> javaOpts, String baseImage) {
     RunOptions {
         nemeses = Set.copyOf(nemeses);
         javaOpts = List.copyOf(javaOpts);
@@ -46,6 +48,14 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         if (!backend.equals("local") && !backend.equals("docker")) {
             throw new IllegalArgumentException("--backend must be local or docker, got " + backend);
         }
+        if (backend.equals("docker")) {
+            for (FaultKind k : nemeses) {
+                if (DockerCluster.UNSUPPORTED.contains(k)) {
+                    throw new IllegalArgumentException("the " + k.label + " fault is not available with --backend docker "
+                            + "(iptables cannot delay packets and this kernel has no tc netem): use --backend local for it");
+                }
+            }
+        }
         if (timing == null) {
             timing = NemesisSchedule.Timing.forTick(tick);
         }
@@ -55,7 +65,7 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
     static RunOptions defaults(int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar, Path runsDir) {
         Duration tick = Duration.ofMillis(50);
         return new RunOptions("local", nodes, nemeses, time, seed, serverJar, runsDir, 10, 200, 2, 20,
-                opTimeoutFor(tick), tick, 10, false, Duration.ofSeconds(60), null, LocalCluster.Settings.DEFAULT_JAVA_OPTS);
+                opTimeoutFor(tick), tick, 10, false, Duration.ofSeconds(60), null, LocalCluster.Settings.DEFAULT_JAVA_OPTS, null);
     }
 
     /** Long enough for an election or two (10-20 ticks each), at least a second. */
@@ -74,12 +84,17 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
 
     RunOptions withUnsafeLocalReads(boolean unsafe) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts);
+                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts, baseImage);
     }
 
     RunOptions withTiming(NemesisSchedule.Timing t) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts);
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts, baseImage);
+    }
+
+    RunOptions withBackend(String b, String image) {
+        return new RunOptions(b, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, image);
     }
 
     /** The command line that replays this run. */
@@ -104,6 +119,9 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         }
         if (unsafeLocalReads) {
             b.append(" --unsafe-local-reads");
+        }
+        if (baseImage != null) {
+            b.append(" --base-image ").append(baseImage);
         }
         return b.toString();
     }

@@ -3,6 +3,7 @@ package io.raftkv.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.StatusRuntimeException;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every {@link Cluster} backend must do, against real server processes, one control at a time. A
- * backend's suite extends this and says how to make its cluster (the docker backend will reuse it).
+ * backend's suite extends this and says how to make its cluster.
  */
 abstract class ClusterContract {
     @TempDir
@@ -37,6 +38,11 @@ abstract class ClusterContract {
 
     /** What the backend currently applies to a link (checked against what was asked for). */
     abstract LinkFaults faultsOf(Cluster cluster, Link link);
+
+    /** Whether the backend can delay links (one that cannot must refuse, not ignore, a slow fault). */
+    boolean delaysLinks() {
+        return true;
+    }
 
     private static <T> T await(Supplier<Optional<T>> probe, Duration within, String what) {
         long end = System.nanoTime() + within.toNanos();
@@ -96,10 +102,15 @@ abstract class ClusterContract {
             cluster.heal();
 
             // Degraded links still carry traffic.
-            cluster.slowLinks(cluster.links(), Duration.ofMillis(80), Duration.ofMillis(20));
+            if (delaysLinks()) {
+                cluster.slowLinks(cluster.links(), Duration.ofMillis(80), Duration.ofMillis(20));
+            } else {
+                assertThrows(UnsupportedOperationException.class,
+                        () -> cluster.slowLinks(cluster.links(), Duration.ofMillis(80), Duration.ofMillis(20)));
+            }
             cluster.lossyLinks(cluster.links(), 0.02);
             LinkFaults f = faultsOf(cluster, new Link(1, 2));
-            assertEquals(80, f.delayMillis());
+            assertEquals(delaysLinks() ? 80 : 0, f.delayMillis());
             assertEquals(0.02, f.loss());
             await(() -> cluster.leader().flatMap(l -> put(clients, l, "k", "slow")), Duration.ofSeconds(20),
                     "a write over slow, lossy links");

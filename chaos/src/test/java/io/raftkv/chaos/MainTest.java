@@ -82,9 +82,30 @@ class MainTest {
         assertEquals(2, Main.run(new String[] {"--nodes", "zero"}, Map.of(), o, e));
         assertEquals(2, Main.run(new String[] {"--nemesis", "meteor"}, Map.of(), o, e));
         assertEquals(2, Main.run(new String[] {"--bogus", "1"}, Map.of(), o, e));
+        assertEquals(2, Main.run(new String[] {"--backend", "podman"}, Map.of(), o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--backend must be local or docker, got podman"));
+        assertEquals(2, Main.run(new String[] {"--backend", "docker", "--nemesis", "slow"}, Map.of(), o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("the slow fault is not available with --backend docker"));
+        assertEquals(2, Main.run(new String[] {"--base-image", "debian"}, Map.of(), o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--base-image is for --backend docker"));
+        // Testcontainers would pull and start its reaper first: refused up front, with the setting named.
         assertEquals(2, Main.run(new String[] {"--backend", "docker"}, Map.of(), o, e));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("docker backend is not implemented yet"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("TESTCONTAINERS_RYUK_DISABLED=true is not set"));
         assertEquals(2, Main.run(new String[] {"--server-jar", "/nonexistent/server.jar"}, Map.of(), o, e));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no server jar at /nonexistent/server.jar"));
+    }
+
+    @Test
+    void aGroupMeansWhatTheDockerBackendCanDoButANamedFaultIsHonouredOrRefused() {
+        RunOptions o = Main.parse(new String[] {"--backend", "docker", "--nemesis", "links,partition"}, Map.of());
+        assertTrue(o.nemeses().contains(FaultKind.LOSSY));
+        assertTrue(!o.nemeses().contains(FaultKind.SLOW), "slow dropped from the links group for docker");
+        assertTrue(Main.parse(new String[] {"--nemesis", "links"}, Map.of()).nemeses().contains(FaultKind.SLOW));
+        RunOptions img = Main.parse(new String[] {"--backend", "docker", "--base-image", "debian:12", "--seed", "7"}, Map.of());
+        assertEquals("debian:12", img.baseImage());
+        assertTrue(img.replayCommand().contains("--backend docker") && img.replayCommand().endsWith("--base-image debian:12"),
+                img.replayCommand());
+        assertThrows(IllegalArgumentException.class,
+                () -> Main.parse(new String[] {"--backend", "docker", "--nemesis", "slow,kill"}, Map.of()));
     }
 }
