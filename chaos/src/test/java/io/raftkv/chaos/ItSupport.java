@@ -1,12 +1,17 @@
 package io.raftkv.chaos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Settings shared by the integration suites: where the server jar and the run directories are. */
@@ -65,5 +70,41 @@ final class ItSupport {
         for (long pid : pids) {
             assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "server process " + pid + " outlived the run");
         }
+    }
+
+    /** A run that must pass: linearizable, nothing lost, the set intact, every planned kind of fault done. */
+    static void assertHealthy(RunResult r, Set<FaultKind> kinds) throws IOException {
+        String where = " (seed " + r.options().seed() + ", report " + r.dir().resolve("report.html") + ")";
+        assertTrue(r.harnessErrors().isEmpty(), "harness problems: " + r.harnessErrors() + where);
+        assertEquals(Verdict.VALID, r.linearizability().verdict(), "linearizability" + where);
+        assertEquals(0, r.acknowledgedLost(), "acknowledged writes lost" + where);
+        assertFalse(r.sets().isEmpty(), "the set workload ran" + where);
+        r.sets().forEach(s -> assertEquals(Verdict.VALID, s.verdict(), "set " + s.set() + ": " + s + where));
+        assertEquals(Verdict.VALID, r.verdict(), where);
+        long ok = r.ops().stream().filter(o -> o.outcome() == Outcome.OK).count();
+        assertTrue(ok > 1_000, "only " + ok + " operations succeeded" + where);
+        Set<FaultKind> seen = EnumSet.noneOf(FaultKind.class);
+        r.windows().forEach(w -> seen.add(w.kind()));
+        assertEquals(new TreeSet<>(kinds), new TreeSet<>(seen), "every planned kind of fault happened" + where);
+        assertTrue(Files.size(r.dir().resolve("history.jsonl")) > 0);
+        assertTrue(Files.readString(r.dir().resolve("results.json")).contains("\"linearizable\": true"));
+        assertTrue(Files.readString(r.dir().resolve("report.html")).contains("<svg"));
+    }
+
+    /** Every fault that means something on {@code nodes} nodes, but those in {@code except}. */
+    static Set<FaultKind> everyFault(int nodes, Set<FaultKind> except) {
+        Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
+        for (FaultKind k : FaultKind.values()) {
+            if (k.minNodes <= nodes && !except.contains(k)) {
+                kinds.add(k);
+            }
+        }
+        return kinds;
+    }
+
+    /** Options for a run long enough that each of {@code kinds} is planned at least once. */
+    static RunOptions optionsCovering(int nodes, Set<FaultKind> kinds) {
+        RunOptions probe = options(nodes, kinds, Duration.ofSeconds(60), seed());
+        return options(nodes, kinds, timeFor(kinds.size(), probe), probe.seed());
     }
 }
