@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * The slow fault is the local suite's alone (no netem here, see {@link DockerCluster}).
  */
 class DockerChaosIT {
-    @BeforeAll
-    static void docker() {
+    @BeforeEach
+    void docker() {
         DockerSuite.assumeDocker();
     }
 

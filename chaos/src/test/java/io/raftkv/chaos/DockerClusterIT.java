@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /** The docker backend (containers, iptables inside them, docker kill/stop/pause) against the cluster contract. */
 class DockerClusterIT extends ClusterContract {
-    @BeforeAll
-    static void docker() {
+    @BeforeEach
+    void docker() {
         DockerSuite.assumeDocker();
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code .ci/run} sets after starting its engine, so CI can never pass by skipping them.
  */
 final class DockerSuite {
+    private static boolean warned;
     private DockerSuite() {
     }
 
@@ -23,7 +24,7 @@ final class DockerSuite {
         return p != null && p.trim().equalsIgnoreCase("required");
     }
 
-    static void assumeDocker() {
+    static synchronized void assumeDocker() {
         Optional<String> problem = DockerEnvironment.problem();
         if (problem.isEmpty()) {
             return;
@@ -31,8 +32,13 @@ final class DockerSuite {
         if (required()) {
             fail("the docker suite is required here (RAFTKV_CHAOS_DOCKER=required) but cannot run: " + problem.get());
         }
-        Assumptions.abort("docker chaos suite skipped: " + problem.get() + ". Install and start a Docker engine to run it "
-                + "(.ci/run does: apt-get install docker.io, dockerd); RAFTKV_CHAOS_DOCKER=required turns this skip into a failure");
+        String why = "docker chaos suite skipped: " + problem.get() + ". Install and start a Docker engine to run it "
+                + "(.ci/docker-up does: apt-get install docker.io, dockerd); RAFTKV_CHAOS_DOCKER=required turns this skip into a failure";
+        if (!warned) {
+            warned = true;
+            System.err.println("WARNING: " + why);
+        }
+        Assumptions.abort(why);
     }
 
     /** No container or network labelled as started by this JVM is left. */
