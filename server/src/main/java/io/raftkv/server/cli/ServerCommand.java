@@ -217,7 +217,9 @@ final class ServerCommand implements Callable<Integer> {
         c.initialCluster().forEach((k, v) -> members.append(members.length() == 0 ? "" : ",").append(k).append('=').append(v));
         m.put("initial-cluster", members.toString());
         m.put("client-addr", c.clientListen());
-        m.put("advertise-client-addr", c.clientAdvertise());
+        if (c.clientAdvertise() != null) {
+            m.put("advertise-client-addr", c.clientAdvertise());
+        }
         m.put("peer-addr", c.peerListen());
         m.put("data-dir", c.dataDir().toString());
         m.put("cluster-token", c.clusterToken());

@@ -62,13 +62,15 @@ class ServerCommandTest {
         assertEquals("4096", p.getProperty("max-key-bytes"));
         assertEquals("raftkv", p.getProperty("cluster-token"));
         assertFalse(p.containsKey("unsafe-local-reads"));
+        assertFalse(p.containsKey("advertise-client-addr"), "no advertised address unless one is given");
     }
 
     @Test
     void flagsOverrideTheConfigFileAndPrintConfigOutputIsAValidConfigFile() throws IOException {
         Path file = tmp.resolve("node.properties");
         Files.writeString(file, "# node 1\nid=1\ninitial-cluster=" + CLUSTER + "\nclient-addr=127.0.0.1:8001\n"
-                + "data-dir=/var/lib/raftkv\ntick=200ms\nelection-ticks=20\nunsafe-local-reads=true\n");
+                + "data-dir=/var/lib/raftkv\ntick=200ms\nelection-ticks=20\nunsafe-local-reads=true\n"
+                + "advertise-client-addr=node1.example:8001\n");
         FakeCluster.Result r = server("--config", file.toString(), "--tick", "20ms", "--print-config");
         assertEquals(0, r.code(), r.err());
         Properties p = props(r.out());
@@ -76,6 +78,7 @@ class ServerCommandTest {
         assertEquals("20", p.getProperty("election-ticks"), "the file fills what flags leave out");
         assertEquals("/var/lib/raftkv", p.getProperty("data-dir"));
         assertEquals("true", p.getProperty("unsafe-local-reads"));
+        assertEquals("node1.example:8001", p.getProperty("advertise-client-addr"));
         assertTrue(r.err().contains("WARN UNSAFE"), r.err());
 
         Path again = tmp.resolve("printed.properties");
