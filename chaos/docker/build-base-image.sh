@@ -46,5 +46,7 @@ docker import \
   --change 'ENV LANG=C.UTF-8' \
   --change 'CMD ["/bin/bash"]' \
   "$TARBALL" "$IMAGE" >/dev/null
-docker run --rm "$IMAGE" java -version 2>&1 | head -1
+# Not `| head -1`: under pipefail, java's SIGPIPE when head exits would fail the script.
+version=$(docker run --rm "$IMAGE" java -version 2>&1)
+echo "${version%%$'\n'*}"
 echo "base image $IMAGE: ready"
