@@ -47,6 +47,10 @@ docker import \
   --change 'CMD ["/bin/bash"]' \
   "$TARBALL" "$IMAGE" >/dev/null
 # Not `| head -1`: under pipefail, java's SIGPIPE when head exits would fail the script.
-version=$(docker run --rm "$IMAGE" java -version 2>&1)
+if ! version=$(docker run --rm "$IMAGE" java -version 2>&1); then
+  echo "base image $IMAGE: imported, but java does not run in it:" >&2
+  echo "$version" >&2
+  exit 1
+fi
 echo "${version%%$'\n'*}"
 echo "base image $IMAGE: ready"
