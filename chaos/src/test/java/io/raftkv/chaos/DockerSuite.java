@@ -43,13 +43,22 @@ final class DockerSuite {
 
     /** No container or network labelled as started by this JVM is left. */
     static void assertNothingLeft() {
+        assertNothingLeft(ProcessHandle.current().pid());
+    }
+
+    /** What a harness process started and left behind: containers and networks labelled with its pid. */
+    static List<String> leftBy(long harnessPid) {
         DockerClient docker = DockerEnvironment.client();
-        String pid = Long.toString(ProcessHandle.current().pid());
+        String pid = Long.toString(harnessPid);
         List<String> left = new java.util.ArrayList<>();
         docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(DockerCluster.PID_LABEL, pid)).exec()
                 .forEach(c -> left.add("container " + String.join(",", c.getNames())));
         docker.listNetworksCmd().withFilter("label", List.of(DockerCluster.PID_LABEL + "=" + pid)).exec()
                 .forEach(n -> left.add("network " + n.getName()));
-        assertEquals(List.of(), left, "docker objects this run left behind");
+        return left;
+    }
+
+    static void assertNothingLeft(long harnessPid) {
+        assertEquals(List.of(), leftBy(harnessPid), "docker objects harness " + harnessPid + " left behind");
     }
 }
