@@ -54,7 +54,7 @@ final class RealCluster implements AutoCloseable {
         ServerConfig base = ServerConfig.of(id, peerAddrs, clientAddrs.get(id), root.resolve("n" + id));
         return new ServerConfig(base.nodeId(), base.clusterToken(), base.initialCluster(), base.clientListen(),
                 base.peerListen(), base.dataDir(), TICK, 10, 1, base.limits(), Duration.ofSeconds(3), base.snapshotEvery(),
-                base.retainEntries(), false, null);
+                base.retainEntries(), false, null, null);
     }
 
     synchronized void start(long id) {

@@ -1,6 +1,7 @@
 package io.raftkv.server;
 
 import io.grpc.Server;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -35,6 +36,8 @@ public final class RaftKvServer implements AutoCloseable {
     private final Server peerServer;
     private final Server clientServer;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final HTTPServer metricsServer;
     private final ScheduledExecutorService healthUpdater;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
@@ -48,8 +51,9 @@ public final class RaftKvServer implements AutoCloseable {
         PeerTransport t = null;
         Server ps = null;
         Server cs = null;
+        HTTPServer ms = null;
         try {
-            n = new RaftNode(config, store);
+            n = new RaftNode(config, store, metrics);
             TreeMap<Long, String> peers = new TreeMap<>(config.initialCluster());
             peers.remove(config.nodeId());
             ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
@@ -58,6 +62,7 @@ public final class RaftKvServer implements AutoCloseable {
                     .addService(new KvService(n, config.limits()))
                     .addService(new ClusterService(n, config))
                     .addService(health.getHealthService())
+                    .intercept(metrics.interceptor())
                     // Oversized requests are rejected by the validator with the limit named; gRPC's own cap
                     // only stops absurd ones before they are buffered.
                     .maxInboundMessageSize(2 * config.limits().maxRequestBytes() + (64 << 10))
@@ -69,9 +74,17 @@ public final class RaftKvServer implements AutoCloseable {
                     .addService(t.service())
                     .build().start();
             n.learnClientAddress(config.nodeId(), announced);
+            metrics.watch(n, () -> store.stateMachine().appliedIndex());
+            if (config.metricsListen() != null) {
+                ServerConfig.HostPort m = ServerConfig.HostPort.parse(config.metricsListen(), "--metrics-addr");
+                ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry).buildAndStart();
+            }
             t.start();
             n.start(t::send);
         } catch (IOException | RuntimeException e) {
+            if (ms != null) {
+                ms.close();
+            }
             shutdownQuietly(cs, ps, t, n);
             store.close();
             throw e;
@@ -80,14 +93,17 @@ public final class RaftKvServer implements AutoCloseable {
         this.transport = t;
         this.peerServer = ps;
         this.clientServer = cs;
+        this.metricsServer = ms;
         this.healthUpdater = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "raftkv-health-" + config.nodeId());
             th.setDaemon(true);
             return th;
         });
         healthUpdater.scheduleWithFixedDelay(this::updateHealth, 0, 250, TimeUnit.MILLISECONDS);
-        LOG.info("node {} serving clients on {} and peers on {} (cluster {}, data in {})", config.nodeId(),
-                clientServer.getPort(), peerServer.getPort(), Long.toHexString(config.clusterId()), config.dataDir());
+        LOG.info("node {} serving clients on {} and peers on {} (cluster {}, data in {}){}", config.nodeId(),
+                clientServer.getPort(), peerServer.getPort(), Long.toHexString(config.clusterId()), config.dataDir(),
+                ms == null ? "" : ", metrics on http://" + config.metricsListen().replaceFirst(":\\d+$", "") + ":"
+                        + ms.getPort() + "/metrics");
     }
 
     /**
@@ -128,6 +144,11 @@ public final class RaftKvServer implements AutoCloseable {
         return peerServer.getPort();
     }
 
+    /** The port of the metrics endpoint, or -1 without one. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.getPort();
+    }
+
     /** Blocks until the server has shut down. */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
@@ -147,6 +168,9 @@ public final class RaftKvServer implements AutoCloseable {
         healthUpdater.shutdownNow();
         health.enterTerminalState();
         shutdownQuietly(clientServer, peerServer, transport, node);
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         store.close();
         terminated.countDown();
         LOG.info("node {} stopped", config.nodeId());
@@ -164,6 +188,9 @@ public final class RaftKvServer implements AutoCloseable {
         closed = true;
         LOG.info("node {} killed (test)", config.nodeId());
         healthUpdater.shutdownNow();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         clientServer.shutdownNow();
         peerServer.shutdownNow();
         node.crash();

@@ -64,6 +64,7 @@ final class RaftNode implements Inbox, AutoCloseable {
     }
 
     private final ServerConfig config;
+    private final ServerMetrics metrics;
     private final RaftStore store;
     private final RawNode node;
     private final long tickNanos;
@@ -96,7 +97,8 @@ final class RaftNode implements Inbox, AutoCloseable {
     private long lastSnapshotIndex;
     private boolean snapshotRunning;
 
-    RaftNode(ServerConfig config, RaftStore store) {
+    RaftNode(ServerConfig config, RaftStore store, ServerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.store = store;
         this.tickNanos = config.tick().toNanos();
@@ -139,6 +141,11 @@ final class RaftNode implements Inbox, AutoCloseable {
     }
 
     /** Non-null once the node stopped serving writes (storage failure or a broken invariant). */
+    /** Client requests admitted and not yet answered (what load shedding counts). */
+    int inFlight() {
+        return inFlight.get();
+    }
+
     NodeException halted() {
         return halted;
     }
@@ -369,6 +376,9 @@ final class RaftNode implements Inbox, AutoCloseable {
 
     private void onSoftState(SoftState ss) {
         if (ss.leader() != leaderId) {
+            if (ss.leader() != 0) {
+                metrics.leaderChanged();
+            }
             LOG.info("node {}: leader is now {} (role {})", config.nodeId(), ss.leader() == 0 ? "unknown" : ss.leader(),
                     ss.role());
         }
@@ -429,6 +439,9 @@ final class RaftNode implements Inbox, AutoCloseable {
             long t0 = System.nanoTime();
             store.persist(rd);
             long took = System.nanoTime() - t0;
+            if (rd.mustSync()) {
+                metrics.observeFsync(took);
+            }
             if (took > SLOW_FSYNC_NANOS && rd.mustSync()) {
                 LOG.warn("node {}: slow fsync: persisting {} entries took {} ms", config.nodeId(), rd.entries().size(),
                         TimeUnit.NANOSECONDS.toMillis(took));

@@ -30,6 +30,7 @@ import java.util.TreeMap;
  *                         (the chaos harness's negative control); never for production
  * @param clientAdvertise  host:port clients are told to use for this node (redirects, status); null means
  *                         {@code clientListen}, with its port as bound (so port 0 becomes the real one)
+ * @param metricsListen    host:port of the Prometheus endpoint ({@code /metrics}); null: none
  */
 public record ServerConfig(
         long nodeId,
@@ -46,7 +47,8 @@ public record ServerConfig(
         long snapshotEvery,
         long retainEntries,
         boolean unsafeLocalReads,
-        String clientAdvertise) {
+        String clientAdvertise,
+        String metricsListen) {
 
     /** Request limits (etcd-style: explicit, reported with the actual size in every rejection). */
     public record Limits(int maxKeyBytes, int maxValueBytes, int maxRequestBytes, int maxScanLimit,
@@ -91,6 +93,9 @@ public record ServerConfig(
                         + clientAdvertise);
             }
         }
+        if (metricsListen != null) {
+            HostPort.parse(metricsListen, "--metrics-addr");
+        }
         peerListen = peerListen == null ? initialCluster.get(nodeId) : peerListen;
         HostPort.parse(peerListen, "--peer-addr");
         if (tick.isNegative() || tick.isZero()) {
@@ -111,7 +116,7 @@ public record ServerConfig(
     /** Defaults for a node: 100 ms ticks, 1 s election timeout, 5 s request timeout. */
     public static ServerConfig of(long nodeId, SortedMap<Long, String> initialCluster, String clientListen, Path dataDir) {
         return new ServerConfig(nodeId, "raftkv", initialCluster, clientListen, null, dataDir, Duration.ofMillis(100),
-                10, 1, Limits.defaults(), Duration.ofSeconds(5), 10_000, 5_000, false, null);
+                10, 1, Limits.defaults(), Duration.ofSeconds(5), 10_000, 5_000, false, null, null);
     }
 
     /**

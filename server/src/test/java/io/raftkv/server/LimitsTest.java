@@ -74,7 +74,7 @@ class LimitsTest {
         ServerConfig.Limits tight = new ServerConfig.Limits(4096, 1 << 20, 2 << 20, 10_000, 4, 1 << 20);
         try (TestCluster c = new TestCluster(dir, 3, x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), tight,
-                x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, null))) {
+                x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, null, null))) {
             long leader = c.awaitLeader();
             io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder.forTarget(c.clientAddrs.get(leader)).usePlaintext().build();
             KVGrpc.KVStub async = KVGrpc.newStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);

@@ -22,7 +22,7 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.of(id, members, "127.0.0.1:0", Path.of("/tmp/x"));
         return new ServerConfig(c.nodeId(), token, c.initialCluster(), c.clientListen(), c.peerListen(), c.dataDir(),
                 c.tick(), c.electionTicks(), c.heartbeatTicks(), c.limits(), c.requestTimeout(), c.snapshotEvery(),
-                c.retainEntries(), false, null);
+                c.retainEntries(), false, null, null);
     }
 
     @Test
@@ -55,7 +55,7 @@ class ServerConfigTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ServerConfig(c.nodeId(),
                     c.clusterToken(), c.initialCluster(), c.clientListen(), c.peerListen(), c.dataDir(), c.tick(),
                     c.electionTicks(), c.heartbeatTicks(), c.limits(), c.requestTimeout(), c.snapshotEvery(),
-                    c.retainEntries(), false, bad));
+                    c.retainEntries(), false, bad, null));
             assertTrue(e.getMessage().contains("--advertise-client-addr"), e.getMessage());
         }
     }

@@ -86,7 +86,7 @@ class ServerEndToEndTest {
         // Containers and NAT: a node listens on one address and is reached by clients on another.
         UnaryOperator<ServerConfig> advertised = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(),
-                x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, "node" + x.nodeId() + ".example:443");
+                x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, "node" + x.nodeId() + ".example:443", null);
         try (TestCluster c = cluster(advertised)) {
             long leader = c.awaitLeader();
             long follower = c.follower();
@@ -126,7 +126,7 @@ class ServerEndToEndTest {
         Duration tick = Duration.ofMillis(100);
         UnaryOperator<ServerConfig> production = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), tick, 10, 1, x.limits(), x.requestTimeout(),
-                x.snapshotEvery(), x.retainEntries(), false, null);
+                x.snapshotEvery(), x.retainEntries(), false, null, null);
         try (TestCluster c = cluster(production)) {
             long leader = c.awaitLeader();
             put(c, leader, "before", "1");
@@ -190,7 +190,7 @@ class ServerEndToEndTest {
     void nodeBehindTheCompactionPointCatchesUpBySnapshot() {
         UnaryOperator<ServerConfig> smallSnapshots = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),
                 x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(),
-                x.requestTimeout(), 20, 5, false, null);
+                x.requestTimeout(), 20, 5, false, null, null);
         try (TestCluster c = cluster(smallSnapshots)) {
             long leader = c.awaitLeader();
             long lagging = c.follower();

@@ -50,7 +50,7 @@ final class TestCluster implements AutoCloseable {
         ServerConfig base = ServerConfig.of(id, peerAddrs, clientAddrs.get(id), root.resolve("n" + id));
         return tweak.apply(new ServerConfig(base.nodeId(), base.clusterToken(), base.initialCluster(), base.clientListen(),
                 base.peerListen(), base.dataDir(), TICK, 10, 1, base.limits(), Duration.ofSeconds(3), base.snapshotEvery(),
-                base.retainEntries(), false, null));
+                base.retainEntries(), false, null, null));
     }
 
     void start(long id) {

@@ -41,6 +41,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "differs from --client-addr: NAT, published container ports, 0.0.0.0 listeners (default: --client-addr).")
     String advertiseClientAddr;
 
+    @Option(names = "--metrics-addr", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (default: off).")
+    String metricsAddr;
+
     @Option(names = "--peer-addr", paramLabel = "HOST:PORT",
             description = "Address to serve peers on (default: this node's --initial-cluster entry).")
     String peerAddr;
@@ -178,7 +182,7 @@ final class ServerCommand implements Callable<Integer> {
                     d.clientListen(), or(peerAddr, d.peerListen()), d.dataDir(), or(tick, d.tick()),
                     or(electionTicks, d.electionTicks()), or(heartbeatTicks, d.heartbeatTicks()), limits,
                     or(requestTimeout, d.requestTimeout()), or(snapshotEvery, d.snapshotEvery()),
-                    or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr);
+                    or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr, metricsAddr);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -217,6 +221,9 @@ final class ServerCommand implements Callable<Integer> {
         c.initialCluster().forEach((k, v) -> members.append(members.length() == 0 ? "" : ",").append(k).append('=').append(v));
         m.put("initial-cluster", members.toString());
         m.put("client-addr", c.clientListen());
+        if (c.metricsListen() != null) {
+            m.put("metrics-addr", c.metricsListen());
+        }
         if (c.clientAdvertise() != null) {
             m.put("advertise-client-addr", c.clientAdvertise());
         }

@@ -1,0 +1,116 @@
+package io.raftkv.server;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.raftkv.raft.StateRole;
+import java.util.function.Supplier;
+
+/**
+ * What a node tells its monitoring, in Prometheus form (names after etcd's where one exists, so the
+ * usual alerts translate): leadership, indexes, WAL fsync latency, load, and every client RPC by method
+ * and status code. One registry per server, so several servers in one JVM (tests, benchmarks) do not mix.
+ *
+ * <p>The alerts worth having: {@code raftkv_server_has_leader == 0} for longer than a few election
+ * timeouts; {@code rate(raftkv_server_leader_changes_seen_total[10m]) > 3} (flapping: check the network
+ * and fsync latency); {@code raftkv_server_halted == 1} (storage failed, the node refuses writes: replace
+ * its disk); {@code histogram_quantile(0.99, rate(raftkv_disk_wal_fsync_duration_seconds_bucket[5m])) > 0.1}
+ * (the disk is too slow for the election timeout); {@code raftkv_server_follower_lag_entries} growing on
+ * the leader; a rising share of {@code code="RESOURCE_EXHAUSTED"} in {@code raftkv_grpc_server_handled_total}
+ * (load is being shed).
+ */
+final class ServerMetrics {
+    /** Fsync latencies from an SSD's sub-millisecond to a failing disk's seconds (etcd uses the same span). */
+    private static final double[] FSYNC_BUCKETS = {0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256,
+            0.512, 1.024, 2.048, 4.096, 8.192};
+    private static final double[] RPC_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+            5, 10};
+
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram fsync;
+    private final Counter leaderChanges;
+    private final Counter handled;
+    private final Histogram handling;
+
+    ServerMetrics() {
+        fsync = Histogram.builder().name("raftkv_disk_wal_fsync_duration_seconds")
+                .help("Latency of the synced write of one Ready (entries, hard state) to the log")
+                .classicUpperBounds(FSYNC_BUCKETS).classicOnly().register(registry);
+        leaderChanges = Counter.builder().name("raftkv_server_leader_changes_seen")
+                .help("Times this node saw the leader change to a new known leader").register(registry);
+        handled = Counter.builder().name("raftkv_grpc_server_handled")
+                .help("Client RPCs completed, by method and gRPC status code").labelNames("method", "code")
+                .register(registry);
+        handling = Histogram.builder().name("raftkv_grpc_server_handling_seconds")
+                .help("Client RPC latency, by method").labelNames("method")
+                .classicUpperBounds(RPC_BUCKETS).classicOnly().register(registry);
+    }
+
+    /** Gauges read from the node when scraped, never pushed by the hot path. */
+    void watch(RaftNode node, Supplier<Long> appliedIndex) {
+        gauge("raftkv_server_has_leader", "1 if this node knows a leader", () -> node.status().leaderId() != 0 ? 1 : 0);
+        gauge("raftkv_server_is_leader", "1 if this node is the leader", () -> node.status().role() == StateRole.LEADER ? 1 : 0);
+        gauge("raftkv_server_term", "Current Raft term", () -> node.status().term());
+        gauge("raftkv_server_commit_index", "Highest log index known committed", () -> node.status().commit());
+        gauge("raftkv_server_last_index", "Last index in this node's log", () -> node.status().lastIndex());
+        gauge("raftkv_server_applied_index", "Highest log index applied to the state machine", appliedIndex::get);
+        gauge("raftkv_server_halted", "1 if the node stopped its write path after a storage or core failure",
+                () -> node.halted() != null ? 1 : 0);
+        gauge("raftkv_server_pending_requests", "Client requests admitted and not yet answered", node::inFlight);
+        gauge("raftkv_server_voters", "Voting members in the current configuration", () -> node.status().conf().voters().size());
+        GaugeWithCallback.builder().name("raftkv_server_follower_lag_entries")
+                .help("On the leader: how far each follower's matched index trails the leader's last index")
+                .labelNames("peer")
+                .callback(cb -> {
+                    RaftNode.NodeStatus s = node.status();
+                    if (s.role() == StateRole.LEADER && s.progress() != null) {
+                        s.progress().forEach((peer, p) -> {
+                            if (peer != s.id()) {
+                                cb.call(Math.max(0, s.lastIndex() - p.match()), Long.toString(peer));
+                            }
+                        });
+                    }
+                })
+                .register(registry);
+    }
+
+    private void gauge(String name, String help, Supplier<Number> value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.get().doubleValue())).register(registry);
+    }
+
+    void observeFsync(long nanos) {
+        fsync.observe(nanos / 1e9);
+    }
+
+    void leaderChanged() {
+        leaderChanges.inc();
+    }
+
+    /** Counts and times every client call by its outcome, without touching the services' code. */
+    ServerInterceptor interceptor() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                              ServerCallHandler<Q, R> next) {
+                String method = call.getMethodDescriptor().getFullMethodName();
+                long start = System.nanoTime();
+                ServerCall<Q, R> timed = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void close(Status status, Metadata trailers) {
+                        handled.labelValues(method, status.getCode().name()).inc();
+                        handling.labelValues(method).observe((System.nanoTime() - start) / 1e9);
+                        super.close(status, trailers);
+                    }
+                };
+                return next.startCall(timed, headers);
+            }
+        };
+    }
+}
