@@ -37,8 +37,11 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
     static final String FILE = "cluster.properties";
     static final String HOST = "127.0.0.1";
 
-    /** One node: ports on 127.0.0.1 and the pid of its last start (0: never started). */
-    record Node(long id, int peerPort, int clientPort, long pid) {
+    /**
+     * One node: ports on 127.0.0.1 and the pid of its last start (0: never started). A metrics port of 0
+     * means none (clusters recorded before nodes served metrics).
+     */
+    record Node(long id, int peerPort, int clientPort, int metricsPort, long pid) {
         String clientAddress() {
             return HOST + ":" + clientPort;
         }
@@ -47,8 +50,12 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
             return HOST + ":" + peerPort;
         }
 
+        String metricsUrl() {
+            return metricsPort == 0 ? "" : "http://" + HOST + ":" + metricsPort + "/metrics";
+        }
+
         Node withPid(long newPid) {
-            return new Node(id, peerPort, clientPort, newPid);
+            return new Node(id, peerPort, clientPort, metricsPort, newPid);
         }
     }
 
@@ -109,6 +116,9 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
         cmd.addAll(List.of("server", "--id", Long.toString(id), "--initial-cluster", initialCluster(),
                 "--client-addr", n.clientAddress(), "--peer-addr", n.peerAddress(),
                 "--data-dir", dataDir(id).toString(), "--cluster-token", token));
+        if (n.metricsPort() > 0) {
+            cmd.addAll(List.of("--metrics-addr", HOST + ":" + n.metricsPort()));
+        }
         return cmd;
     }
 
@@ -120,6 +130,9 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
         for (Node n : nodes) {
             p.setProperty("node." + n.id() + ".peer-port", Integer.toString(n.peerPort()));
             p.setProperty("node." + n.id() + ".client-port", Integer.toString(n.clientPort()));
+            if (n.metricsPort() > 0) {
+                p.setProperty("node." + n.id() + ".metrics-port", Integer.toString(n.metricsPort()));
+            }
             p.setProperty("node." + n.id() + ".pid", Long.toString(n.pid()));
         }
         for (int i = 0; i < launcher.size(); i++) {
@@ -161,6 +174,7 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
                 nodes.add(new Node(nodeId,
                         Integer.parseInt(require(p, "node." + nodeId + ".peer-port", file)),
                         Integer.parseInt(require(p, "node." + nodeId + ".client-port", file)),
+                        Integer.parseInt(p.getProperty("node." + nodeId + ".metrics-port", "0").trim()),
                         Long.parseLong(p.getProperty("node." + nodeId + ".pid", "0"))));
             }
             Map<String, String> launch = new TreeMap<>();

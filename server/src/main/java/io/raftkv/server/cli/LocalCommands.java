@@ -98,7 +98,7 @@ final class LocalCommands {
                 description = "Cluster size, 3 or 5 recommended (default: 3, or the size of the stopped cluster in DIR).")
         Integer nodes;
         @Option(names = "--base-port", paramLabel = "P",
-                description = "Peer ports P.., client ports P+1000.. (default: 7001 if free, else any free ports).")
+                description = "Peer ports P.., client ports P+1000.., metrics ports P+2000.. (default: 7001 if free, else any free ports).")
         Integer basePort;
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait for a leader (default: ${DEFAULT-VALUE}).")
@@ -152,7 +152,7 @@ final class LocalCommands {
             }
             for (LocalCluster.Node n : cluster.nodes()) {
                 ctx.out().println("node " + n.id() + ": pid " + n.pid() + ", client " + n.clientAddress()
-                        + ", peer " + n.peerAddress());
+                        + ", peer " + n.peerAddress() + (n.metricsPort() > 0 ? ", metrics " + n.metricsUrl() : ""));
             }
             ctx.out().println("leader: node " + leader.getId() + " (term " + leader.getTerm() + ")");
             ctx.out().println("endpoints: " + cluster.endpoints());
@@ -166,8 +166,8 @@ final class LocalCommands {
             }
             List<String> busy = new ArrayList<>();
             for (LocalCluster.Node n : old.nodes()) {
-                for (int port : new int[] {n.peerPort(), n.clientPort()}) {
-                    if (!Ports.isFree(port)) {
+                for (int port : new int[] {n.peerPort(), n.clientPort(), n.metricsPort()}) {
+                    if (port > 0 && !Ports.isFree(port)) {
                         busy.add(Integer.toString(port));
                     }
                 }
@@ -184,12 +184,13 @@ final class LocalCommands {
             int n = nodes == null ? 3 : nodes;
             Ports.Plan plan = Ports.choose(n, basePort == null ? Ports.DEFAULT_BASE : basePort, Ports::isFree);
             if (plan.fallback() && basePort != null) {
-                throw CliException.failed("ports " + basePort + ".." + (basePort + n - 1) + " or " + (basePort + Ports.CLIENT_OFFSET)
-                        + ".." + (basePort + Ports.CLIENT_OFFSET + n - 1) + " are not free (--base-port " + basePort + ")");
+                throw CliException.failed("ports " + basePort + ".." + (basePort + n - 1) + ", " + (basePort + Ports.CLIENT_OFFSET)
+                        + ".." + (basePort + Ports.CLIENT_OFFSET + n - 1) + " or " + (basePort + Ports.METRICS_OFFSET) + ".."
+                        + (basePort + Ports.METRICS_OFFSET + n - 1) + " are not free (--base-port " + basePort + ")");
             }
             List<LocalCluster.Node> members = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                members.add(new LocalCluster.Node(i + 1, plan.peer().get(i), plan.client().get(i), 0));
+                members.add(new LocalCluster.Node(i + 1, plan.peer().get(i), plan.client().get(i), plan.metrics().get(i), 0));
             }
             // A fresh token per cluster: a data dir left from another cluster fails loudly instead of joining.
             String token = "local-" + UUID.randomUUID().toString().substring(0, 8);

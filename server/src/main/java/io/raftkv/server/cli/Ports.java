@@ -15,6 +15,8 @@ final class Ports {
     static final int DEFAULT_BASE = 7001;
     /** Client ports sit this far above peer ports: 7001 and 8001 belong to the same node. */
     static final int CLIENT_OFFSET = 1000;
+    /** Metrics ports (Prometheus /metrics) this far above: 9001 is node 1's. */
+    static final int METRICS_OFFSET = 2000;
 
     private Ports() {
     }
@@ -22,26 +24,29 @@ final class Ports {
     /**
      * @param peer     peer port of node i+1 at index i
      * @param client   client port of node i+1 at index i
+     * @param metrics  metrics port of node i+1 at index i
      * @param fallback true when the ports came from the OS because the preferred ones were not all free
      */
-    record Plan(List<Integer> peer, List<Integer> client, boolean fallback) {
+    record Plan(List<Integer> peer, List<Integer> client, List<Integer> metrics, boolean fallback) {
     }
 
-    /** Peer and client ports from {@code base}, or all from the OS if any of them is taken. */
+    /** Peer, client and metrics ports from {@code base}, or all from the OS if any of them is taken. */
     static Plan choose(int nodes, int base, IntPredicate isFree) {
         List<Integer> peer = new ArrayList<>();
         List<Integer> client = new ArrayList<>();
-        boolean ok = base > 0 && base + CLIENT_OFFSET + nodes - 1 <= 65535;
+        List<Integer> metrics = new ArrayList<>();
+        boolean ok = base > 0 && base + METRICS_OFFSET + nodes - 1 <= 65535;
         for (int i = 0; ok && i < nodes; i++) {
             peer.add(base + i);
             client.add(base + CLIENT_OFFSET + i);
-            ok = isFree.test(base + i) && isFree.test(base + CLIENT_OFFSET + i);
+            metrics.add(base + METRICS_OFFSET + i);
+            ok = isFree.test(base + i) && isFree.test(base + CLIENT_OFFSET + i) && isFree.test(base + METRICS_OFFSET + i);
         }
         if (ok) {
-            return new Plan(peer, client, false);
+            return new Plan(peer, client, metrics, false);
         }
-        List<Integer> any = ephemeral(2 * nodes);
-        return new Plan(any.subList(0, nodes), any.subList(nodes, 2 * nodes), true);
+        List<Integer> any = ephemeral(3 * nodes);
+        return new Plan(any.subList(0, nodes), any.subList(nodes, 2 * nodes), any.subList(2 * nodes, 3 * nodes), true);
     }
 
     /** Whether nothing listens on 127.0.0.1:port (and nothing on the wildcard address blocks it). */

@@ -24,8 +24,8 @@ class LocalClusterTest {
 
     private LocalCluster sample() {
         return new LocalCluster(dir, "local-abc", List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/path with space/raftkv.jar"),
-                List.of(new LocalCluster.Node(2, 7002, 8002, 0), new LocalCluster.Node(1, 7001, 8001, 4242),
-                        new LocalCluster.Node(3, 7003, 8003, 4244)));
+                List.of(new LocalCluster.Node(2, 7002, 8002, 9002, 0), new LocalCluster.Node(1, 7001, 8001, 9001, 4242),
+                        new LocalCluster.Node(3, 7003, 8003, 0, 4244)));
     }
 
     @Test
@@ -60,7 +60,9 @@ class LocalClusterTest {
         assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/path with space/raftkv.jar",
                 "server", "--id", "2", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003",
                 "--client-addr", "127.0.0.1:8002", "--peer-addr", "127.0.0.1:7002",
-                "--data-dir", dir.resolve("n2/data").toString(), "--cluster-token", "local-abc"), c.command(2));
+                "--data-dir", dir.resolve("n2/data").toString(), "--cluster-token", "local-abc",
+                "--metrics-addr", "127.0.0.1:9002"), c.command(2));
+        assertFalse(c.command(3).contains("--metrics-addr"), "a node recorded without a metrics port serves none");
         CliException e = assertThrows(CliException.class, () -> c.node(4));
         assertEquals(CliException.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("no node 4") && e.getMessage().contains("nodes: 1,2,3"), e.getMessage());
@@ -69,7 +71,7 @@ class LocalClusterTest {
     @Test
     void theNodeCommandParsesAsAServerCommand() {
         LocalCluster c = sample();
-        List<String> cmd = c.command(3);
+        List<String> cmd = c.command(1);
         String[] serverArgs = cmd.subList(c.launcher().size(), cmd.size()).toArray(new String[0]);
         String[] args = new String[serverArgs.length + 1];
         System.arraycopy(serverArgs, 0, args, 0, serverArgs.length);
@@ -77,6 +79,7 @@ class LocalClusterTest {
         FakeCluster.Result r = FakeCluster.run(java.util.Map.of(), dir, args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("cluster-token=local-abc"), r.out());
+        assertTrue(r.out().contains("metrics-addr=127.0.0.1:9001"), r.out());
     }
 
     @Test
@@ -84,6 +87,7 @@ class LocalClusterTest {
         Ports.Plan p = Ports.choose(3, 7001, port -> true);
         assertEquals(List.of(7001, 7002, 7003), p.peer());
         assertEquals(List.of(8001, 8002, 8003), p.client());
+        assertEquals(List.of(9001, 9002, 9003), p.metrics());
         assertFalse(p.fallback());
     }
 
@@ -93,11 +97,12 @@ class LocalClusterTest {
         assertTrue(p.fallback());
         Set<Integer> all = new HashSet<>(p.peer());
         all.addAll(p.client());
-        assertEquals(10, all.size(), "all distinct: " + p);
+        all.addAll(p.metrics());
+        assertEquals(15, all.size(), "all distinct: " + p);
         for (int port : all) {
             assertTrue(Ports.isFree(port), "port " + port + " is free");
         }
-        assertTrue(Ports.choose(3, 65000, port -> true).fallback(), "client ports would exceed 65535");
+        assertTrue(Ports.choose(3, 64000, port -> true).fallback(), "metrics ports would exceed 65535");
     }
 
     @Test

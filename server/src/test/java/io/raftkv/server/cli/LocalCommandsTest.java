@@ -65,7 +65,8 @@ class LocalCommandsTest {
         assertEquals(0, up.code(), up.err() + up.out());
         List<String> lines = up.out().lines().toList();
         assertEquals(5, lines.size(), up.out());
-        Pattern node = Pattern.compile("node (\\d): pid (\\d+), client (127\\.0\\.0\\.1:\\d+), peer 127\\.0\\.0\\.1:\\d+");
+        Pattern node = Pattern.compile("node (\\d): pid (\\d+), client (127\\.0\\.0\\.1:\\d+), peer 127\\.0\\.0\\.1:\\d+, "
+                + "metrics http://127\\.0\\.0\\.1:\\d+/metrics");
         List<String> clients = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Matcher m = node.matcher(lines.get(i));
