@@ -1,9 +1,15 @@
 package io.raftkv.chaos;
 
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.StatusRequest;
+import io.raftkv.proto.StatusResponse;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Control over a cluster under test, whatever runs it (local processes now, containers later). Node ids
@@ -90,6 +96,23 @@ interface Cluster extends AutoCloseable {
             }
         }
         return best == null ? Optional.empty() : Optional.of(best.node());
+    }
+
+    /**
+     * A node's status over {@code channel} (the node's client API), empty when it does not answer within
+     * {@code timeout}. Shared by the backends, which differ only in how they reach a node.
+     */
+    static Optional<Status> status(ManagedChannel channel, int node, Duration timeout) {
+        try {
+            StatusResponse r = ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+            return Optional.of(new Status(node, r.getRole().name(), r.getTerm(), r.getLeaderId(), r.getLeaderAddress(),
+                    r.getCommitIndex(), r.getAppliedIndex()));
+        } catch (StatusRuntimeException e) {
+            // A restarted node is reachable again at once: do not let the channel wait out its backoff.
+            channel.resetConnectBackoff();
+            return Optional.empty();
+        }
     }
 
     /** Stops everything and releases every resource; idempotent. */

@@ -14,11 +14,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.PortBinding;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import io.raftkv.proto.ClusterGrpc;
-import io.raftkv.proto.StatusRequest;
-import io.raftkv.proto.StatusResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -442,15 +438,7 @@ final class DockerCluster implements Cluster {
         if (ch == null) {
             throw new IllegalArgumentException("no node " + node);
         }
-        try {
-            StatusResponse r = ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .status(StatusRequest.getDefaultInstance());
-            return Optional.of(new Status(node, r.getRole().name(), r.getTerm(), r.getLeaderId(), r.getLeaderAddress(),
-                    r.getCommitIndex(), r.getAppliedIndex()));
-        } catch (StatusRuntimeException e) {
-            ch.resetConnectBackoff();
-            return Optional.empty();
-        }
+        return Cluster.status(ch, node, timeout);
     }
 
     /** The last {@code lines} lines of a node's output (all of it when lines <= 0). */

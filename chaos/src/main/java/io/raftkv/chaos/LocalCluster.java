@@ -1,11 +1,7 @@
 package io.raftkv.chaos;
 
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import io.raftkv.proto.ClusterGrpc;
-import io.raftkv.proto.StatusRequest;
-import io.raftkv.proto.StatusResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -294,16 +290,7 @@ final class LocalCluster implements Cluster {
         if (ch == null) {
             throw new IllegalArgumentException("no node " + node);
         }
-        try {
-            StatusResponse r = ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .status(StatusRequest.getDefaultInstance());
-            return Optional.of(new Status(node, r.getRole().name(), r.getTerm(), r.getLeaderId(), r.getLeaderAddress(),
-                    r.getCommitIndex(), r.getAppliedIndex()));
-        } catch (StatusRuntimeException e) {
-            // A restarted node is reachable again at once: do not let the channel wait out its backoff.
-            ch.resetConnectBackoff();
-            return Optional.empty();
-        }
+        return Cluster.status(ch, node, timeout);
     }
 
     private NodeProcess process(int node) {
