@@ -5,7 +5,8 @@
  * <p>This package owns the node's threads ({@code RaftNode}: one raft thread owning the core, a persist
  * thread doing one synced batch per Ready, an apply thread, a snapshot thread), the client-facing
  * services ({@code KvService}, {@code ClusterService}, health), request validation and load shedding,
- * and the mapping of failures to gRPC statuses with typed {@code ErrorDetail} trailers. Peer traffic is
+ * the mapping of failures to gRPC statuses with typed {@code ErrorDetail} trailers, and the Prometheus
+ * metrics ({@code ServerMetrics}, served on {@code --metrics-addr}). Peer traffic is
  * in {@code io.raftkv.server.transport}; the command line in {@code io.raftkv.server.cli}.
  * docs/architecture.md shows the path of a write and of a linearizable read through the threads.
  */
