@@ -60,7 +60,7 @@ class MembershipTest {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
         ConfChange two = new ConfChange(ConfChange.Transition.AUTO,
-                List.of(new ConfChange.Single(ConfChange.Type.ADD_NODE, 4), new ConfChange.Single(ConfChange.Type.ADD_NODE, 5)), 0);
+                List.of(new ConfChange.Single(ConfChange.Type.ADD_NODE, 4), new ConfChange.Single(ConfChange.Type.ADD_NODE, 5)));
         join(c, 4);
         join(c, 5);
         commitChange(c, 1, two);
@@ -79,7 +79,7 @@ class MembershipTest {
         // Replace 2 and 3 by 4 and 5, leaving the joint state explicitly.
         ConfChange swap = new ConfChange(ConfChange.Transition.JOINT_EXPLICIT, List.of(
                 new ConfChange.Single(ConfChange.Type.REMOVE_NODE, 2), new ConfChange.Single(ConfChange.Type.REMOVE_NODE, 3),
-                new ConfChange.Single(ConfChange.Type.ADD_NODE, 4), new ConfChange.Single(ConfChange.Type.ADD_NODE, 5)), 0);
+                new ConfChange.Single(ConfChange.Type.ADD_NODE, 4), new ConfChange.Single(ConfChange.Type.ADD_NODE, 5)));
         join(c, 4);
         join(c, 5);
         commitChange(c, 1, swap);
@@ -152,8 +152,16 @@ class MembershipTest {
     @Test
     void confChangeEncodingRoundTripsAndRejectsGarbage() {
         ConfChange cc = new ConfChange(ConfChange.Transition.JOINT_IMPLICIT, List.of(
-                new ConfChange.Single(ConfChange.Type.ADD_LEARNER_NODE, 7), new ConfChange.Single(ConfChange.Type.REMOVE_NODE, 2)), 99);
+                new ConfChange.Single(ConfChange.Type.ADD_LEARNER_NODE, 7), new ConfChange.Single(ConfChange.Type.REMOVE_NODE, 2)), "peer=10.0.0.7:7000".getBytes());
         assertEquals(cc, ConfChange.decode(cc.encode()));
+        assertEquals(ConfChange.addNode(4), ConfChange.decode(ConfChange.addNode(4).encode()));
+        // Version 1 (an 8-byte context nobody used) was written by earlier releases: still readable.
+        byte[] v1 = java.nio.ByteBuffer.allocate(1 + 1 + 8 + 4 + 9).put((byte) 1).put((byte) 0).putLong(99).putInt(1)
+                .put((byte) ConfChange.Type.REMOVE_NODE.ordinal()).putLong(3).array();
+        assertEquals(ConfChange.removeNode(3), ConfChange.decode(v1));
+        byte[] tooLong = java.nio.ByteBuffer.allocate(1 + 1 + 4).put((byte) 2).put((byte) 0).putInt(ConfChange.MAX_CONTEXT_BYTES + 1).array();
+        assertThrows(IllegalStateException.class, () -> ConfChange.decode(tooLong));
+        assertThrows(IllegalArgumentException.class, () -> ConfChange.addNode(4, new byte[ConfChange.MAX_CONTEXT_BYTES + 1]));
         assertThrows(IllegalStateException.class, () -> ConfChange.decode(new byte[] {9, 0, 0}));
         assertThrows(IllegalStateException.class, () -> ConfChange.decode(new byte[] {1, 0}));
     }

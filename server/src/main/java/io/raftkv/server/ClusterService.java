@@ -1,20 +1,31 @@
 package io.raftkv.server;
 
 import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.AddMemberRequest;
 import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.Member;
+import io.raftkv.proto.MemberChangeResponse;
 import io.raftkv.proto.MembersRequest;
 import io.raftkv.proto.MembersResponse;
+import io.raftkv.proto.PeerProgress;
+import io.raftkv.proto.PromoteMemberRequest;
+import io.raftkv.proto.RemoveMemberRequest;
 import io.raftkv.proto.Role;
 import io.raftkv.proto.StatusRequest;
 import io.raftkv.proto.StatusResponse;
 import io.raftkv.proto.TransferLeadershipRequest;
 import io.raftkv.proto.TransferLeadershipResponse;
 import io.raftkv.raft.ConfState;
+import io.raftkv.storage.Applied;
+import io.raftkv.storage.Result;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.TreeSet;
 
-/** Cluster introspection and leadership transfer. Answers from the raft thread's latest published status. */
+/**
+ * Cluster introspection, leadership transfer and membership changes. Answers from the raft thread's
+ * latest published status; changes go through the raft thread like any proposal.
+ */
 final class ClusterService extends ClusterGrpc.ClusterImplBase {
     private final RaftNode node;
     private final ServerConfig config;
@@ -31,6 +42,9 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
                 .setLeaderId(s.leaderId()).setLeaderAddress(node.clientAddress(s.leaderId())).setCommitIndex(s.commit())
                 .setAppliedIndex(node.store().stateMachine().appliedIndex()).setLastIndex(s.lastIndex())
                 .addAllMembers(members(s.conf())).setClusterId(config.clusterId());
+        s.progress().forEach((id, p) -> b.addProgress(PeerProgress.newBuilder().setId(id).setMatchIndex(p.match())
+                .setNextIndex(p.next()).setState(p.state().name().toLowerCase(java.util.Locale.ROOT))
+                .setRecentActive(p.recentActive()).setLearner(p.learner())));
         node.store().failure().ifPresent(t -> b.setStorageFailure(t.toString()));
         if (node.halted() != null && node.store().failure().isEmpty()) {
             b.setStorageFailure(node.halted().getMessage());
@@ -58,10 +72,40 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         });
     }
 
+    @Override
+    public void addMember(AddMemberRequest req, StreamObserver<MemberChangeResponse> out) {
+        MembershipRules.Kind kind = req.getLearner() ? MembershipRules.Kind.ADD_LEARNER : MembershipRules.Kind.ADD_VOTER;
+        answer(node.changeMembership(kind, req.getId(), req.getPeerAddress(), req.getClientAddress(), null), out);
+    }
+
+    @Override
+    public void removeMember(RemoveMemberRequest req, StreamObserver<MemberChangeResponse> out) {
+        answer(node.changeMembership(MembershipRules.Kind.REMOVE, req.getId(), "", "", null), out);
+    }
+
+    @Override
+    public void promoteMember(PromoteMemberRequest req, StreamObserver<MemberChangeResponse> out) {
+        answer(node.changeMembership(MembershipRules.Kind.PROMOTE, req.getId(), "", "", null), out);
+    }
+
+    private void answer(CompletableFuture<Applied> change, StreamObserver<MemberChangeResponse> out) {
+        change.whenComplete((a, t) -> {
+            if (t != null) {
+                out.onError(GrpcErrors.toStatus(t));
+                return;
+            }
+            ConfState cs = a.result() instanceof Result.ConfChanged c ? c.confState() : node.status().conf();
+            out.onNext(MemberChangeResponse.newBuilder().addAllMembers(members(cs)).setClusterId(config.clusterId())
+                    .setIndex(a.index()).setLeaderId(node.status().leaderId()).build());
+            out.onCompleted();
+        });
+    }
+
     private List<Member> members(ConfState cs) {
         TreeSet<Long> ids = new TreeSet<>(cs.allMembers());
+        MemberDirectory.View dir = node.members();
         return ids.stream().map(id -> Member.newBuilder().setId(id)
-                .setPeerAddress(config.initialCluster().getOrDefault(id, ""))
+                .setPeerAddress(dir.peerAddress(id))
                 .setClientAddress(node.clientAddress(id)).setLearner(cs.learners().contains(id)).build()).toList();
     }
 

@@ -45,8 +45,9 @@ public final class RaftKvServer implements AutoCloseable {
     private RaftKvServer(ServerConfig config) throws IOException {
         this.config = config;
         config.warnings().forEach(w -> LOG.warn("{}", w));
-        this.store = RaftStore.open(StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId()))
-                .withInitialMembers(ConfState.of(config.initialCluster().keySet())));
+        StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId()));
+        // A joining node starts empty: its first configuration and state come with the leader's snapshot.
+        this.store = RaftStore.open(config.joining() ? sc : sc.withInitialMembers(ConfState.of(config.initialCluster().keySet())));
         RaftNode n = null;
         PeerTransport t = null;
         Server ps = null;
@@ -80,7 +81,7 @@ public final class RaftKvServer implements AutoCloseable {
                 ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry).buildAndStart();
             }
             t.start();
-            n.start(t::send);
+            n.start(t::send, t::updatePeers);
         } catch (IOException | RuntimeException e) {
             if (ms != null) {
                 ms.close();

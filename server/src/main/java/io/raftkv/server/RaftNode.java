@@ -25,6 +25,7 @@ import io.raftkv.storage.Request;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +70,8 @@ final class RaftNode implements Inbox, AutoCloseable {
     private final RawNode node;
     private final long tickNanos;
     private Consumer<List<Message>> sender = msgs -> { };
+    private Consumer<SortedMap<Long, String>> peerSetter = peers -> { };
+    private final MemberDirectory members;
 
     private final LinkedBlockingQueue<Runnable> raftQueue = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Runnable> persistQueue = new LinkedBlockingQueue<>();
@@ -108,6 +111,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         // Randomness only spreads election timeouts; a fresh seed per start keeps restarted peers from colliding.
         this.node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
         this.lastSnapshotIndex = store.log().snapshot().index();
+        this.members = new MemberDirectory(config.nodeId(), config.initialCluster(), store.stateMachine().members());
         this.clientAddresses.put(config.nodeId(), config.clientAdvertise() != null ? config.clientAdvertise() : config.clientListen());
         this.raftThread = new Thread(this::raftLoop, "raftkv-raft-" + config.nodeId());
         this.persistThread = new Thread(() -> taskLoop(persistQueue), "raftkv-persist-" + config.nodeId());
@@ -121,8 +125,15 @@ final class RaftNode implements Inbox, AutoCloseable {
         return t;
     }
 
-    void start(Consumer<List<Message>> messageSender) {
+    /**
+     * Starts the threads. {@code peerSetter} is told the transport's peer set whenever membership (or
+     * what is known of members' addresses) changes, always from the raft thread.
+     */
+    void start(Consumer<List<Message>> messageSender, Consumer<SortedMap<Long, String>> peerSetter) {
         this.sender = messageSender;
+        this.peerSetter = peerSetter;
+        // Members added at runtime are known from the stored records only: tell the transport at once.
+        raftQueue.add(() -> peerSetter.accept(members.transportPeers(node.status().config())));
         raftThread.start();
         persistThread.start();
         applyThread.start();
@@ -137,7 +148,15 @@ final class RaftNode implements Inbox, AutoCloseable {
     }
 
     String clientAddress(long id) {
-        return id == 0 ? "" : clientAddresses.getOrDefault(id, "");
+        if (id == 0) {
+            return "";
+        }
+        String learned = clientAddresses.get(id);
+        return learned != null ? learned : members.view().clientAddresses().getOrDefault(id, "");
+    }
+
+    MemberDirectory.View members() {
+        return members.view();
     }
 
     /** Non-null once the node stopped serving writes (storage failure or a broken invariant). */
@@ -226,8 +245,10 @@ final class RaftNode implements Inbox, AutoCloseable {
                     "leadership is being transferred (not applied); retry shortly");
             case UNCOMMITTED_LIMIT -> NodeException.of(ErrorDetail.Code.OVERLOADED,
                     "too much uncommitted data on the leader (not applied); back off and retry");
-            case CONF_CHANGE_PENDING, INVALID_CONF_CHANGE -> NodeException.of(ErrorDetail.Code.INVALID,
-                    "membership change refused: " + d.reason());
+            case CONF_CHANGE_PENDING -> NodeException.of(ErrorDetail.Code.NO_QUORUM,
+                    "another membership change is not applied yet (not proposed); retry shortly");
+            case INVALID_CONF_CHANGE -> NodeException.of(ErrorDetail.Code.INVALID,
+                    "membership change refused by Raft: " + d.reason());
         };
     }
 
@@ -279,6 +300,42 @@ final class RaftNode implements Inbox, AutoCloseable {
             }
             node.transferLeadership(to);
             f.complete(to);
+        }, f));
+        return f;
+    }
+
+    /**
+     * Proposes one membership change on the leader (see {@link MembershipRules} for what is refused).
+     * Completes with the applied change (its result is the new configuration) once applied here.
+     */
+    CompletableFuture<Applied> changeMembership(MembershipRules.Kind kind, long id, String peerAddress,
+                                                String clientAddress, Duration timeout) {
+        CompletableFuture<Applied> f = new CompletableFuture<>();
+        NodeException refused = refusal();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        long deadline = deadline(timeout);
+        enqueue(new RequestTask(() -> {
+            if (role != StateRole.LEADER) {
+                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
+                return;
+            }
+            ConfChange cc;
+            try {
+                cc = MembershipRules.check(kind, id, peerAddress, clientAddress, node.status(), members.view());
+            } catch (NodeException e) {
+                f.completeExceptionally(e);
+                return;
+            }
+            ProposeResult r = node.proposeConfChange(cc);
+            if (r instanceof ProposeResult.Appended a) {
+                LOG.info("node {}: proposed {} at index {}", config.nodeId(), cc, a.index());
+                pending.addProposal(a.index(), new PendingRequests.Proposal(a.term(), deadline, f));
+            } else {
+                f.completeExceptionally(dropped((ProposeResult.Dropped) r));
+            }
         }, f));
         return f;
     }
@@ -393,21 +450,31 @@ final class RaftNode implements Inbox, AutoCloseable {
 
     private void onPersisted(Ready rd) {
         sender.accept(rd.persistedMessages());
+        boolean membershipChanged = false;
+        if (rd.snapshot().isPresent()) {
+            LOG.info("node {}: installed snapshot at index {}", config.nodeId(), rd.snapshot().get().index());
+            // The image replaced the member records too; read them before this Ready's entries are applied.
+            members.reload(store.stateMachine().members());
+            membershipChanged = true;
+            applyQueue.add(() -> pending.appliedThrough(store.stateMachine().appliedIndex()));
+        }
         List<Entry> committed = rd.committedEntries();
         if (!committed.isEmpty()) {
             Map<Long, ConfState> confStates = new TreeMap<>();
             for (Entry e : committed) {
                 if (e.type() == EntryType.CONF_CHANGE) {
-                    ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
+                    ConfChange cc = ConfChange.decode(e.data());
+                    ConfState cs = node.applyConfChange(cc);
+                    members.apply(cc, cs);
+                    membershipChanged = true;
                     confStates.put(e.index(), cs);
-                    LOG.info("node {}: configuration is now {}", config.nodeId(), cs);
+                    LOG.info("node {}: configuration is now {} (after {} at index {})", config.nodeId(), cs, cc, e.index());
                 }
             }
             applyQueue.add(() -> apply(committed, confStates));
         }
-        if (rd.snapshot().isPresent()) {
-            LOG.info("node {}: installed snapshot at index {}", config.nodeId(), rd.snapshot().get().index());
-            applyQueue.add(() -> pending.appliedThrough(store.stateMachine().appliedIndex()));
+        if (membershipChanged) {
+            peerSetter.accept(members.transportPeers(node.status().config()));
         }
         for (ReadState rs : rd.readStates()) {
             PendingRequests.Read r = pending.readStateArrived(rs.requestCtx(), rs.index());

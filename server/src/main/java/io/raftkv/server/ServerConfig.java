@@ -31,6 +31,11 @@ import java.util.TreeMap;
  * @param clientAdvertise  host:port clients are told to use for this node (redirects, status); null means
  *                         {@code clientListen}, with its port as bound (so port 0 becomes the real one)
  * @param metricsListen    host:port of the Prometheus endpoint ({@code /metrics}); null: none
+ * @param joinClusterId    0 for a founding member (the data directory is bootstrapped with
+ *                         {@code initialCluster} as the first configuration); otherwise the id of the running
+ *                         cluster this node joins after {@code member add} (etcd's
+ *                         {@code --initial-cluster-state existing}): nothing is bootstrapped, the node waits
+ *                         for the leader's snapshot, and {@code initialCluster} only tells it where its peers are
  */
 public record ServerConfig(
         long nodeId,
@@ -48,7 +53,8 @@ public record ServerConfig(
         long retainEntries,
         boolean unsafeLocalReads,
         String clientAdvertise,
-        String metricsListen) {
+        String metricsListen,
+        long joinClusterId) {
 
     /** Request limits (etcd-style: explicit, reported with the actual size in every rejection). */
     public record Limits(int maxKeyBytes, int maxValueBytes, int maxRequestBytes, int maxScanLimit,
@@ -68,8 +74,20 @@ public record ServerConfig(
         }
     }
 
+    /** A founding member's configuration (the form most callers and tests use). */
+    public ServerConfig(long nodeId, String clusterToken, SortedMap<Long, String> initialCluster, String clientListen,
+                        String peerListen, Path dataDir, Duration tick, int electionTicks, int heartbeatTicks, Limits limits,
+                        Duration requestTimeout, long snapshotEvery, long retainEntries, boolean unsafeLocalReads,
+                        String clientAdvertise, String metricsListen) {
+        this(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks, heartbeatTicks,
+                limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen, 0);
+    }
+
     public ServerConfig {
         Objects.requireNonNull(clusterToken, "clusterToken");
+        if (joinClusterId < 0) {
+            throw new IllegalArgumentException("--cluster-id must be a positive hex id, got " + Long.toHexString(joinClusterId));
+        }
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(limits, "limits");
         initialCluster = Collections.unmodifiableSortedMap(new TreeMap<>(initialCluster));
@@ -124,8 +142,12 @@ public record ServerConfig(
      * member ids, so a node started with another cluster's token or members refuses the data directory.
      * Addresses are left out on purpose: each node may reach its peers by other addresses (NAT, DNS
      * aliases, the chaos harness's fault proxies). Give every cluster its own {@code --cluster-token}.
+     * A node that joined a running cluster was given the id ({@code --cluster-id}).
      */
     public long clusterId() {
+        if (joinClusterId != 0) {
+            return joinClusterId;
+        }
         long h = 0xcbf29ce484222325L;
         String s = clusterToken + "|" + initialCluster.keySet();
         for (int i = 0; i < s.length(); i++) {
@@ -135,10 +157,22 @@ public record ServerConfig(
         return h & Long.MAX_VALUE;
     }
 
+    /** Whether this node joins a running cluster instead of founding one. */
+    public boolean joining() {
+        return joinClusterId != 0;
+    }
+
+    /** The same configuration, joining the running cluster {@code clusterId}. */
+    public ServerConfig joiningCluster(long clusterId) {
+        return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
+                heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
+                metricsListen, clusterId);
+    }
+
     /** Warnings worth logging at start: not errors, but rarely what the operator meant. */
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
-        if (initialCluster.size() % 2 == 0) {
+        if (initialCluster.size() % 2 == 0 && joinClusterId == 0) {
             w.add("the cluster has an even number of members (" + initialCluster.size() + "): it tolerates no more "
                     + "failures than " + (initialCluster.size() - 1) + " members would");
         }

@@ -28,6 +28,10 @@ final class TestCluster implements AutoCloseable {
 
     final Path root;
     final TreeMap<Long, String> peerAddrs = new TreeMap<>();
+    /** The founding members' peer addresses: their --initial-cluster, whoever joins later. */
+    final TreeMap<Long, String> founders = new TreeMap<>();
+    /** Nodes that joined at runtime: id to the cluster id they were given. */
+    final TreeMap<Long, Long> joined = new TreeMap<>();
     final TreeMap<Long, String> clientAddrs = new TreeMap<>();
     final TreeMap<Long, RaftKvServer> servers = new TreeMap<>();
     final TreeMap<Long, ManagedChannel> channels = new TreeMap<>();
@@ -41,16 +45,34 @@ final class TestCluster implements AutoCloseable {
             peerAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1))]);
             clientAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1) + 1)]);
         }
+        founders.putAll(peerAddrs);
         for (long id = 1; id <= n; id++) {
             start(id);
         }
     }
 
     ServerConfig config(long id) {
-        ServerConfig base = ServerConfig.of(id, peerAddrs, clientAddrs.get(id), root.resolve("n" + id));
-        return tweak.apply(new ServerConfig(base.nodeId(), base.clusterToken(), base.initialCluster(), base.clientListen(),
-                base.peerListen(), base.dataDir(), TICK, 10, 1, base.limits(), Duration.ofSeconds(3), base.snapshotEvery(),
-                base.retainEntries(), false, null, null));
+        Long joinedCluster = joined.get(id);
+        // A joiner is told every node known so far (etcd's rule); founders keep their founding list.
+        ServerConfig base = ServerConfig.of(id, joinedCluster == null ? founders : peerAddrs, clientAddrs.get(id),
+                root.resolve("n" + id));
+        ServerConfig c = tweak.apply(new ServerConfig(base.nodeId(), base.clusterToken(), base.initialCluster(),
+                base.clientListen(), base.peerListen(), base.dataDir(), TICK, 10, 1, base.limits(), Duration.ofSeconds(3),
+                base.snapshotEvery(), base.retainEntries(), false, null, null));
+        return joinedCluster == null ? c : c.joiningCluster(joinedCluster);
+    }
+
+    /** Reserves ports for a new node {@code id} (not started, not a member yet). */
+    void reserve(long id) {
+        int[] ports = ServerTestSupport.freePorts(2);
+        peerAddrs.put(id, "127.0.0.1:" + ports[0]);
+        clientAddrs.put(id, "127.0.0.1:" + ports[1]);
+    }
+
+    /** Starts node {@code id} (reserved, and added with AddMember) joining the running cluster. */
+    void startJoining(long id, long clusterId) {
+        joined.put(id, clusterId);
+        start(id);
     }
 
     void start(long id) {

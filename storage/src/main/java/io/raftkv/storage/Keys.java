@@ -33,6 +33,14 @@ final class Keys {
     static final byte[] APPLIED = stateKey(ascii("applied"));
     static final byte[] CONF_STATE = stateKey(ascii("conf_state"));
     static final byte[] LOG_CLOCK = stateKey(ascii("log_clock"));
+    /** Prefix of the member records: {@code member/} + 8-byte big-endian id, so a prefix scan lists them by id. */
+    static final byte[] MEMBER_PREFIX = stateKey(ascii("member/"));
+
+    static byte[] memberKey(long id) {
+        byte[] k = java.util.Arrays.copyOf(MEMBER_PREFIX, MEMBER_PREFIX.length + 8);
+        Wire.putLongBE(k, MEMBER_PREFIX.length, id);
+        return k;
+    }
 
     static byte[] logKey(long index) {
         byte[] k = new byte[8];

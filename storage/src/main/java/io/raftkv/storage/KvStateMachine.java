@@ -1,5 +1,6 @@
 package io.raftkv.storage;
 
+import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
@@ -106,6 +107,7 @@ public final class KvStateMachine {
                         }
                         conf = cs;
                         confChanged = true;
+                        recordMembers(a, ConfChange.decode(e.data()), cs);
                         out.add(new Applied(e.index(), e.term(), null, new Result.ConfChanged(cs)));
                     } else if (e.data().length == 0) {
                         out.add(new Applied(e.index(), e.term(), null, new Result.NoOp()));
@@ -164,7 +166,46 @@ public final class KvStateMachine {
         return new Applied(e.index(), e.term(), req, r);
     }
 
+    /**
+     * Keeps a record per member changed at runtime, in the batch that applies the change (so records,
+     * configuration and applied index never disagree, and snapshots carry them). Only what the core
+     * actually applied is recorded: an add whose id is not in the resulting configuration left no member.
+     */
+    private void recordMembers(Applier a, ConfChange cc, ConfState after) throws RocksDBException {
+        for (ConfChange.Single s : cc.changes()) {
+            boolean present = after.allMembers().contains(s.nodeId());
+            if (s.type() == ConfChange.Type.REMOVE_NODE && !present) {
+                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(s.nodeId()),
+                        new MemberRecord(s.nodeId(), true, null).encode());
+            } else if (s.type() != ConfChange.Type.REMOVE_NODE && present && cc.context().length > 0) {
+                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(s.nodeId()),
+                        new MemberRecord(s.nodeId(), false, cc.context()).encode());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ reads (any thread)
+
+    /** Every member record (members added at runtime, and tombstones of removed ids), by id. */
+    public List<MemberRecord> members() {
+        List<MemberRecord> out = new ArrayList<>();
+        String where = db.dataDir.toString();
+        try (RocksIterator it = db.rocks().newIterator(db.cf(Db.Cf.STATE_META), db.readOptions)) {
+            for (it.seek(Keys.MEMBER_PREFIX); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (k.length != Keys.MEMBER_PREFIX.length + 8
+                        || !java.util.Arrays.equals(k, 0, Keys.MEMBER_PREFIX.length, Keys.MEMBER_PREFIX, 0, Keys.MEMBER_PREFIX.length)) {
+                    break;
+                }
+                long id = Wire.getLongBE(k, Keys.MEMBER_PREFIX.length);
+                out.add(MemberRecord.decode(id, it.value(), where));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw db.readError("member records", e);
+        }
+        return out;
+    }
 
     public Optional<KeyValue> get(Bytes key) {
         try {

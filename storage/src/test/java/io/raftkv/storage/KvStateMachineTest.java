@@ -197,6 +197,28 @@ class KvStateMachineTest {
     }
 
     @Test
+    void memberRecordsFollowWhatTheConfChangesDid() {
+        byte[] ctx = "peer=10.0.0.4:7000".getBytes();
+        ConfState withLearner = ConfState.of(List.of(1L, 2L, 3L), List.of(4L));
+        ConfState promoted = ConfState.of(List.of(1L, 2L, 3L, 4L));
+        ConfState without2 = ConfState.of(List.of(1L, 3L, 4L));
+        List<Entry> ents = List.of(
+                new Entry(2, 2, EntryType.CONF_CHANGE, ConfChange.addLearner(4, ctx).encode()),
+                new Entry(2, 3, EntryType.CONF_CHANGE, ConfChange.addNode(4).encode()),
+                new Entry(2, 4, EntryType.CONF_CHANGE, ConfChange.removeNode(2).encode()),
+                // The core refused this one (the configuration did not change): no record may appear.
+                new Entry(2, 5, EntryType.CONF_CHANGE, ConfChange.addLearner(9, ctx).encode()));
+        Fixtures.commit(store, 2, ents);
+        sm().apply(ents, Map.of(2L, withLearner, 3L, promoted, 4L, without2, 5L, without2));
+        List<MemberRecord> expected = List.of(new MemberRecord(2, true, null), new MemberRecord(4, false, ctx));
+        assertEquals(expected, sm().members());
+        store.close();
+        store = Fixtures.open(dir);
+        assertEquals(expected, sm().members());
+        assertEquals(without2, sm().applied().confState());
+    }
+
+    @Test
     void alreadyAppliedEntriesAreSkippedAndGapsRefused() {
         List<Entry> ents = List.of(entry(1, 2, new Command.Put(b("k"), b("1"))), entry(1, 3, new Command.Put(b("k"), b("2"))));
         Fixtures.commit(store, 1, ents);

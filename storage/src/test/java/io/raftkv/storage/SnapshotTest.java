@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftkv.raft.ConfChange;
+import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.raft.SnapshotMetadata;
@@ -18,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +57,11 @@ class SnapshotTest {
         }
         long sid = ((Result.SessionOpened) only(propose(a, 2, new Command.OpenSession(60_000, 5)))).sessionId();
         proposeRequests(a, 2, List.of(Request.inSession(sid, 1, new Command.Put(b("key/000007"), b("seven")))));
+        // A member added at runtime: its record must travel with the image.
+        long next = a.log().lastIndex() + 1;
+        List<Entry> cc = List.of(new Entry(2, next, EntryType.CONF_CHANGE, ConfChange.addLearner(4, b("ctx-4").array()).encode()));
+        Fixtures.commit(a, 2, cc);
+        a.stateMachine().apply(cc, Map.of(next, ConfState.of(List.of(1L, 2L, 3L), List.of(4L))));
         return a;
     }
 
@@ -63,6 +73,7 @@ class SnapshotTest {
 
     static void assertSameState(RaftStore expected, RaftStore actual) {
         assertEquals(expected.stateMachine().applied(), actual.stateMachine().applied());
+        assertEquals(expected.stateMachine().members(), actual.stateMachine().members());
         KeyRange r = KeyRange.all();
         int n = 0;
         while (true) {
@@ -130,10 +141,10 @@ class SnapshotTest {
             try (RaftStore again = open(bDir, 2, null)) {
                 assertSameState(a, again);
                 // The session and its stored answer came along: the retry is not applied twice.
-                long sid = again.stateMachine().session(meta.index() - 1).orElseThrow().id();
+                long sid = again.stateMachine().session(meta.index() - 2).orElseThrow().id();
                 Result retry = only(proposeRequests(again, 2,
                         List.of(Request.inSession(sid, 1, new Command.Put(b("key/000007"), b("seven"))))));
-                assertEquals(new Result.Written(meta.index(), 2), retry);
+                assertEquals(new Result.Written(meta.index() - 1, 2), retry);
                 assertEquals(2, again.stateMachine().get(b("key/000007")).orElseThrow().version());
             }
         }

@@ -236,7 +236,7 @@ final class Nemesis {
         long out = voters.get(rng.nextInt(voters.size()));
         ConfChange.Transition t = ConfChange.Transition.values()[rng.nextInt(3)];
         return new ConfChange(t, List.of(new ConfChange.Single(ConfChange.Type.ADD_NODE, in),
-                new ConfChange.Single(ConfChange.Type.REMOVE_NODE, out)), 0);
+                new ConfChange.Single(ConfChange.Type.REMOVE_NODE, out)));
     }
 
     /** A node that is not (and never was) a member: an idle one started earlier, or a new one. */

@@ -78,6 +78,11 @@ public final class Main {
         cl.addSubcommand("status", new ClientCommands.StatusCmd(ctx));
         cl.addSubcommand("members", new ClientCommands.Members(ctx));
         cl.addSubcommand("transfer", new ClientCommands.Transfer(ctx));
+        CommandLine member = new CommandLine(new MemberCommands.Group());
+        member.addSubcommand("add", new MemberCommands.Add(ctx));
+        member.addSubcommand("promote", new MemberCommands.Promote(ctx));
+        member.addSubcommand("remove", new MemberCommands.Remove(ctx));
+        cl.addSubcommand("member", member);
         // Registered after the subcommands: picocli copies converters to the subcommands present now.
         cl.registerConverter(Duration.class, Units::parseDuration);
         cl.setOut(ctx.out());

@@ -33,6 +33,12 @@ final class ServerCommand implements Callable<Integer> {
             description = "Founding members and their peer addresses, e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003.")
     String initialCluster;
 
+    @Option(names = "--join", paramLabel = "CLUSTER_ID",
+            description = "Join the running cluster with this id (hex, as printed by 'raftkv member add') instead of "
+                    + "founding one: nothing is bootstrapped and the node gets its state from the leader. "
+                    + "--initial-cluster then lists the current members and this node.")
+    String join;
+
     @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Address of the client API.")
     String clientAddr;
 
@@ -182,9 +188,23 @@ final class ServerCommand implements Callable<Integer> {
                     d.clientListen(), or(peerAddr, d.peerListen()), d.dataDir(), or(tick, d.tick()),
                     or(electionTicks, d.electionTicks()), or(heartbeatTicks, d.heartbeatTicks()), limits,
                     or(requestTimeout, d.requestTimeout()), or(snapshotEvery, d.snapshotEvery()),
-                    or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr, metricsAddr);
+                    or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr, metricsAddr,
+                    join == null ? 0 : parseClusterId(join));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
+        }
+    }
+
+    static long parseClusterId(String hex) {
+        try {
+            long v = Long.parseUnsignedLong(hex.trim(), 16);
+            if (v <= 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw CliException.usage("--join '" + hex + "' is not a cluster id (a positive hex number, as 'raftkv member add' "
+                    + "and 'raftkv status' print it)");
         }
     }
 
@@ -220,6 +240,9 @@ final class ServerCommand implements Callable<Integer> {
         StringBuilder members = new StringBuilder();
         c.initialCluster().forEach((k, v) -> members.append(members.length() == 0 ? "" : ",").append(k).append('=').append(v));
         m.put("initial-cluster", members.toString());
+        if (c.joining()) {
+            m.put("join", Long.toHexString(c.joinClusterId()));
+        }
         m.put("client-addr", c.clientListen());
         if (c.metricsListen() != null) {
             m.put("metrics-addr", c.metricsListen());

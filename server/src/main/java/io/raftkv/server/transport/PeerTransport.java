@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -40,8 +41,10 @@ public final class PeerTransport implements AutoCloseable {
     private final RaftStore store;
     private final Inbox inbox;
     private final PeerService service;
-    private final Map<Long, PeerSender> senders;
-    private final Map<Long, ManagedChannel> channels;
+    /** The peers messages can go to; replaced entries are retired in the background (see updatePeers). */
+    private final ConcurrentHashMap<Long, Peer> peers = new ConcurrentHashMap<>();
+    /** Threads stopping retired peers (guarded by this); close waits for them. */
+    private final List<Thread> retiring = new ArrayList<>();
     private final ConcurrentHashMap<Long, SnapshotSender> snapshots = new ConcurrentHashMap<>();
     private final ExecutorService snapshotExecutor;
     /** Ids already warned about (raft thread only). */
@@ -54,20 +57,14 @@ public final class PeerTransport implements AutoCloseable {
         this.store = Objects.requireNonNull(store, "store");
         this.inbox = Objects.requireNonNull(inbox, "inbox");
         this.service = new PeerService(config, store, inbox);
-        Map<Long, PeerSender> s = new TreeMap<>();
-        Map<Long, ManagedChannel> c = new TreeMap<>();
         try {
             for (Map.Entry<Long, String> p : config.peers().entrySet()) {
-                ManagedChannel ch = channel(p.getValue());
-                c.put(p.getKey(), ch);
-                s.put(p.getKey(), new PeerSender(p.getKey(), p.getValue(), config, inbox, ch));
+                peers.put(p.getKey(), newPeer(p.getKey(), p.getValue()));
             }
         } catch (RuntimeException e) {
-            c.values().forEach(ManagedChannel::shutdownNow);
+            peers.values().forEach(p -> p.channel.shutdownNow());
             throw e;
         }
-        this.senders = Map.copyOf(s);
-        this.channels = Map.copyOf(c);
         AtomicInteger n = new AtomicInteger();
         // One transfer per peer at most (see send), so the pool never grows beyond the peer count.
         this.snapshotExecutor = Executors.newCachedThreadPool(r -> {
@@ -97,10 +94,74 @@ public final class PeerTransport implements AutoCloseable {
             return;
         }
         started = true;
-        for (PeerSender s : senders.values()) {
-            s.start();
+        for (Peer p : peers.values()) {
+            p.sender.start();
         }
-        LOG.info("peer transport of node {} started for peers {}", config.nodeId(), config.peers());
+        LOG.info("peer transport of node {} started for peers {}", config.nodeId(), addresses());
+    }
+
+    /** The peers this transport currently sends to, id to address. */
+    public SortedMap<Long, String> addresses() {
+        SortedMap<Long, String> m = new TreeMap<>();
+        peers.forEach((id, p) -> m.put(id, p.address));
+        return m;
+    }
+
+    /**
+     * Makes the peer set exactly {@code wanted} (membership changed, or a peer's address became known).
+     * Called by the raft thread, so it must not block: senders of removed or re-addressed peers are
+     * stopped on a background thread, and messages to them are dropped meanwhile like to any unknown peer.
+     */
+    public synchronized void updatePeers(SortedMap<Long, String> wanted) {
+        if (closed) {
+            return;
+        }
+        List<Peer> retired = new ArrayList<>();
+        for (Map.Entry<Long, Peer> e : new TreeMap<>(peers).entrySet()) {
+            String want = wanted.get(e.getKey());
+            if (!e.getValue().address.equals(want)) {
+                peers.remove(e.getKey());
+                retired.add(e.getValue());
+                LOG.info("node {}: peer {} at {} {}", config.nodeId(), e.getKey(), e.getValue().address,
+                        want == null ? "removed" : "moved to " + want);
+            }
+        }
+        for (Map.Entry<Long, String> e : wanted.entrySet()) {
+            if (e.getKey() == config.nodeId() || peers.containsKey(e.getKey())) {
+                continue;
+            }
+            Peer p = newPeer(e.getKey(), e.getValue());
+            peers.put(e.getKey(), p);
+            unknownPeersLogged.remove(e.getKey());
+            if (started) {
+                p.sender.start();
+            }
+            LOG.info("node {}: peer {} added at {}", config.nodeId(), e.getKey(), e.getValue());
+        }
+        if (!retired.isEmpty()) {
+            Thread t = new Thread(() -> retired.forEach(Peer::close), THREAD_PREFIX + config.nodeId() + "-retire");
+            t.setDaemon(true);
+            retiring.removeIf(r -> !r.isAlive());
+            retiring.add(t);
+            t.start();
+        }
+    }
+
+    private Peer newPeer(long id, String address) {
+        ManagedChannel ch = channel(address);
+        return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch));
+    }
+
+    private record Peer(String address, ManagedChannel channel, PeerSender sender) {
+        void close() {
+            sender.close();
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -115,7 +176,8 @@ public final class PeerTransport implements AutoCloseable {
         List<PeerSender> touched = new ArrayList<>(2);
         List<Long> unreachable = null;
         for (Message m : messages) {
-            PeerSender s = senders.get(m.to());
+            Peer peer = peers.get(m.to());
+            PeerSender s = peer == null ? null : peer.sender;
             if (s == null) {
                 if (unknownPeersLogged.add(m.to())) {
                     LOG.warn("node {} has no address for peer {}: messages to it are dropped", config.nodeId(), m.to());
@@ -124,7 +186,7 @@ public final class PeerTransport implements AutoCloseable {
                 continue;
             }
             if (m instanceof Message.InstallSnapshot snap) {
-                startSnapshot(snap);
+                startSnapshot(snap, peer.address);
                 continue;
             }
             if (s.offer(m)) {
@@ -153,7 +215,7 @@ public final class PeerTransport implements AutoCloseable {
         return l;
     }
 
-    private void startSnapshot(Message.InstallSnapshot m) {
+    private void startSnapshot(Message.InstallSnapshot m, String address) {
         long peer = m.to();
         SnapshotSender running = snapshots.get(peer);
         if (running != null) {
@@ -163,7 +225,6 @@ public final class PeerTransport implements AutoCloseable {
                     running.metadata().index());
             return;
         }
-        String address = config.peers().get(peer);
         SnapshotSender[] self = new SnapshotSender[1];
         self[0] = new SnapshotSender(m, config, store, inbox, () -> channel(address), () -> snapshots.remove(peer, self[0]));
         snapshots.put(peer, self[0]);
@@ -193,23 +254,30 @@ public final class PeerTransport implements AutoCloseable {
             }
             closed = true;
         }
-        for (PeerSender s : senders.values()) {
-            s.close();
+        for (Peer p : peers.values()) {
+            p.sender.close();
         }
         for (SnapshotSender s : snapshots.values()) {
             s.cancel();
         }
         snapshotExecutor.shutdownNow();
         service.close();
-        for (ManagedChannel ch : channels.values()) {
-            ch.shutdownNow();
+        for (Peer p : peers.values()) {
+            p.channel.shutdownNow();
         }
         try {
+            List<Thread> stillRetiring;
+            synchronized (this) {
+                stillRetiring = List.copyOf(retiring);
+            }
+            for (Thread t : stillRetiring) {
+                t.join(10_000);
+            }
             if (!snapshotExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("snapshot transfers of node {} did not stop within 5 s", config.nodeId());
             }
-            for (ManagedChannel ch : channels.values()) {
-                ch.awaitTermination(5, TimeUnit.SECONDS);
+            for (Peer p : peers.values()) {
+                p.channel.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

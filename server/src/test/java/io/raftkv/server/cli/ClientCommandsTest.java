@@ -34,6 +34,24 @@ class ClientCommandsTest {
     }
 
     @Test
+    void memberAddPrintsHowToStartTheNodeAndChangesGoToTheLeader() {
+        FakeCluster.Result add = cli("member", "add", "4", "10.0.0.4:7000", "--learner", "--client-addr", "10.0.0.4:8000");
+        assertEquals(0, add.code(), add.err());
+        assertEquals("OK node 4 added as learner at index 1\n"
+                + "start it with: raftkv server --id 4 --join abc --initial-cluster 1=peer-1,2=peer-2,3=peer-3,4=10.0.0.4:7000"
+                + " --client-addr 10.0.0.4:8000 --data-dir DIR\n"
+                + "then, once it caught up: raftkv member promote 4\n", add.out());
+        assertEquals("OK node 4 is a voter at index 2\n", cli("member", "promote", "4").out());
+        assertEquals("OK node 3 removed at index 3\n", cli("member", "remove", "3").out());
+        FakeCluster.Result bad = cli("member", "remove", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("ID must be a positive node id"), bad.err());
+        FakeCluster.Result none = FakeCluster.run(Map.of(), cwd, "member");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("add"), none.err());
+    }
+
+    @Test
     void putGetDel() {
         FakeCluster.Result put = cli("put", "greeting", "hello world");
         assertEquals(0, put.code(), put.err());

@@ -5,7 +5,11 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.AddMemberRequest;
 import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.MemberChangeResponse;
+import io.raftkv.proto.PromoteMemberRequest;
+import io.raftkv.proto.RemoveMemberRequest;
 import io.raftkv.proto.CompareAndSetRequest;
 import io.raftkv.proto.CompareAndSetResponse;
 import io.raftkv.proto.DeleteRequest;
@@ -254,6 +258,46 @@ final class FakeNode {
                 }
                 shared.leaderId = req.getTargetId();
                 out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(req.getTargetId()).build());
+                out.onCompleted();
+            }
+
+            /** Members 1..n plus the added one (peer addresses peer-ID); the cluster id is 0xabc. */
+            @Override
+            public void addMember(AddMemberRequest req, StreamObserver<MemberChangeResponse> out) {
+                StatusRuntimeException no = refusal(true);
+                if (no != null) {
+                    out.onError(no);
+                    return;
+                }
+                MemberChangeResponse.Builder b = MemberChangeResponse.newBuilder().setClusterId(0xabc)
+                        .setIndex(shared.index.incrementAndGet()).setLeaderId(id);
+                for (FakeNode n : shared.nodes) {
+                    b.addMembers(Member.newBuilder().setId(n.id).setPeerAddress("peer-" + n.id));
+                }
+                b.addMembers(Member.newBuilder().setId(req.getId()).setPeerAddress(req.getPeerAddress()).setLearner(req.getLearner()));
+                out.onNext(b.build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void promoteMember(PromoteMemberRequest req, StreamObserver<MemberChangeResponse> out) {
+                StatusRuntimeException no = refusal(true);
+                if (no != null) {
+                    out.onError(no);
+                    return;
+                }
+                out.onNext(MemberChangeResponse.newBuilder().setIndex(shared.index.incrementAndGet()).build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void removeMember(RemoveMemberRequest req, StreamObserver<MemberChangeResponse> out) {
+                StatusRuntimeException no = refusal(true);
+                if (no != null) {
+                    out.onError(no);
+                    return;
+                }
+                out.onNext(MemberChangeResponse.newBuilder().setIndex(shared.index.incrementAndGet()).build());
                 out.onCompleted();
             }
         };

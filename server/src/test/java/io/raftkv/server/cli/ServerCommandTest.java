@@ -66,6 +66,25 @@ class ServerCommandTest {
     }
 
     @Test
+    void joinTakesTheRunningClustersIdAndRoundTrips() throws IOException {
+        String withFour = CLUSTER + ",4=127.0.0.1:7004";
+        FakeCluster.Result r = server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
+                "--data-dir", "d4", "--join", "5f3a9c", "--print-config");
+        assertEquals(0, r.code(), r.err());
+        Properties p = props(r.out());
+        assertEquals("5f3a9c", p.getProperty("join"));
+        assertFalse(r.err().contains("even number"), "a joiner's list is not the founding membership: " + r.err());
+        Path file = tmp.resolve("n4.properties");
+        Files.writeString(file, r.out());
+        FakeCluster.Result again = server("--config", file.toString(), "--print-config");
+        assertEquals(r.out(), again.out());
+        assertUsageError(server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
+                "--data-dir", "d4", "--join", "xyz"), "--join 'xyz' is not a cluster id");
+        assertUsageError(server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
+                "--data-dir", "d4", "--join", "0"), "--join '0'");
+    }
+
+    @Test
     void flagsOverrideTheConfigFileAndPrintConfigOutputIsAValidConfigFile() throws IOException {
         Path file = tmp.resolve("node.properties");
         Files.writeString(file, "# node 1\nid=1\ninitial-cluster=" + CLUSTER + "\nclient-addr=127.0.0.1:8001\n"
