@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How to reach every member. Two sources, in this order: the node's own {@code --initial-cluster}
- * (its view of the founders, or of the members it was told about when it joined; each node may reach
- * the same peer by a different address: NAT, DNS aliases, the chaos harness's fault proxies), then the
+ * How to reach every member. Two sources, in this order: the node's own {@code --initial-cluster} and
+ * {@code --peer-addresses} (its view of the founders, of the members it was told about when it joined,
+ * and overrides; each node may reach the same peer by a different address: NAT, DNS aliases, the chaos
+ * harness's fault proxies), then the
  * addresses that membership changes carried through the log (replicated, so every member learns how
  * to reach a node added at runtime, and kept in snapshots by the storage's member records).
  *
@@ -37,13 +38,18 @@ final class MemberDirectory {
 
     private final long self;
     private final SortedMap<Long, String> local;
+    private final SortedMap<Long, String> initialCluster;
     private final TreeMap<Long, MemberContext> added = new TreeMap<>();
     private final TreeSet<Long> removed = new TreeSet<>();
     private volatile View view;
 
-    MemberDirectory(long self, SortedMap<Long, String> local, List<MemberRecord> records) {
+    MemberDirectory(long self, SortedMap<Long, String> initialCluster, SortedMap<Long, String> overrides,
+                    List<MemberRecord> records) {
         this.self = self;
-        this.local = Collections.unmodifiableSortedMap(new TreeMap<>(local));
+        TreeMap<Long, String> l = new TreeMap<>(overrides);
+        l.putAll(initialCluster);
+        this.local = Collections.unmodifiableSortedMap(l);
+        this.initialCluster = Collections.unmodifiableSortedMap(new TreeMap<>(initialCluster));
         reload(records);
     }
 
@@ -97,7 +103,7 @@ final class MemberDirectory {
      * (the transport logs messages to them as undeliverable).
      */
     SortedMap<Long, String> transportPeers(ConfState conf) {
-        TreeSet<Long> ids = new TreeSet<>(local.keySet());
+        TreeSet<Long> ids = new TreeSet<>(initialCluster.keySet());
         ids.addAll(conf.allMembers());
         ids.removeAll(removed);
         ids.remove(self);
@@ -123,7 +129,7 @@ final class MemberDirectory {
     private void publish() {
         SortedMap<Long, String> peers = new TreeMap<>();
         SortedMap<Long, String> clients = new TreeMap<>();
-        TreeSet<Long> ids = new TreeSet<>(local.keySet());
+        TreeSet<Long> ids = new TreeSet<>(initialCluster.keySet());
         ids.addAll(added.keySet());
         for (long id : ids) {
             if (!removed.contains(id)) {

@@ -111,7 +111,8 @@ final class RaftNode implements Inbox, AutoCloseable {
         // Randomness only spreads election timeouts; a fresh seed per start keeps restarted peers from colliding.
         this.node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
         this.lastSnapshotIndex = store.log().snapshot().index();
-        this.members = new MemberDirectory(config.nodeId(), config.initialCluster(), store.stateMachine().members());
+        this.members = new MemberDirectory(config.nodeId(), config.initialCluster(), config.peerAddresses(),
+                store.stateMachine().members());
         this.clientAddresses.put(config.nodeId(), config.clientAdvertise() != null ? config.clientAdvertise() : config.clientListen());
         this.raftThread = new Thread(this::raftLoop, "raftkv-raft-" + config.nodeId());
         this.persistThread = new Thread(() -> taskLoop(persistQueue), "raftkv-persist-" + config.nodeId());

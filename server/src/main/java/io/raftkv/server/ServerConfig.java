@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -36,6 +37,9 @@ import java.util.TreeMap;
  *                         cluster this node joins after {@code member add} (etcd's
  *                         {@code --initial-cluster-state existing}): nothing is bootstrapped, the node waits
  *                         for the leader's snapshot, and {@code initialCluster} only tells it where its peers are
+ * @param peerAddresses    how this node reaches members that are not in {@code initialCluster}, overriding the
+ *                         address their membership change carried (NAT, split-horizon DNS, the chaos harness's
+ *                         per-link proxies); never adds members
  */
 public record ServerConfig(
         long nodeId,
@@ -54,7 +58,8 @@ public record ServerConfig(
         boolean unsafeLocalReads,
         String clientAdvertise,
         String metricsListen,
-        long joinClusterId) {
+        long joinClusterId,
+        SortedMap<Long, String> peerAddresses) {
 
     /** Request limits (etcd-style: explicit, reported with the actual size in every rejection). */
     public record Limits(int maxKeyBytes, int maxValueBytes, int maxRequestBytes, int maxScanLimit,
@@ -80,11 +85,20 @@ public record ServerConfig(
                         Duration requestTimeout, long snapshotEvery, long retainEntries, boolean unsafeLocalReads,
                         String clientAdvertise, String metricsListen) {
         this(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks, heartbeatTicks,
-                limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen, 0);
+                limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen, 0,
+                new TreeMap<>());
     }
 
     public ServerConfig {
         Objects.requireNonNull(clusterToken, "clusterToken");
+        peerAddresses = Collections.unmodifiableSortedMap(new TreeMap<>(peerAddresses == null ? Map.of() : peerAddresses));
+        for (var e : peerAddresses.entrySet()) {
+            if (e.getKey() <= 0 || e.getKey() == nodeId) {
+                throw new IllegalArgumentException("--peer-addresses names node " + e.getKey()
+                        + (e.getKey() <= 0 ? ": ids must be positive" : ": that is this node"));
+            }
+            HostPort.parse(e.getValue(), "--peer-addresses entry for node " + e.getKey());
+        }
         if (joinClusterId < 0) {
             throw new IllegalArgumentException("--cluster-id must be a positive hex id, got " + Long.toHexString(joinClusterId));
         }
@@ -166,7 +180,14 @@ public record ServerConfig(
     public ServerConfig joiningCluster(long clusterId) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, clusterId);
+                metricsListen, clusterId, peerAddresses);
+    }
+
+    /** The same configuration with {@code addresses} as the --peer-addresses overrides. */
+    public ServerConfig withPeerAddresses(SortedMap<Long, String> addresses) {
+        return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
+                heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
+                metricsListen, joinClusterId, addresses);
     }
 
     /** Warnings worth logging at start: not errors, but rarely what the operator meant. */

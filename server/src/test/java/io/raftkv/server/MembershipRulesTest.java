@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The leader's checks before a membership change, decided from a Status alone. */
 class MembershipRulesTest {
     private static final MemberDirectory.View NOBODY_REMOVED = new MemberDirectory(1,
-            new TreeMap<>(Map.of(1L, "h1:7000", 2L, "h2:7000", 3L, "h3:7000")), List.of()).view();
+            new TreeMap<>(Map.of(1L, "h1:7000", 2L, "h2:7000", 3L, "h3:7000")), new TreeMap<>(), List.of()).view();
 
     /** Leader 1 with last index 1000; {@code peers}: id to (match, recently active). */
     private static Status leader(ConfState conf, Map<Long, Object[]> peers) {
@@ -84,7 +84,7 @@ class MembershipRulesTest {
     void idsAreNeverReusedAndAddressesMustBeReachable() {
         Status healthy = leader(THREE, Map.of(2L, new Object[] {1000L, true}, 3L, new Object[] {1000L, true}));
         MemberDirectory.View removed5 = new MemberDirectory(1, new TreeMap<>(Map.of(1L, "h1:7000")),
-                List.of(new MemberRecord(5, true, null))).view();
+                new TreeMap<>(), List.of(new MemberRecord(5, true, null))).view();
         NodeException e = assertThrows(NodeException.class, () ->
                 MembershipRules.check(MembershipRules.Kind.ADD_LEARNER, 5, "h5:7000", "", healthy, removed5));
         assertTrue(e.getMessage().contains("never reused"), e.getMessage());

@@ -39,6 +39,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "--initial-cluster then lists the current members and this node.")
     String join;
 
+    @Option(names = "--peer-addresses", paramLabel = "ID=HOST:PORT,...",
+            description = "How this node reaches members that are not in --initial-cluster, overriding the address their "
+                    + "'member add' gave (NAT, split-horizon DNS). Adds no members.")
+    String peerAddresses;
+
     @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Address of the client API.")
     String clientAddr;
 
@@ -189,7 +194,8 @@ final class ServerCommand implements Callable<Integer> {
                     or(electionTicks, d.electionTicks()), or(heartbeatTicks, d.heartbeatTicks()), limits,
                     or(requestTimeout, d.requestTimeout()), or(snapshotEvery, d.snapshotEvery()),
                     or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr, metricsAddr,
-                    join == null ? 0 : parseClusterId(join));
+                    join == null ? 0 : parseClusterId(join),
+                    peerAddresses == null ? null : parseMembers(peerAddresses, "--peer-addresses"));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -210,6 +216,10 @@ final class ServerCommand implements Callable<Integer> {
 
     /** {@code 1=h:p,2=h:p}; whitespace around entries is fine, empty entries are skipped. */
     static SortedMap<Long, String> parseInitialCluster(String text) {
+        return parseMembers(text, "--initial-cluster");
+    }
+
+    private static SortedMap<Long, String> parseMembers(String text, String flag) {
         SortedMap<Long, String> members = new TreeMap<>();
         for (String part : text.split(",")) {
             String entry = part.trim();
@@ -224,10 +234,10 @@ final class ServerCommand implements Callable<Integer> {
                 }
                 memberId = Long.parseLong(entry.substring(0, eq).trim());
             } catch (NumberFormatException e) {
-                throw CliException.usage("--initial-cluster entry '" + entry + "' is not id=host:port");
+                throw CliException.usage(flag + " entry '" + entry + "' is not id=host:port");
             }
             if (members.put(memberId, entry.substring(eq + 1).trim()) != null) {
-                throw CliException.usage("--initial-cluster names node " + memberId + " twice");
+                throw CliException.usage(flag + " names node " + memberId + " twice");
             }
         }
         return members;
@@ -242,6 +252,11 @@ final class ServerCommand implements Callable<Integer> {
         m.put("initial-cluster", members.toString());
         if (c.joining()) {
             m.put("join", Long.toHexString(c.joinClusterId()));
+        }
+        if (!c.peerAddresses().isEmpty()) {
+            StringBuilder pa = new StringBuilder();
+            c.peerAddresses().forEach((k, v) -> pa.append(pa.length() == 0 ? "" : ",").append(k).append('=').append(v));
+            m.put("peer-addresses", pa.toString());
         }
         m.put("client-addr", c.clientListen());
         if (c.metricsListen() != null) {

@@ -69,10 +69,11 @@ class ServerCommandTest {
     void joinTakesTheRunningClustersIdAndRoundTrips() throws IOException {
         String withFour = CLUSTER + ",4=127.0.0.1:7004";
         FakeCluster.Result r = server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
-                "--data-dir", "d4", "--join", "5f3a9c", "--print-config");
+                "--data-dir", "d4", "--join", "5f3a9c", "--peer-addresses", "7=10.0.0.7:7000, 9=10.0.0.9:7000", "--print-config");
         assertEquals(0, r.code(), r.err());
         Properties p = props(r.out());
         assertEquals("5f3a9c", p.getProperty("join"));
+        assertEquals("7=10.0.0.7:7000,9=10.0.0.9:7000", p.getProperty("peer-addresses"));
         assertFalse(r.err().contains("even number"), "a joiner's list is not the founding membership: " + r.err());
         Path file = tmp.resolve("n4.properties");
         Files.writeString(file, r.out());
@@ -82,6 +83,8 @@ class ServerCommandTest {
                 "--data-dir", "d4", "--join", "xyz"), "--join 'xyz' is not a cluster id");
         assertUsageError(server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
                 "--data-dir", "d4", "--join", "0"), "--join '0'");
+        assertUsageError(server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
+                "--data-dir", "d4", "--peer-addresses", "4=127.0.0.1:1"), "--peer-addresses names node 4", "this node");
     }
 
     @Test
