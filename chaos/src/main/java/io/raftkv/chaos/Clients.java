@@ -49,7 +49,7 @@ final class Clients implements AutoCloseable {
         channel(node).resetConnectBackoff();
     }
 
-    private ManagedChannel channel(int node) {
+    ManagedChannel channel(int node) {
         ManagedChannel ch = channels.get(node);
         if (ch == null) {
             throw new IllegalArgumentException("no node " + node);

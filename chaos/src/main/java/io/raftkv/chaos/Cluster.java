@@ -53,6 +53,18 @@ interface Cluster extends AutoCloseable {
         start(node);
     }
 
+    /**
+     * Replaces the member in slot {@code node} the way an operator replaces a machine: removes its Raft id
+     * through the leader, retires the process, adds a new id as a learner, starts it joining on the slot's
+     * ports, and promotes it once caught up. The slot keeps its number, ports and links.
+     *
+     * @return what was done, for the report
+     * @throws UnsupportedOperationException where the backend cannot
+     */
+    default String replaceMember(int node, Duration timeout) {
+        throw new UnsupportedOperationException("this backend cannot change membership");
+    }
+
     /** Freezes the process (SIGSTOP): alive to the network, silent to everyone. */
     void pause(int node);
 

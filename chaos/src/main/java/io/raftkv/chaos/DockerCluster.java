@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DockerCluster implements Cluster {
     private static final Logger LOG = LoggerFactory.getLogger(DockerCluster.class);
-    static final java.util.Set<FaultKind> UNSUPPORTED = java.util.Set.of(FaultKind.SLOW);
+    static final java.util.Set<FaultKind> UNSUPPORTED = java.util.Set.of(FaultKind.SLOW, FaultKind.REPLACE_MEMBER);
     static final int PEER_PORT = 7000;
     static final int CLIENT_PORT = 7001;
     static final String OWNER_LABEL = "io.raftkv.chaos.owner";

@@ -19,7 +19,9 @@ enum FaultKind {
     SLOW("slow", "links", 2),
     LOSSY("lossy", "links", 2),
     /** Every node in turn stopped gracefully (SIGTERM: a leader hands over first) and started again. */
-    ROLLING_RESTART("rolling-restart", "restart", 2);
+    ROLLING_RESTART("rolling-restart", "restart", 2),
+    /** A member removed and replaced by a new node that joins as a learner and is promoted (membership change). */
+    REPLACE_MEMBER("replace-member", "membership", 3);
 
     final String label;
     final String group;
@@ -34,7 +36,7 @@ enum FaultKind {
 
     /** Faults that run their course inside the window instead of lasting a planned time. */
     boolean selfTimed() {
-        return this == ROLLING_RESTART;
+        return this == ROLLING_RESTART || this == REPLACE_MEMBER;
     }
 
     boolean targetsLeader() {
@@ -43,7 +45,7 @@ enum FaultKind {
 
     /**
      * Parses a comma-separated list of fault names and groups: partition, kill, pause, links (slow and
-     * lossy), restart (rolling restart), all, or any single fault label.
+     * lossy), restart (rolling restart), membership (replace a member), all, or any single fault label.
      */
     static Set<FaultKind> parse(String spec) {
         Set<FaultKind> out = EnumSet.noneOf(FaultKind.class);
@@ -60,7 +62,7 @@ enum FaultKind {
                 }
             }
             if (!matched) {
-                throw new IllegalArgumentException("unknown nemesis '" + p + "': use partition, kill, pause, links, restart, "
+                throw new IllegalArgumentException("unknown nemesis '" + p + "': use partition, kill, pause, links, restart, membership, "
                         + "all, or one of " + labels());
             }
         }

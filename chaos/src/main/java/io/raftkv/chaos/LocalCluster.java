@@ -55,8 +55,20 @@ final class LocalCluster implements Cluster {
         }
     }
 
+    /**
+     * Replacements per slot a run may make. The Raft id of slot s in generation g is s + g * nodes: ids are
+     * never reused, and every node is told in advance (--peer-addresses) how to reach every id a slot may
+     * take, through its own proxy link, so partitions keep applying to replaced members.
+     */
+    static final int MAX_GENERATIONS = 8;
+
     private final Settings settings;
     private final Map<Integer, NodeProcess> processes = new TreeMap<>();
+    /** Processes of members replaced by {@link #replaceMember}: kept so every pid is accounted for. */
+    private final List<NodeProcess> retired = new ArrayList<>();
+    private final Map<Integer, Integer> generation = new TreeMap<>();
+    private final Map<Integer, Integer> peerPorts = new TreeMap<>();
+    private final String token;
     private final Map<Integer, Integer> clientPorts = new TreeMap<>();
     private final Map<Integer, ManagedChannel> statusChannels = new TreeMap<>();
     private final FaultProxy proxy;
@@ -83,7 +95,6 @@ final class LocalCluster implements Cluster {
             ids.add(i);
         }
         List<Integer> ports = Ports.free(2 * ids.size());
-        Map<Integer, Integer> peerPorts = new TreeMap<>();
         for (int i = 0; i < ids.size(); i++) {
             clientPorts.put(ids.get(i), ports.get(2 * i));
             peerPorts.put(ids.get(i), ports.get(2 * i + 1));
@@ -93,30 +104,10 @@ final class LocalCluster implements Cluster {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the fault proxy", e);
         }
-        String token = "chaos-" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
+        this.token = "chaos-" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
         for (int id : ids) {
-            StringBuilder members = new StringBuilder();
-            for (int other : ids) {
-                int port = other == id ? peerPorts.get(id) : proxy.port(new Link(id, other));
-                members.append(members.length() == 0 ? "" : ",").append(other).append("=127.0.0.1:").append(port);
-            }
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(settings.javaOpts());
-            cmd.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString(), "server",
-                    "--id", Integer.toString(id),
-                    "--initial-cluster", members.toString(),
-                    "--peer-addr", "127.0.0.1:" + peerPorts.get(id),
-                    "--client-addr", "127.0.0.1:" + clientPorts.get(id),
-                    "--cluster-token", token,
-                    "--data-dir", settings.dir().resolve("n" + id).resolve("data").toAbsolutePath().toString(),
-                    "--tick", settings.tick().toMillis() + "ms",
-                    "--election-ticks", Integer.toString(settings.electionTicks())));
-            if (settings.unsafeLocalReads()) {
-                cmd.add("--unsafe-local-reads");
-            }
-            Path nodeDir = settings.dir().resolve("n" + id);
-            processes.put(id, new NodeProcess(id, cmd, nodeDir, nodeDir.resolve("server.log")));
+            generation.put(id, 0);
+            processes.put(id, process(id, 0, ids, 0));
             statusChannels.put(id, NettyChannelBuilder.forAddress("127.0.0.1", clientPorts.get(id)).usePlaintext().build());
         }
         for (Link l : links()) {
@@ -130,6 +121,85 @@ final class LocalCluster implements Cluster {
 
     Settings settings() {
         return settings;
+    }
+
+    /** The Raft id slot {@code slot} has in generation {@code gen}. */
+    int raftId(int slot, int gen) {
+        return slot + gen * settings.nodes();
+    }
+
+    /** The Raft id the node in {@code slot} has now. */
+    int raftId(int slot) {
+        return raftId(slot, generation.get(slot));
+    }
+
+    /**
+     * The process for {@code slot} in generation {@code gen}. Node i names every other slot by the proxy
+     * port of link i->slot, under every id that slot may ever have: founders in --initial-cluster (they
+     * define the cluster), the rest in --peer-addresses. A later generation joins ({@code clusterId}).
+     */
+    private NodeProcess process(int slot, int gen, List<Integer> slots, long clusterId) {
+        int id = raftId(slot, gen);
+        StringBuilder members = new StringBuilder();
+        StringBuilder others = new StringBuilder();
+        for (int other : slots) {
+            for (int g = 0; g < MAX_GENERATIONS; g++) {
+                int otherId = raftId(other, g);
+                boolean inInitial = gen == 0 ? g == 0 : g == generation.getOrDefault(other, 0) || otherId == id;
+                if (other == slot && g != gen) {
+                    continue;
+                }
+                int port = other == slot ? peerPorts.get(slot) : proxy.port(new Link(slot, other));
+                StringBuilder into = inInitial ? members : others;
+                into.append(into.length() == 0 ? "" : ",").append(otherId).append("=127.0.0.1:").append(port);
+            }
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(settings.javaOpts());
+        Path nodeDir = settings.dir().resolve("n" + slot);
+        cmd.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString(), "server",
+                "--id", Integer.toString(id),
+                "--initial-cluster", members.toString(),
+                "--peer-addr", "127.0.0.1:" + peerPorts.get(slot),
+                "--client-addr", "127.0.0.1:" + clientPorts.get(slot),
+                "--cluster-token", token,
+                "--data-dir", nodeDir.resolve(gen == 0 ? "data" : "data-g" + gen).toAbsolutePath().toString(),
+                "--tick", settings.tick().toMillis() + "ms",
+                "--election-ticks", Integer.toString(settings.electionTicks())));
+        if (others.length() > 0) {
+            cmd.addAll(List.of("--peer-addresses", others.toString()));
+        }
+        if (gen > 0) {
+            cmd.addAll(List.of("--join", Long.toHexString(clusterId)));
+        }
+        if (settings.unsafeLocalReads()) {
+            cmd.add("--unsafe-local-reads");
+        }
+        return new NodeProcess(id, cmd, nodeDir, nodeDir.resolve(gen == 0 ? "server.log" : "server-g" + gen + ".log"));
+    }
+
+    @Override
+    public synchronized String replaceMember(int slot, Duration timeout) {
+        int gen = generation.get(slot) + 1;
+        if (gen >= MAX_GENERATIONS) {
+            throw new IllegalStateException("slot " + slot + " was replaced " + (gen - 1) + " times already (the most a run may)");
+        }
+        int oldId = raftId(slot);
+        int newId = raftId(slot, gen);
+        MemberAdmin admin = new MemberAdmin(this, statusChannels, timeout);
+        admin.remove(oldId);
+        // The removed node takes no further part; its data stays for inspection.
+        NodeProcess old = processes.get(slot);
+        old.kill();
+        retired.add(old);
+        long clusterId = admin.clusterId();
+        admin.addLearner(newId, "127.0.0.1:" + peerPorts.get(slot));
+        generation.put(slot, gen);
+        processes.put(slot, process(slot, gen, List.copyOf(processes.keySet()), clusterId));
+        start(slot);
+        admin.promote(newId);
+        return "replaced member " + oldId + " in slot " + slot + " by " + newId + " (joined as a learner, promoted)";
     }
 
     /** The command line a node is started with (for the report and for reproducing by hand). */
@@ -153,6 +223,7 @@ final class LocalCluster implements Cluster {
     /** Every server process this cluster ever started. */
     List<Long> startedPids() {
         List<Long> out = new ArrayList<>();
+        retired.forEach(p -> out.addAll(p.startedPids()));
         processes.values().forEach(p -> out.addAll(p.startedPids()));
         return out;
     }

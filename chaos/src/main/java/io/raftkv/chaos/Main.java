@@ -28,7 +28,8 @@ public final class Main {
             "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
             "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
             "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
-                    + "), links (" + labels("links") + "), restart (" + labels("restart") + "), or single names.",
+                    + "), links (" + labels("links") + "), restart (" + labels("restart") + "), membership ("
+                    + labels("membership") + ", local backend), or single names.",
             "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).",
             "",
             "       raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]",

@@ -191,6 +191,10 @@ final class Nemesis {
                 }
                 return new Applied("rolling restart (graceful stop, start) of nodes " + done, done);
             }
+            case REPLACE_MEMBER: {
+                int n = step.order().get(0);
+                return new Applied(cluster.replaceMember(n, Duration.ofSeconds(60)), List.of(n));
+            }
             case LOSSY: {
                 cluster.lossyLinks(cluster.links(), step.loss());
                 return new Applied(String.format(java.util.Locale.ROOT, "all links lossy: %.0f%% of chunks", 100 * step.loss()),
@@ -212,7 +216,8 @@ final class Nemesis {
                 a.targets().forEach(cluster::resume);
                 break;
             case ROLLING_RESTART:
-                // Every node was started again inside the window.
+            case REPLACE_MEMBER:
+                // Done inside the window: every node runs again, and the cluster has its size back.
                 break;
             default:
                 cluster.heal();

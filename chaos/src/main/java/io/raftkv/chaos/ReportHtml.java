@@ -144,6 +144,8 @@ final class ReportHtml {
                 return "#3a86ff";
             case "restart":
                 return "#2a6f97";
+            case "membership":
+                return "#2b9348";
             default:
                 return "#e9a23b";
         }
