@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DockerCluster implements Cluster {
     private static final Logger LOG = LoggerFactory.getLogger(DockerCluster.class);
-    static final java.util.Set<FaultKind> UNSUPPORTED = java.util.Set.of(FaultKind.SLOW, FaultKind.REPLACE_MEMBER);
+    static final java.util.Set<FaultKind> UNSUPPORTED = java.util.Set.of(FaultKind.SLOW);
     static final int PEER_PORT = 7000;
     static final int CLIENT_PORT = 7001;
     static final String OWNER_LABEL = "io.raftkv.chaos.owner";
@@ -88,6 +88,12 @@ final class DockerCluster implements Cluster {
     private final Map<Integer, Integer> hostPorts = new TreeMap<>();
     private final Map<Integer, String> containers = new TreeMap<>();
     private final Map<Integer, List<String>> commands = new TreeMap<>();
+    /** Replacements made per slot; the Raft id of slot s in generation g is s + g * nodes (ids are never reused). */
+    private final Map<Integer, Integer> generation = new TreeMap<>();
+    /** Containers of replaced members: removed at once, their logs kept as n<s>/server-g<g>.log. */
+    private final List<String> retired = new ArrayList<>();
+    private String token;
+    private Map<String, String> labels;
     private final Map<Integer, ManagedChannel> statusChannels = new TreeMap<>();
     private final Map<Link, Boolean> cut = new TreeMap<>();
     private final Map<Link, Double> loss = new TreeMap<>();
@@ -122,53 +128,98 @@ final class DockerCluster implements Cluster {
         String[] subnet = createNetwork(labels);
         this.networkId = subnet[0];
         List<Integer> ports = Ports.free(settings.nodes());
-        StringBuilder members = new StringBuilder();
         for (int id = 1; id <= settings.nodes(); id++) {
             ips.put(id, subnet[1] + (10 + id));
             hostPorts.put(id, ports.get(id - 1));
-            members.append(id == 1 ? "" : ",").append(id).append('=').append(ips.get(id)).append(':').append(PEER_PORT);
         }
-        String token = "chaos-" + name;
-        String bindIp = host.equals("127.0.0.1") ? "127.0.0.1" : "0.0.0.0";
+        this.token = "chaos-" + name;
+        this.labels = labels;
         for (int id = 1; id <= settings.nodes(); id++) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add("java");
-            cmd.addAll(settings.javaOpts());
-            cmd.addAll(List.of("-jar", DockerNodeImage.JAR, "server",
-                    "--id", Integer.toString(id),
-                    "--initial-cluster", members.toString(),
-                    "--peer-addr", ips.get(id) + ":" + PEER_PORT,
-                    "--client-addr", "0.0.0.0:" + CLIENT_PORT,
-                    "--advertise-client-addr", clientAddress(id),
-                    "--cluster-token", token,
-                    "--data-dir", DATA_DIR,
-                    "--tick", settings.tick().toMillis() + "ms",
-                    "--election-ticks", Integer.toString(settings.electionTicks())));
-            if (settings.unsafeLocalReads()) {
-                cmd.add("--unsafe-local-reads");
-            }
-            commands.put(id, cmd);
-            HostConfig hc = HostConfig.newHostConfig()
-                    .withNetworkMode(name)
-                    .withCapAdd(Capability.NET_ADMIN)
-                    .withPortBindings(new PortBinding(com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort(bindIp,
-                            hostPorts.get(id)), ExposedPort.tcp(CLIENT_PORT)));
-            String cid = docker.createContainerCmd(image)
-                    .withName(name + "-n" + id)
-                    .withHostName("n" + id)
-                    .withLabels(labels)
-                    .withExposedPorts(ExposedPort.tcp(CLIENT_PORT))
-                    .withHostConfig(hc)
-                    .withIpv4Address(ips.get(id))
-                    .withCmd(cmd)
-                    .exec().getId();
-            containers.put(id, cid);
+            generation.put(id, 0);
+            containers.put(id, createContainer(id, 0, 0));
             statusChannels.put(id, NettyChannelBuilder.forAddress(host, hostPorts.get(id)).usePlaintext().build());
         }
         for (Link l : links()) {
             cut.put(l, false);
             loss.put(l, 0.0);
         }
+    }
+
+    private int raftId(int slot, int gen) {
+        return slot + gen * settings.nodes();
+    }
+
+    /**
+     * Creates (does not start) the container of {@code slot} in generation {@code gen}: the slot's address
+     * and published port, the Raft id of that generation; later generations join {@code clusterId}. Every
+     * node reaches every other at its real address (iptables filters at the receiver), so the address a
+     * membership change replicates is the one everybody uses.
+     */
+    private String createContainer(int slot, int gen, long clusterId) {
+        StringBuilder members = new StringBuilder();
+        for (int other : ips.keySet()) {
+            int otherId = other == slot ? raftId(slot, gen) : raftId(other, generation.getOrDefault(other, 0));
+            members.append(members.length() == 0 ? "" : ",").append(otherId).append('=').append(ips.get(other))
+                    .append(':').append(PEER_PORT);
+        }
+        String bindIp = host.equals("127.0.0.1") ? "127.0.0.1" : "0.0.0.0";
+        List<String> cmd = new ArrayList<>();
+        cmd.add("java");
+        cmd.addAll(settings.javaOpts());
+        cmd.addAll(List.of("-jar", DockerNodeImage.JAR, "server",
+                "--id", Integer.toString(raftId(slot, gen)),
+                "--initial-cluster", members.toString(),
+                "--peer-addr", ips.get(slot) + ":" + PEER_PORT,
+                "--client-addr", "0.0.0.0:" + CLIENT_PORT,
+                "--advertise-client-addr", clientAddress(slot),
+                "--cluster-token", token,
+                "--data-dir", DATA_DIR,
+                "--tick", settings.tick().toMillis() + "ms",
+                "--election-ticks", Integer.toString(settings.electionTicks())));
+        if (gen > 0) {
+            cmd.addAll(List.of("--join", Long.toHexString(clusterId)));
+        }
+        if (settings.unsafeLocalReads()) {
+            cmd.add("--unsafe-local-reads");
+        }
+        commands.put(slot, cmd);
+        HostConfig hc = HostConfig.newHostConfig()
+                .withNetworkMode(name)
+                .withCapAdd(Capability.NET_ADMIN)
+                .withPortBindings(new PortBinding(com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort(bindIp,
+                        hostPorts.get(slot)), ExposedPort.tcp(CLIENT_PORT)));
+        return docker.createContainerCmd(image)
+                .withName(name + "-n" + slot + (gen == 0 ? "" : "-g" + gen))
+                .withHostName("n" + slot)
+                .withLabels(labels)
+                .withExposedPorts(ExposedPort.tcp(CLIENT_PORT))
+                .withHostConfig(hc)
+                .withIpv4Address(ips.get(slot))
+                .withCmd(cmd)
+                .exec().getId();
+    }
+
+    @Override
+    public synchronized String replaceMember(int slot, Duration timeout) {
+        int gen = generation.get(slot) + 1;
+        int oldId = raftId(slot, gen - 1);
+        int newId = raftId(slot, gen);
+        MemberAdmin admin = new MemberAdmin(this, statusChannels, timeout);
+        long clusterId = admin.clusterId();
+        admin.remove(oldId);
+        kill(slot);
+        saveLog(slot, "server" + (gen == 1 ? "" : "-g" + (gen - 1)) + ".log");
+        String old = containers.get(slot);
+        // The slot's address must be free before the new container takes it; the slot is never without a
+        // container (created, not started), so status probes see a stopped node, not a missing one.
+        docker.removeContainerCmd(old).withForce(true).withRemoveVolumes(true).exec();
+        retired.add(old);
+        generation.put(slot, gen);
+        containers.put(slot, createContainer(slot, gen, clusterId));
+        admin.addLearner(newId, ips.get(slot) + ":" + PEER_PORT);
+        start(slot);
+        admin.promote(newId);
+        return "replaced member " + oldId + " in slot " + slot + " by " + newId + " (joined as a learner, promoted)";
     }
 
     /** A /24 of 10.0.0.0/8 that no other network on this engine uses: {network id, "10.a.b."}. */
@@ -484,13 +535,18 @@ final class DockerCluster implements Cluster {
     /** Keeps every node's log in the run directory ({@code n<i>/server.log}, as the local backend does). */
     private void saveLogs() {
         for (int id : containers.keySet()) {
-            try {
-                Path f = settings.dir().resolve("n" + id).resolve("server.log");
-                Files.createDirectories(f.getParent());
-                Files.writeString(f, logs(id, 0));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("could not save the log of node {}: {}", id, e.toString());
-            }
+            int gen = generation.getOrDefault(id, 0);
+            saveLog(id, gen == 0 ? "server.log" : "server-g" + gen + ".log");
+        }
+    }
+
+    private void saveLog(int slot, String file) {
+        try {
+            Path f = settings.dir().resolve("n" + slot).resolve(file);
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, logs(slot, 0));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not save the log of node {}: {}", slot, e.toString());
         }
     }
 

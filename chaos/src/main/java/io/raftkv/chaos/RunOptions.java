@@ -52,8 +52,7 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
             for (FaultKind k : nemeses) {
                 if (DockerCluster.UNSUPPORTED.contains(k)) {
                     throw new IllegalArgumentException("the " + k.label + " fault is not available with --backend docker "
-                            + (k == FaultKind.SLOW ? "(iptables cannot delay packets and this kernel has no tc netem)"
-                            : "(containers are not yet re-created under new member ids)") + ": use --backend local for it");
+                            + "(iptables cannot delay packets and this kernel has no tc netem): use --backend local for it");
                 }
             }
         }

@@ -12,6 +12,7 @@ import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.PutRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -69,6 +70,66 @@ abstract class ClusterContract {
     private static String get(Clients clients, int node, String key) {
         return clients.kv(node, Duration.ofSeconds(2)).get(GetRequest.newBuilder().setKey(RegisterWorkload.bytes(key))
                 .setConsistency(Consistency.LINEARIZABLE).build()).getKv().getValue().toStringUtf8();
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier ok, String what) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - end < 0) {
+            try {
+                if (ok.getAsBoolean()) {
+                    return;
+                }
+            } catch (StatusRuntimeException e) {
+                // not yet
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private static String serializable(Clients clients, int slot, String key) {
+        return clients.kv(slot, Duration.ofSeconds(2)).get(GetRequest.newBuilder().setKey(RegisterWorkload.bytes(key))
+                .setConsistency(Consistency.SERIALIZABLE).build()).getKv().getValue().toStringUtf8();
+    }
+
+    /** A replaced member joins under a new id in the same slot, and the slot's links still obey partitions. */
+    @Test
+    void replacedMembersJoinUnderNewIdsAndStayBehindPartitions() {
+        Cluster c = newCluster(dir);
+        try (Cluster cluster = c; Clients clients = new Clients(cluster)) {
+            cluster.start();
+            int leader = await(cluster::leader, Duration.ofSeconds(30), "a leader");
+            clients.kv(leader, Duration.ofSeconds(5)).put(PutRequest.newBuilder().setKey(RegisterWorkload.bytes("k"))
+                    .setValue(RegisterWorkload.bytes("before")).build());
+            // The leader's slot (it removes itself and steps down), then that slot again: ids slot+3, slot+6.
+            String did = cluster.replaceMember(leader, Duration.ofSeconds(60));
+            assertTrue(did.contains("by " + (leader + 3)), did);
+            cluster.replaceMember(leader, Duration.ofSeconds(60));
+            List<Long> ids = io.raftkv.proto.ClusterGrpc.newBlockingStub(clients.channel(leader))
+                    .withDeadlineAfter(5, TimeUnit.SECONDS).members(io.raftkv.proto.MembersRequest.getDefaultInstance())
+                    .getMembersList().stream().map(io.raftkv.proto.Member::getId).sorted().toList();
+            List<Long> expected = new java.util.ArrayList<>();
+            for (long id = 1; id <= 3; id++) {
+                expected.add(id == leader ? id + 6 : id);
+            }
+            expected.sort(null);
+            assertEquals(expected, ids, "the slot's member is the newest id, the old ones are gone");
+            awaitTrue(() -> serializable(clients, leader, "k").equals("before"), "the new member to hold the data");
+
+            cluster.partition(Grudge.isolate(cluster.nodes(), leader));
+            awaitTrue(() -> {
+                int l = cluster.leader().orElse(leader);
+                if (l == leader) {
+                    return false;
+                }
+                clients.kv(l, Duration.ofSeconds(2)).put(PutRequest.newBuilder().setKey(RegisterWorkload.bytes("k"))
+                        .setValue(RegisterWorkload.bytes("during")).build());
+                return true;
+            }, "a write in the majority");
+            assertEquals("before", serializable(clients, leader, "k"), "the isolated new member heard nothing");
+            cluster.heal();
+            awaitTrue(() -> serializable(clients, leader, "k").equals("during"), "the new member to catch up after the heal");
+        }
     }
 
     @Test
