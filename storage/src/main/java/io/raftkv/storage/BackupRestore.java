@@ -47,7 +47,12 @@ public final class BackupRestore {
 
     /** Writes extra files into the finished data directory before it is moved into place. */
     public interface Finisher {
-        void finish(Path tempDataDir) throws IOException;
+        void finish(Path tempDataDir, BackupInfo backup) throws IOException;
+    }
+
+    /** Names the new cluster once the backup is verified (so the id may depend on the backup). */
+    public interface ClusterNaming {
+        String clusterId(BackupInfo backup);
     }
 
     /**
@@ -61,12 +66,12 @@ public final class BackupRestore {
 
     /**
      * @param dataDir   must not exist, or be an empty directory
-     * @param clusterId the new cluster's id, as the server will open the store with it
+     * @param naming    the new cluster's id, as the server will open the store with it
      * @param members   the new cluster's founding voters
      * @throws StorageException (a {@link CorruptionException} for a damaged backup) naming the problem;
      *                          nothing is left behind
      */
-    public static Restored restore(Path backup, Path dataDir, long nodeId, String clusterId, ConfState members,
+    public static Restored restore(Path backup, Path dataDir, long nodeId, ClusterNaming naming, ConfState members,
                                    Finisher finisher) {
         if (members.voters().isEmpty() || !members.voters().contains(nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " is not a voter of " + members.voters());
@@ -74,8 +79,10 @@ public final class BackupRestore {
         Path target = dataDir.toAbsolutePath().normalize();
         checkTarget(target);
         BackupInfo info = BackupFile.verify(backup);
+        String clusterId = naming.clusterId(info);
         Path tmp = target.resolveSibling("." + target.getFileName() + ".restoring");
         try {
+            Files.createDirectories(target.getParent());
             SnapshotFiles.deleteTree(tmp);
             Files.createDirectories(tmp);
             SnapshotMetadata meta = new SnapshotMetadata(info.index(), info.term(), members);
@@ -85,7 +92,7 @@ public final class BackupRestore {
                         List.of(), Optional.of(new HardState(meta.term(), 0, meta.index())));
             }
             checkOpens(tmp, nodeId, clusterId, meta);
-            finisher.finish(tmp);
+            finisher.finish(tmp, info);
             fsyncTree(tmp);
             checkTarget(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -103,9 +110,6 @@ public final class BackupRestore {
 
     private static void checkTarget(Path target) {
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            if (target.getParent() == null || !Files.isDirectory(target.getParent())) {
-                throw new StorageException("cannot restore into " + target + ": its parent directory does not exist");
-            }
             return;
         }
         if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {

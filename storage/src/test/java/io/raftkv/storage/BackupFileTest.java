@@ -116,8 +116,8 @@ class BackupFileTest {
             assertTrue(info.chunks() > 20, "many 4 KiB chunks: " + info.chunks());
             assertTrue(info.linearizable());
 
-            BackupRestore.Restored r = BackupRestore.restore(file, restored, 5, "new-cluster", NEW_MEMBERS,
-                    dir -> Files.writeString(dir.resolve("extra"), "x"));
+            BackupRestore.Restored r = BackupRestore.restore(file, restored, 5, i -> "new-cluster", NEW_MEMBERS,
+                    (dir, i) -> Files.writeString(dir.resolve("extra"), "x"));
             assertEquals(new SnapshotMetadata(info.index(), info.term(), NEW_MEMBERS), r.snapshot());
             assertEquals(0, r.droppedMetaRecords());
             assertTrue(Files.exists(restored.resolve("extra")), "the finisher's file moved with the directory");
@@ -157,8 +157,8 @@ class BackupFileTest {
     @Test
     void everyNodeRestoringTheSameFileGetsTheSameSnapshotImage() throws IOException {
         Path file = saved();
-        BackupRestore.restore(file, tmp.resolve("a"), 4, "c2", NEW_MEMBERS, d -> { });
-        BackupRestore.restore(file, tmp.resolve("b"), 6, "c2", NEW_MEMBERS, d -> { });
+        BackupRestore.restore(file, tmp.resolve("a"), 4, i -> "c2", NEW_MEMBERS, (d, i) -> { });
+        BackupRestore.restore(file, tmp.resolve("b"), 6, i -> "c2", NEW_MEMBERS, (d, i) -> { });
         BackupInfo info = BackupFile.verify(file);
         String name = SnapshotFiles.baseName(info.index(), info.term()) + SnapshotFiles.IMAGE;
         assertEquals(-1L, Files.mismatch(tmp.resolve("a/snap").resolve(name), tmp.resolve("b/snap").resolve(name)));
@@ -181,7 +181,7 @@ class BackupFileTest {
             BackupInfo info = BackupFile.verify(file);
             assertEquals(before, info.index());
             assertEquals(1999, info.keys());
-            BackupRestore.restore(file, tmp.resolve("r"), 4, "c2", NEW_MEMBERS, d -> { });
+            BackupRestore.restore(file, tmp.resolve("r"), 4, i -> "c2", NEW_MEMBERS, (d, i) -> { });
             try (RaftStore n = RaftStore.open(StoreConfig.of(tmp.resolve("r"), 4, "c2"))) {
                 assertFalse(n.stateMachine().get(b("zzz")).isPresent());
                 assertTrue(new String(n.stateMachine().get(b("key/00000")).orElseThrow().value().array(), StandardCharsets.UTF_8)
@@ -274,14 +274,14 @@ class BackupFileTest {
         Files.createDirectories(busy);
         Files.writeString(busy.resolve("keep-me"), "data");
         StorageException e = assertThrows(StorageException.class,
-                () -> BackupRestore.restore(file, busy, 4, "c2", NEW_MEMBERS, d -> { }));
+                () -> BackupRestore.restore(file, busy, 4, i -> "c2", NEW_MEMBERS, (d, i) -> { }));
         assertTrue(e.getMessage().contains("is not empty"), e.getMessage());
         assertEquals("data", Files.readString(busy.resolve("keep-me")));
 
         flip(file, imageStart(file) + 2 * (Chunks.HEADER + CHUNK) + 500);
         Path target = tmp.resolve("fresh");
         CorruptionException c = assertThrows(CorruptionException.class,
-                () -> BackupRestore.restore(file, target, 4, "c2", NEW_MEMBERS, d -> { }));
+                () -> BackupRestore.restore(file, target, 4, i -> "c2", NEW_MEMBERS, (d, i) -> { }));
         assertTrue(c.getMessage().contains("chunk 2"), c.getMessage());
         assertFalse(Files.exists(target));
         try (Stream<Path> s = Files.list(tmp)) {
@@ -294,7 +294,7 @@ class BackupFileTest {
         Path good = saved();
         assertThrows(IOException.class, () -> {
             try {
-                BackupRestore.restore(good, empty, 4, "c2", NEW_MEMBERS, d -> {
+                BackupRestore.restore(good, empty, 4, i -> "c2", NEW_MEMBERS, (d, i) -> {
                     throw new IOException("disk full");
                 });
             } catch (StorageException x) {
@@ -304,7 +304,7 @@ class BackupFileTest {
         try (Stream<Path> s = Files.list(empty)) {
             assertEquals(Optional.empty(), s.findAny());
         }
-        BackupRestore.restore(good, empty, 4, "c2", NEW_MEMBERS, d -> { });
+        BackupRestore.restore(good, empty, 4, i -> "c2", NEW_MEMBERS, (d, i) -> { });
         assertTrue(Files.isDirectory(empty.resolve("db")));
     }
 }

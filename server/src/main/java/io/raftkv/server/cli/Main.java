@@ -78,6 +78,7 @@ public final class Main {
         cl.addSubcommand("status", new ClientCommands.StatusCmd(ctx));
         cl.addSubcommand("members", new ClientCommands.Members(ctx));
         cl.addSubcommand("transfer", new ClientCommands.Transfer(ctx));
+        cl.addSubcommand("backup", BackupCommands.command(ctx));
         // Registered after the subcommands: picocli copies converters to the subcommands present now.
         cl.registerConverter(Duration.class, Units::parseDuration);
         cl.setOut(ctx.out());
@@ -144,7 +145,8 @@ public final class Main {
                 "  raftkv local up          start a local 3-node cluster",
                 "  raftkv put K V, get K    talk to it (or to --endpoints / $RAFTKV_ENDPOINTS)",
                 "  raftkv local kill leader break it; see 'raftkv local --help'",
-                "  raftkv server --id N ... run one node in the foreground", ""},
+                "  raftkv server --id N ... run one node in the foreground",
+                "  raftkv backup save FILE  back it up; see 'raftkv backup --help'", ""},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:success", "1:the operation failed or found nothing", "2:bad input"})
     static final class Root implements Callable<Integer> {
