@@ -163,8 +163,7 @@ final class BackupCommands {
                     long nanos = System.nanoTime() - t0;
                     ctx.out().println("saved " + target);
                     print(ctx.out(), info);
-                    ctx.out().printf(Locale.ROOT, "%-12s%.2f s (%.1f MiB/s)%n", "elapsed", nanos / 1e9,
-                            info.sizeBytes() / 1048576.0 / (nanos / 1e9));
+                    row(ctx.out(), "elapsed", String.format(Locale.ROOT, "%.2f s (%s)", nanos / 1e9, rate(info.sizeBytes(), nanos)));
                     return 0;
                 } catch (RuntimeException | IOException e) {
                     deleteQuietly(part);
@@ -386,6 +385,12 @@ final class BackupCommands {
         row(out, "sessions", Long.toString(info.sessions()));
         row(out, "size", info.sizeBytes() + " bytes in " + info.chunks() + " chunks");
         row(out, "sha256", info.sha256());
+    }
+
+    static String rate(long bytes, long nanos) {
+        double perSecond = bytes / (Math.max(nanos, 1) / 1e9);
+        return perSecond >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB/s", perSecond / (1 << 20))
+                : String.format(Locale.ROOT, "%.1f KiB/s", perSecond / 1024);
     }
 
     private static void row(PrintWriter out, String name, String value) {
