@@ -32,6 +32,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final ServerConfig config;
     private final RaftStore store;
     private final RaftNode node;
+    private final MaintenanceService maintenance;
     private final PeerTransport transport;
     private final Server peerServer;
     private final Server clientServer;
@@ -49,12 +50,14 @@ public final class RaftKvServer implements AutoCloseable {
         // A joining node starts empty: its first configuration and state come with the leader's snapshot.
         this.store = RaftStore.open(config.joining() ? sc : sc.withInitialMembers(ConfState.of(config.initialCluster().keySet())));
         RaftNode n = null;
+        MaintenanceService mt = null;
         PeerTransport t = null;
         Server ps = null;
         Server cs = null;
         HTTPServer ms = null;
         try {
             n = new RaftNode(config, store, metrics);
+            mt = new MaintenanceService(n, config);
             TreeMap<Long, String> peers = new TreeMap<>(config.initialCluster());
             peers.remove(config.nodeId());
             ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
@@ -62,6 +65,7 @@ public final class RaftKvServer implements AutoCloseable {
             cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()))
                     .addService(new KvService(n, config.limits()))
                     .addService(new ClusterService(n, config))
+                    .addService(mt.definition())
                     .addService(health.getHealthService())
                     .intercept(metrics.interceptor())
                     // Oversized requests are rejected by the validator with the limit named; gRPC's own cap
@@ -87,10 +91,14 @@ public final class RaftKvServer implements AutoCloseable {
                 ms.close();
             }
             shutdownQuietly(cs, ps, t, n);
+            if (mt != null) {
+                mt.close();
+            }
             store.close();
             throw e;
         }
         this.node = n;
+        this.maintenance = mt;
         this.transport = t;
         this.peerServer = ps;
         this.clientServer = cs;
@@ -117,7 +125,7 @@ public final class RaftKvServer implements AutoCloseable {
      */
     public static RaftKvServer start(ServerConfig config) {
         try {
-            return new RaftKvServer(config);
+            return new RaftKvServer(RestoredCluster.adopt(config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind " + config.clientListen() + " or " + config.peerListen() + ": "
                     + e.getMessage(), e);
@@ -172,6 +180,7 @@ public final class RaftKvServer implements AutoCloseable {
         if (metricsServer != null) {
             metricsServer.close();
         }
+        maintenance.close();
         store.close();
         terminated.countDown();
         LOG.info("node {} stopped", config.nodeId());
@@ -196,6 +205,7 @@ public final class RaftKvServer implements AutoCloseable {
         peerServer.shutdownNow();
         node.crash();
         transport.close();
+        maintenance.close();
         store.close();
         terminated.countDown();
     }

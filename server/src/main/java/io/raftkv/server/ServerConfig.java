@@ -151,6 +151,13 @@ public record ServerConfig(
                 10, 1, Limits.defaults(), Duration.ofSeconds(5), 10_000, 5_000, false, null, null);
     }
 
+    /** This configuration in the cluster named by {@code token} (a restored data directory names its own: {@link RestoredCluster}). */
+    public ServerConfig withClusterToken(String token) {
+        return new ServerConfig(nodeId, token, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
+                heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
+                metricsListen, joinClusterId, peerAddresses);
+    }
+
     /**
      * A stable id for the cluster, the same on every founding member: derived from the token and the
      * member ids, so a node started with another cluster's token or members refuses the data directory.

@@ -38,6 +38,11 @@ final class TestCluster implements AutoCloseable {
     private final UnaryOperator<ServerConfig> tweak;
 
     TestCluster(Path root, int n, UnaryOperator<ServerConfig> tweak) {
+        this(root, n, tweak, c -> { });
+    }
+
+    /** {@code beforeStart} runs once the addresses are chosen and before any node starts (to restore data directories). */
+    TestCluster(Path root, int n, UnaryOperator<ServerConfig> tweak, java.util.function.Consumer<TestCluster> beforeStart) {
         this.root = root;
         this.tweak = tweak;
         int[] ports = ServerTestSupport.freePorts(2 * n);
@@ -46,6 +51,7 @@ final class TestCluster implements AutoCloseable {
             clientAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1) + 1)]);
         }
         founders.putAll(peerAddrs);
+        beforeStart.accept(this);
         for (long id = 1; id <= n; id++) {
             start(id);
         }

@@ -61,25 +61,39 @@ final class Chunks {
             return null;
         }
         if (crc(f, len) != Wire.getIntBE(f, 9)) {
-            problem[0] = "chunk " + Wire.getIntBE(f, 0) + " checksum mismatch";
+            problem[0] = "CRC32C checksum mismatch (the chunk claims sequence " + Wire.getIntBE(f, 0) + ")";
             return null;
         }
         return new Header(Wire.getIntBE(f, 0), f[4] == 1, len);
     }
 
-    /** Writes a payload stream as chunks to a file channel. */
+    /** Where {@link Output} hands each finished frame. */
+    interface FrameSink {
+        void frame(byte[] frame) throws IOException;
+    }
+
+    /** Writes a payload stream as chunks to a file channel, or to any {@link FrameSink} (a backup stream). */
     static final class Output extends OutputStream {
-        private final FileChannel ch;
+        private final FrameSink sink;
         private final byte[] buf;
         private int pos;
         private int seq;
         private long payloadBytes;
 
         Output(FileChannel ch, int chunkSize) {
+            this(f -> {
+                ByteBuffer bb = ByteBuffer.wrap(f);
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+            }, chunkSize);
+        }
+
+        Output(FrameSink sink, int chunkSize) {
             if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
                 throw new IllegalArgumentException("chunk size " + chunkSize);
             }
-            this.ch = ch;
+            this.sink = sink;
             this.buf = new byte[chunkSize];
         }
 
@@ -106,10 +120,7 @@ final class Chunks {
         }
 
         private void emit(boolean last) throws IOException {
-            ByteBuffer bb = ByteBuffer.wrap(frame(seq++, last, buf, pos));
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
+            sink.frame(frame(seq++, last, buf, pos));
             payloadBytes += pos;
             pos = 0;
         }
@@ -128,19 +139,30 @@ final class Chunks {
         }
     }
 
-    /** Reads and verifies chunks from a stream, exposing the concatenated payload; EOF after the last chunk. */
+    /**
+     * Reads and verifies chunks from a stream, exposing the concatenated payload; EOF after the last chunk.
+     * Errors name the chunk and its byte offset in the file ({@code base} is where the first chunk starts).
+     */
     static final class Input extends InputStream {
         private final InputStream in;
         private final String source;
+        private final long base;
         private byte[] payload = new byte[0];
         private int pos;
         private int nextSeq;
         private boolean sawLast;
         private int chunkSize = -1;
+        private long consumed;
 
         Input(InputStream in, String source) {
+            this(in, "snapshot " + source, 0);
+        }
+
+        /** {@code what} names the file in errors ("snapshot X", "backup file X"). */
+        Input(InputStream in, String what, long base) {
             this.in = in;
-            this.source = source;
+            this.source = what;
+            this.base = base;
         }
 
         private boolean fill() throws IOException {
@@ -148,32 +170,39 @@ final class Chunks {
                 if (sawLast) {
                     return false;
                 }
+                long at = base + consumed;
                 byte[] header = in.readNBytes(HEADER);
+                consumed += header.length;
                 if (header.length < HEADER) {
-                    throw new CorruptionException("snapshot " + source + " is truncated before chunk " + nextSeq);
+                    throw new CorruptionException(source + " is truncated before chunk " + nextSeq + " (ends at byte offset "
+                            + (base + consumed) + ")");
                 }
                 int len = Wire.getIntBE(header, 5);
                 if (len < 0 || len > MAX_CHUNK_SIZE) {
-                    throw new CorruptionException("snapshot " + source + ": chunk " + nextSeq + " has a damaged header");
+                    throw new CorruptionException(source + ": chunk " + nextSeq + " at byte offset " + at + " has a damaged header");
                 }
                 byte[] f = new byte[HEADER + len];
                 System.arraycopy(header, 0, f, 0, HEADER);
-                if (in.readNBytes(f, HEADER, len) < len) {
-                    throw new CorruptionException("snapshot " + source + " is truncated inside chunk " + nextSeq);
+                int got = in.readNBytes(f, HEADER, len);
+                consumed += got;
+                if (got < len) {
+                    throw new CorruptionException(source + " is truncated inside chunk " + nextSeq + " (chunk at byte offset " + at
+                            + " needs " + (HEADER + len) + " bytes, the file ends at byte offset " + (base + consumed) + ")");
                 }
                 String[] problem = new String[1];
                 Header h = verify(f, problem);
                 if (h == null) {
-                    throw new CorruptionException("snapshot " + source + ": " + problem[0]);
+                    throw new CorruptionException(source + ": chunk " + nextSeq + " at byte offset " + at + ": " + problem[0]);
                 }
                 if (h.seq() != nextSeq) {
-                    throw new CorruptionException("snapshot " + source + ": chunk " + h.seq() + " where " + nextSeq + " was expected");
+                    throw new CorruptionException(source + ": chunk " + h.seq() + " at byte offset " + at + " where " + nextSeq
+                            + " was expected");
                 }
                 if (chunkSize < 0) {
                     chunkSize = len;
                 }
                 if (!h.last() && len != chunkSize) {
-                    throw new CorruptionException("snapshot " + source + ": chunk " + h.seq() + " has " + len
+                    throw new CorruptionException(source + ": chunk " + h.seq() + " at byte offset " + at + " has " + len
                             + " payload bytes, expected " + chunkSize);
                 }
                 nextSeq++;
@@ -206,6 +235,21 @@ final class Chunks {
         /** True once the last chunk was read completely and nothing follows it. */
         boolean complete() throws IOException {
             return sawLast && pos == payload.length && in.read() < 0;
+        }
+
+        /** True once the last chunk was read completely (whatever follows it in the underlying stream). */
+        boolean lastChunkConsumed() {
+            return sawLast && pos == payload.length;
+        }
+
+        /** Chunks read so far. */
+        int chunks() {
+            return nextSeq;
+        }
+
+        /** Bytes read from the underlying stream so far (frames, headers included). */
+        long bytesRead() {
+            return consumed;
         }
     }
 }

@@ -177,7 +177,7 @@ public final class RaftStore implements AutoCloseable {
         return sm;
     }
 
-    /** For tests in this package that damage or inspect the raw database. */
+    /** The raw database, for this package: backups read it directly, tests damage or inspect it. */
     Db db() {
         return db;
     }

@@ -83,6 +83,7 @@ public final class Main {
         member.addSubcommand("promote", new MemberCommands.Promote(ctx));
         member.addSubcommand("remove", new MemberCommands.Remove(ctx));
         cl.addSubcommand("member", member);
+        cl.addSubcommand("backup", BackupCommands.command(ctx));
         // Registered after the subcommands: picocli copies converters to the subcommands present now.
         cl.registerConverter(Duration.class, Units::parseDuration);
         cl.setOut(ctx.out());
@@ -149,7 +150,8 @@ public final class Main {
                 "  raftkv local up          start a local 3-node cluster",
                 "  raftkv put K V, get K    talk to it (or to --endpoints / $RAFTKV_ENDPOINTS)",
                 "  raftkv local kill leader break it; see 'raftkv local --help'",
-                "  raftkv server --id N ... run one node in the foreground", ""},
+                "  raftkv server --id N ... run one node in the foreground",
+                "  raftkv backup save FILE  back it up; see 'raftkv backup --help'", ""},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:success", "1:the operation failed or found nothing", "2:bad input"})
     static final class Root implements Callable<Integer> {

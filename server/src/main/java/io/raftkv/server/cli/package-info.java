@@ -2,7 +2,8 @@
  * The {@code raftkv} command line: {@code server} runs one node in the foreground, {@code local ...}
  * starts and abuses a local cluster of separate JVM processes, and the client commands ({@code put},
  * {@code get}, {@code del}, {@code cas}, {@code scan}, {@code status}, {@code members},
- * {@code transfer}) talk to a cluster over the generated gRPC stubs.
+ * {@code transfer}) talk to a cluster over the generated gRPC stubs; {@code backup save|status|restore}
+ * saves, checks and restores backups ({@code BackupCommands}).
  *
  * <p>Conventions every command follows, because scripts, tests and the README depend on them:
  * exit 0 on success, 1 when the operation failed or found nothing ({@code error: <reason>} or
