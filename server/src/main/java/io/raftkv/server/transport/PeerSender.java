@@ -108,10 +108,9 @@ final class PeerSender implements Runnable {
     /** Stops the thread and cancels the stream; returns once the thread has ended (or after a bounded wait). */
     void close() {
         closed = true;
-        Attempt a = current;
-        if (a != null) {
-            a.cancel("transport closed");
-        }
+        // The sender thread cancels its own call when it sees `closed`: a ClientCall is not thread-safe, and
+        // cancelling it from here while the sender thread is inside start() throws an NPE out of gRPC's
+        // RetriableStream (grpc-java #12964; seen as a rare PeerTransportTest failure).
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -121,10 +120,22 @@ final class PeerSender implements Runnable {
                 Thread.currentThread().interrupt();
             }
             if (t.isAlive()) {
-                LOG.warn("sender thread {} did not stop within 5 s", threadName);
+                LOG.warn("sender thread {} did not stop within 5 s; cancelling its stream from here", threadName);
+                cancelQuietly(current);
             }
         }
         dropQueued();
+    }
+
+    private static void cancelQuietly(Attempt a) {
+        if (a == null) {
+            return;
+        }
+        try {
+            a.cancel("transport closed");
+        } catch (RuntimeException e) {
+            LOG.debug("cancelling a stream from outside its thread failed: {}", e.toString());
+        }
     }
 
     @Override
