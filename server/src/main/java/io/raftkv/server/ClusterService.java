@@ -49,6 +49,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         if (node.halted() != null && node.store().failure().isEmpty()) {
             b.setStorageFailure(node.halted().getMessage());
         }
+        b.setRemoved(node.removed() != null);
         out.onNext(b.build());
         out.onCompleted();
     }

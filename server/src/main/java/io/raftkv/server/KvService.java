@@ -201,6 +201,10 @@ final class KvService extends KVGrpc.KVImplBase {
 
     private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> read) {
         if (c == Consistency.SERIALIZABLE) {
+            NodeException gone = node.removed();
+            if (gone != null) {
+                return CompletableFuture.failedFuture(gone);
+            }
             // Local replica, no quorum needed: stays available on a minority side (possibly stale).
             return CompletableFuture.completedFuture(read.apply(node.store().stateMachine().appliedIndex()));
         }

@@ -133,7 +133,7 @@ public final class RaftKvServer implements AutoCloseable {
     }
 
     private void updateHealth() {
-        boolean broken = node.halted() != null || store.failure().isPresent();
+        boolean broken = node.halted() != null || store.failure().isPresent() || node.removed() != null;
         health.setStatus("", broken ? ServingStatus.NOT_SERVING : ServingStatus.SERVING);
         boolean leaderKnown = node.status().leaderId() != 0;
         health.setStatus(KVGrpc.SERVICE_NAME, !broken && leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);

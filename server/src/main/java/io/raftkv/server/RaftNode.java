@@ -160,6 +160,19 @@ final class RaftNode implements Inbox, AutoCloseable {
         return members.view();
     }
 
+    /**
+     * Non-null once this node was removed from the cluster: it takes no further part (etcd's removed
+     * members stop too), so it refuses every request, stale serializable reads included, rather than
+     * answer from a replica nobody updates any more.
+     */
+    NodeException removed() {
+        if (!members.view().removed().contains(config.nodeId())) {
+            return null;
+        }
+        return NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId() + " was removed from the cluster "
+                + "and serves nothing; use the other members (stop this node and delete its data directory)");
+    }
+
     /** Non-null once the node stopped serving writes (storage failure or a broken invariant). */
     /** Client requests admitted and not yet answered (what load shedding counts). */
     int inFlight() {
@@ -368,6 +381,10 @@ final class RaftNode implements Inbox, AutoCloseable {
     private NodeException refusal() {
         if (halted != null) {
             return halted;
+        }
+        NodeException gone = removed();
+        if (gone != null) {
+            return gone;
         }
         if (!running) {
             return NodeException.of(ErrorDetail.Code.NO_LEADER, "node is shutting down; retry on another node");

@@ -177,6 +177,14 @@ class MembershipChangeTest {
             refused(Status.Code.INVALID_ARGUMENT, "ids are never reused", () -> add(c, leader, followers[1], true));
             // The leader may remove itself: it steps down and the other voter takes over.
             remove(c, leader, leader);
+            // A removed node serves nothing, not even stale local reads, and says so.
+            TestCluster.await(Duration.ofSeconds(10), "node " + leader + " to know it was removed", () -> c.status(leader).getRemoved());
+            refused(Status.Code.UNAVAILABLE, "was removed from the cluster", () -> c.kv(leader).get(GetRequest.newBuilder()
+                    .setKey(b("two-voters")).setConsistency(Consistency.SERIALIZABLE).build()));
+            c.stop(leader);
+            // Restarted, it still knows (its member records hold its own tombstone).
+            c.start(leader);
+            assertTrue(c.status(leader).getRemoved());
             c.stop(leader);
             long next = c.awaitLeader();
             assertEquals(followers[0], next);
