@@ -54,6 +54,7 @@ final class Errors {
             case NOT_LEADER:     // refused by a follower: never proposed
             case NO_LEADER:      // refused, or proposed and overwritten by another leader's entry: not applied
             case OVERLOADED:     // shed before it was proposed
+            case NOT_READY:      // a membership precondition: refused before proposing
             case INVALID:        // rejected by validation
             case STALE_SEQUENCE: // a session duplicate, refused
                 return Outcome.FAIL;

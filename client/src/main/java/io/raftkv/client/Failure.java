@@ -94,6 +94,9 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
                 return new Failure(Kind.RETRY, c, description, t, d, false, false, true, "");
             case OVERLOADED:
                 // Shed before proposing; the node is healthy and still leads.
+            case NOT_READY:
+                // A membership change refused until a precondition holds (a caught-up learner, active
+                // voters, the previous change applied): not proposed; the leader is healthy.
                 return new Failure(Kind.RETRY, c, description, t, d, false, false, false, "");
             case NO_QUORUM:
             case TIMEOUT:

@@ -3,7 +3,11 @@ package io.raftkv.client;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.raftkv.proto.AddMemberRequest;
 import io.raftkv.proto.ClusterGrpc;
+import io.raftkv.proto.MemberChangeResponse;
+import io.raftkv.proto.PromoteMemberRequest;
+import io.raftkv.proto.RemoveMemberRequest;
 import io.raftkv.proto.DeleteRequest;
 import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.KVGrpc;
@@ -268,6 +272,62 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             }
         }
         return Wire.status(s);
+    }
+
+    /**
+     * Adds node {@code id}, reachable by its peers at {@code peerAddress}, as a learner (it receives the log
+     * without counting in any quorum) or as a voter. The safe way to grow or replace a node is a learner
+     * first, started with {@code raftkv server --join <clusterId>}, then {@link #promoteMemberAsync}. Ids are
+     * never reused. Refusals: {@link InvalidArgumentException} (already a member, an id used before, a bad or
+     * duplicate address), {@link UnavailableException} while a precondition does not hold (too few active
+     * voters for a voter, another change not yet applied). Not retried once it may have been applied: an
+     * {@link IndeterminateException} then means "look at the members before trying again".
+     *
+     * @param clientAddress the new node's client address, or empty to learn it once the node runs
+     */
+    public CompletableFuture<MembershipChange> addMemberAsync(long id, String peerAddress, String clientAddress, boolean learner) {
+        return membership("add member", ClusterGrpc.getAddMemberMethod(), AddMemberRequest.newBuilder().setId(id)
+                .setPeerAddress(peerAddress).setClientAddress(clientAddress).setLearner(learner).build());
+    }
+
+    /** Synchronous {@link #addMemberAsync}. */
+    public MembershipChange addMember(long id, String peerAddress, String clientAddress, boolean learner) {
+        return Await.result(addMemberAsync(id, peerAddress, clientAddress, learner), Call.Safety.UNSAFE_WRITE);
+    }
+
+    /**
+     * Makes learner {@code id} a voter. Refused with {@link UnavailableException} until it holds 90% of the
+     * leader's log and answers (retried within the request timeout), with {@link InvalidArgumentException}
+     * if it is not a learner.
+     */
+    public CompletableFuture<MembershipChange> promoteMemberAsync(long id) {
+        return membership("promote member", ClusterGrpc.getPromoteMemberMethod(),
+                PromoteMemberRequest.newBuilder().setId(id).build());
+    }
+
+    /** Synchronous {@link #promoteMemberAsync}. */
+    public MembershipChange promoteMember(long id) {
+        return Await.result(promoteMemberAsync(id), Call.Safety.UNSAFE_WRITE);
+    }
+
+    /**
+     * Removes member {@code id} (the leader too: it steps down). Refused with {@link UnavailableException} if
+     * the remaining active voters would not form a quorum. The removed node stops serving.
+     */
+    public CompletableFuture<MembershipChange> removeMemberAsync(long id) {
+        return membership("remove member", ClusterGrpc.getRemoveMemberMethod(),
+                RemoveMemberRequest.newBuilder().setId(id).build());
+    }
+
+    /** Synchronous {@link #removeMemberAsync}. */
+    public MembershipChange removeMember(long id) {
+        return Await.result(removeMemberAsync(id), Call.Safety.UNSAFE_WRITE);
+    }
+
+    private <Q> CompletableFuture<MembershipChange> membership(String what, io.grpc.MethodDescriptor<Q, MemberChangeResponse> method,
+                                                               Q request) {
+        return core.call(new Call.Spec<>(what, method, request, Call.Route.LEADER, Call.Safety.UNSAFE_WRITE, 0))
+                .thenApply(Wire::membershipChange);
     }
 
     /** The addresses the client currently knows (configured and learned), for diagnostics. */

@@ -13,6 +13,7 @@ import io.raftkv.proto.RangeOp;
 import io.raftkv.proto.ResponseHeader;
 import io.raftkv.proto.ScanRequest;
 import io.raftkv.proto.ScanResponse;
+import io.raftkv.proto.MemberChangeResponse;
 import io.raftkv.proto.StatusResponse;
 import io.raftkv.proto.TxnOpResult;
 import io.raftkv.proto.TxnRequest;
@@ -135,6 +136,13 @@ final class Wire {
             }
         }
         return new TxnResult(r.getSucceeded(), results, header(r.getHeader()));
+    }
+
+    static MembershipChange membershipChange(MemberChangeResponse r) {
+        List<ClusterStatus.Member> members = new ArrayList<>();
+        r.getMembersList().forEach(m -> members.add(new ClusterStatus.Member(m.getId(), m.getPeerAddress(),
+                m.getClientAddress(), m.getLearner())));
+        return new MembershipChange(members, r.getClusterId(), r.getIndex(), r.getLeaderId());
     }
 
     static ClusterStatus status(StatusResponse s) {

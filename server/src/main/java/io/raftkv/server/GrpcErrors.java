@@ -35,7 +35,7 @@ final class GrpcErrors {
     private static Status statusOf(ErrorDetail.Code code) {
         return switch (code) {
             case NOT_LEADER, STALE_SEQUENCE -> Status.FAILED_PRECONDITION;
-            case NO_LEADER, NO_QUORUM, STORAGE_FAILED -> Status.UNAVAILABLE;
+            case NO_LEADER, NO_QUORUM, STORAGE_FAILED, NOT_READY -> Status.UNAVAILABLE;
             case TIMEOUT -> Status.DEADLINE_EXCEEDED;
             case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
             case INVALID -> Status.INVALID_ARGUMENT;

@@ -37,7 +37,7 @@ final class MembershipRules {
         }
         ConfState conf = leader.config();
         if (conf.isJoint()) {
-            throw NodeException.of(ErrorDetail.Code.NO_QUORUM, "a joint configuration " + conf
+            throw NodeException.of(ErrorDetail.Code.NOT_READY, "a joint configuration " + conf
                     + " is still being left; retry the membership change shortly");
         }
         boolean voter = conf.voters().contains(id);
@@ -73,7 +73,7 @@ final class MembershipRules {
                 long leaderMatch = leader.progress().containsKey(leader.id()) ? leader.progress().get(leader.id()).match()
                         : leader.lastIndex();
                 if (p == null || !p.recentActive() || p.match() < (long) Math.floor(leaderMatch * PROMOTE_READY_RATIO)) {
-                    throw NodeException.of(ErrorDetail.Code.NO_QUORUM, "learner " + id + " has not caught up ("
+                    throw NodeException.of(ErrorDetail.Code.NOT_READY, "learner " + id + " has not caught up ("
                             + (p == null ? "no progress" : "it holds " + p.match() + " of " + leaderMatch + " entries"
                             + (p.recentActive() ? "" : " and has not answered recently")) + "); promote it once it holds "
                             + (int) (PROMOTE_READY_RATIO * 100) + "% of the log");
@@ -109,7 +109,7 @@ final class MembershipRules {
         }
         int quorum = newVoters / 2 + 1;
         if (active < quorum) {
-            throw NodeException.of(ErrorDetail.Code.NO_QUORUM, what + " refused: it needs " + quorum + " active voters of "
+            throw NodeException.of(ErrorDetail.Code.NOT_READY, what + " refused: it needs " + quorum + " active voters of "
                     + newVoters + " and only " + active + " are active now; bring the missing members back first");
         }
     }

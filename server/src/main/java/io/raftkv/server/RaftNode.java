@@ -259,7 +259,7 @@ final class RaftNode implements Inbox, AutoCloseable {
                     "leadership is being transferred (not applied); retry shortly");
             case UNCOMMITTED_LIMIT -> NodeException.of(ErrorDetail.Code.OVERLOADED,
                     "too much uncommitted data on the leader (not applied); back off and retry");
-            case CONF_CHANGE_PENDING -> NodeException.of(ErrorDetail.Code.NO_QUORUM,
+            case CONF_CHANGE_PENDING -> NodeException.of(ErrorDetail.Code.NOT_READY,
                     "another membership change is not applied yet (not proposed); retry shortly");
             case INVALID_CONF_CHANGE -> NodeException.of(ErrorDetail.Code.INVALID,
                     "membership change refused by Raft: " + d.reason());

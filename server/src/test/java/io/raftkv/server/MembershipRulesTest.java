@@ -45,7 +45,7 @@ class MembershipRulesTest {
         assertEquals(ConfChange.Type.ADD_NODE, cc.changes().get(0).type());
         assertTrue(cc.context().length > 0, "the new member's address rides in the context");
         Status oneDown = leader(THREE, Map.of(2L, new Object[] {1000L, true}, 3L, new Object[] {990L, false}));
-        assertEquals(ErrorDetail.Code.NO_QUORUM, refusal(() ->
+        assertEquals(ErrorDetail.Code.NOT_READY, refusal(() ->
                 MembershipRules.check(MembershipRules.Kind.ADD_VOTER, 4, "h4:7000", "", oneDown, NOBODY_REMOVED)));
         // A learner does not count in the quorum: fine with a voter down.
         assertEquals(ConfChange.Type.ADD_LEARNER_NODE, MembershipRules.check(MembershipRules.Kind.ADD_LEARNER, 4, "h4:7000",
@@ -58,11 +58,11 @@ class MembershipRulesTest {
         Map<Long, Object[]> base = Map.of(2L, new Object[] {1000L, true}, 3L, new Object[] {1000L, true});
         TreeMap<Long, Object[]> behind = new TreeMap<>(base);
         behind.put(4L, new Object[] {899L, true});
-        assertEquals(ErrorDetail.Code.NO_QUORUM, refusal(() ->
+        assertEquals(ErrorDetail.Code.NOT_READY, refusal(() ->
                 MembershipRules.check(MembershipRules.Kind.PROMOTE, 4, "", "", leader(withLearner, behind), NOBODY_REMOVED)));
         TreeMap<Long, Object[]> silent = new TreeMap<>(base);
         silent.put(4L, new Object[] {1000L, false});
-        assertEquals(ErrorDetail.Code.NO_QUORUM, refusal(() ->
+        assertEquals(ErrorDetail.Code.NOT_READY, refusal(() ->
                 MembershipRules.check(MembershipRules.Kind.PROMOTE, 4, "", "", leader(withLearner, silent), NOBODY_REMOVED)));
         TreeMap<Long, Object[]> ready = new TreeMap<>(base);
         ready.put(4L, new Object[] {900L, true});
@@ -74,7 +74,7 @@ class MembershipRulesTest {
     void removingAVoterNeedsTheRestToFormAQuorum() {
         // 3 voters, 3 down to 2 needs 2 active among the remaining: node 2 down leaves only the leader.
         Status twoDown = leader(THREE, Map.of(2L, new Object[] {1000L, false}, 3L, new Object[] {1000L, true}));
-        assertEquals(ErrorDetail.Code.NO_QUORUM, refusal(() ->
+        assertEquals(ErrorDetail.Code.NOT_READY, refusal(() ->
                 MembershipRules.check(MembershipRules.Kind.REMOVE, 3, "", "", twoDown, NOBODY_REMOVED)));
         // Removing the dead one is exactly what replacing it needs, and is allowed.
         assertEquals(ConfChange.removeNode(2), MembershipRules.check(MembershipRules.Kind.REMOVE, 2, "", "", twoDown, NOBODY_REMOVED));
