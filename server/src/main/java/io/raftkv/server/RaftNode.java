@@ -89,6 +89,8 @@ final class RaftNode implements Inbox, AutoCloseable {
     private volatile NodeStatus status;
     private volatile boolean running = true;
     private volatile NodeException halted;
+    /** Set when a peer refused us as removed (we may never apply our own removal if it happened while we were away). */
+    private volatile String toldRemoved;
 
     // raft thread only
     private boolean persistInFlight;
@@ -166,7 +168,7 @@ final class RaftNode implements Inbox, AutoCloseable {
      * answer from a replica nobody updates any more.
      */
     NodeException removed() {
-        if (!members.view().removed().contains(config.nodeId())) {
+        if (!members.view().removed().contains(config.nodeId()) && toldRemoved == null) {
             return null;
         }
         return NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId() + " was removed from the cluster "
@@ -203,6 +205,20 @@ final class RaftNode implements Inbox, AutoCloseable {
     @Override
     public void learnClientAddress(long peer, String clientAddress) {
         clientAddresses.put(peer, clientAddress);
+    }
+
+    @Override
+    public boolean isRemoved(long peer) {
+        return members.view().removed().contains(peer);
+    }
+
+    @Override
+    public void removedFromCluster(String why) {
+        if (toldRemoved == null) {
+            toldRemoved = why;
+            LOG.warn("node {}: a peer says this node was removed from the cluster ({}); it stops serving: stop it and "
+                    + "delete its data directory", config.nodeId(), why);
+        }
     }
 
     // ------------------------------------------------------------------ requests (gRPC threads)
@@ -488,6 +504,11 @@ final class RaftNode implements Inbox, AutoCloseable {
                     confStates.put(e.index(), cs);
                     LOG.info("node {}: configuration is now {} (after {} at index {})", config.nodeId(), cs, cc, e.index());
                 }
+            }
+            if (!confStates.isEmpty()) {
+                // Publish the new configuration before the apply thread answers the change: a client that
+                // lists the members after its change returned must see it (it raced, and saw the old list).
+                refreshStatus();
             }
             applyQueue.add(() -> apply(committed, confStates));
         }

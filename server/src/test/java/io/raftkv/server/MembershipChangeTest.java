@@ -173,6 +173,14 @@ class MembershipChangeTest {
                     4L, "learner " + c.peerAddrs.get(4L)), members(c, leader));
             assertTrue(r.getMembersList().stream().noneMatch(m -> m.getId() == followers[1]));
             put(c, leader, "two-voters", "ok");
+            // The removed voter was down: it never applied its removal. Started again, it learns it from the
+            // peers that refuse its traffic, and stops serving.
+            c.start(followers[1]);
+            TestCluster.await(Duration.ofSeconds(20), "node " + followers[1] + " to learn it was removed",
+                    () -> c.status(followers[1]).getRemoved());
+            refused(Status.Code.UNAVAILABLE, "was removed from the cluster", () -> c.kv(followers[1]).get(GetRequest.newBuilder()
+                    .setKey(b("two-voters")).setConsistency(Consistency.SERIALIZABLE).build()));
+            c.stop(followers[1]);
             // The removed id can never come back.
             refused(Status.Code.INVALID_ARGUMENT, "ids are never reused", () -> add(c, leader, followers[1], true));
             // The leader may remove itself: it steps down and the other voter takes over.

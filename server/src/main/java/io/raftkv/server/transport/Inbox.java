@@ -22,4 +22,16 @@ public interface Inbox {
 
     /** A peer announced the address of its client API (used to redirect clients to the leader). */
     void learnClientAddress(long peer, String clientAddress);
+
+    /** Whether {@code peer} was removed from the cluster (its traffic is then refused, and it is told why). */
+    default boolean isRemoved(long peer) {
+        return false;
+    }
+
+    /**
+     * A peer refused this node's traffic because this node was removed from the cluster: the way a node
+     * removed while cut off (so that it never applied its removal) finds out (etcd does the same).
+     */
+    default void removedFromCluster(String why) {
+    }
 }

@@ -288,7 +288,11 @@ final class PeerSender implements Runnable {
 
     private void failed(Status s) {
         String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-        if (s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT
+        if (s.getCode() == Status.Code.PERMISSION_DENIED) {
+            // Only a member that removed us answers this way (PeerService): we must stop taking part.
+            inbox.removedFromCluster(String.valueOf(s.getDescription()));
+        }
+        if (s.getCode() == Status.Code.PERMISSION_DENIED || s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT
                 || s.getCode() == Status.Code.UNIMPLEMENTED) {
             // The peer refuses us (other cluster, wrong node at that address) or is no raftkv peer port at
             // all: a configuration error that retrying will not fix, so say it loudly, but once.

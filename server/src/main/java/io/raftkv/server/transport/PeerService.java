@@ -126,6 +126,12 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
                 reject(Status.FAILED_PRECONDITION.withDescription(problem), problem);
                 return;
             }
+            if (inbox.isRemoved(batch.getFrom())) {
+                String why = "node " + batch.getFrom() + " was removed from cluster "
+                        + Long.toUnsignedString(config.clusterId()) + " and must take no further part";
+                reject(Status.PERMISSION_DENIED.withDescription(why), why);
+                return;
+            }
             String address = batch.getSenderClientAddress();
             if (!address.isEmpty() && !address.equals(clientAddresses.put(batch.getFrom(), address))) {
                 inbox.learnClientAddress(batch.getFrom(), address);
