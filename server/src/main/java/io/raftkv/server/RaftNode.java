@@ -93,6 +93,8 @@ final class RaftNode implements Inbox, AutoCloseable {
     private volatile String toldRemoved;
 
     // raft thread only
+    /** When each peer was last heard from (any message), for the membership checks' notion of "active". */
+    private final Map<Long, long[]> lastHeard = new java.util.HashMap<>();
     private boolean persistInFlight;
     private StateRole role = StateRole.FOLLOWER;
     private long leaderId;
@@ -189,7 +191,10 @@ final class RaftNode implements Inbox, AutoCloseable {
 
     @Override
     public void receive(Message message) {
-        raftQueue.add(() -> node.step(message));
+        raftQueue.add(() -> {
+            lastHeard.computeIfAbsent(message.from(), k -> new long[1])[0] = System.nanoTime();
+            node.step(message);
+        });
     }
 
     @Override
@@ -354,7 +359,7 @@ final class RaftNode implements Inbox, AutoCloseable {
             }
             ConfChange cc;
             try {
-                cc = MembershipRules.check(kind, id, peerAddress, clientAddress, node.status(), members.view());
+                cc = MembershipRules.check(kind, id, peerAddress, clientAddress, withActivity(node.status()), members.view());
             } catch (NodeException e) {
                 f.completeExceptionally(e);
                 return;
@@ -527,9 +532,31 @@ final class RaftNode implements Inbox, AutoCloseable {
     }
 
     private void refreshStatus() {
-        Status s = node.status();
+        Status s = withActivity(node.status());
         status = new NodeStatus(s.id(), s.softState().role(), s.hardState().term(), s.softState().leader(),
                 s.hardState().commit(), s.lastIndex(), s.config(), s.progress());
+    }
+
+    /**
+     * The status with each peer's {@code recentActive} meaning "heard from within the last election
+     * timeout" (etcd server's notion for its reconfiguration checks). The core's own flag is reset at every
+     * check-quorum round and set again by the next answer, so just after a reset every peer looks inactive:
+     * membership checks read from it refused changes at random.
+     */
+    private Status withActivity(Status s) {
+        if (s.progress().isEmpty()) {
+            return s;
+        }
+        long now = System.nanoTime();
+        long window = config.electionTicks() * tickNanos;
+        java.util.TreeMap<Long, Status.PeerProgress> progress = new java.util.TreeMap<>();
+        s.progress().forEach((id, p) -> {
+            long[] heard = lastHeard.get(id);
+            boolean active = id == config.nodeId() || (heard != null && now - heard[0] < window);
+            progress.put(id, new Status.PeerProgress(p.match(), p.next(), p.state(), active, p.learner(), p.inflight()));
+        });
+        return new Status(s.id(), s.hardState(), s.softState(), s.applied(), s.lastIndex(), s.config(), s.leadTransferee(),
+                progress);
     }
 
     // ------------------------------------------------------------------ persist thread
