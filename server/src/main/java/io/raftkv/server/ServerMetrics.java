@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  * its disk); {@code histogram_quantile(0.99, rate(raftkv_disk_wal_fsync_duration_seconds_bucket[5m])) > 0.1}
  * (the disk is too slow for the election timeout); {@code raftkv_server_follower_lag_entries} growing on
  * the leader; a rising share of {@code code="RESOURCE_EXHAUSTED"} in {@code raftkv_grpc_server_handled_total}
- * (load is being shed).
+ * (load is being shed); {@code raftkv_server_removed == 1} (a node removed from the cluster is still
+ * running: stop it); {@code raftkv_server_learners > 0} for long (a learner never promoted: a replacement
+ * left half done).
  */
 final class ServerMetrics {
     /** Fsync latencies from an SSD's sub-millisecond to a failing disk's seconds (etcd uses the same span). */
@@ -65,6 +67,10 @@ final class ServerMetrics {
                 () -> node.halted() != null ? 1 : 0);
         gauge("raftkv_server_pending_requests", "Client requests admitted and not yet answered", node::inFlight);
         gauge("raftkv_server_voters", "Voting members in the current configuration", () -> node.status().conf().voters().size());
+        gauge("raftkv_server_learners", "Non-voting learners in the current configuration",
+                () -> node.status().conf().learners().size());
+        gauge("raftkv_server_removed", "1 if this node was removed from the cluster and serves nothing (stop it)",
+                () -> node.removed() != null ? 1 : 0);
         GaugeWithCallback.builder().name("raftkv_server_follower_lag_entries")
                 .help("On the leader: how far each follower's matched index trails the leader's last index")
                 .labelNames("peer")

@@ -69,6 +69,8 @@ class MetricsTest {
             assertEquals(1.0, value(l, "raftkv_server_has_leader").orElseThrow());
             assertEquals(0.0, value(l, "raftkv_server_halted").orElseThrow());
             assertEquals(3.0, value(l, "raftkv_server_voters").orElseThrow());
+            assertEquals(0.0, value(l, "raftkv_server_learners").orElseThrow());
+            assertEquals(0.0, value(l, "raftkv_server_removed").orElseThrow());
             assertTrue(value(l, "raftkv_server_commit_index").orElseThrow() >= 6, "bootstrap, no-op and five puts");
             assertTrue(value(l, "raftkv_server_leader_changes_seen_total").orElseThrow() >= 1);
             assertEquals(5.0, value(l, "raftkv_grpc_server_handled_total", "method=\"raftkv.v1.KV/Put\"", "code=\"OK\"")
