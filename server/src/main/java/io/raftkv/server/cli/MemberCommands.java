@@ -67,24 +67,20 @@ final class MemberCommands {
 
         @Override
         public Integer call() {
-            positiveId(id);
-            AddMemberRequest req = AddMemberRequest.newBuilder().setId(id).setPeerAddress(peer).setLearner(learner)
+            AddMemberRequest req = AddMemberRequest.newBuilder().setId(positiveId(id)).setPeerAddress(peer).setLearner(learner)
                     .setClientAddress(clientAddr == null ? "" : clientAddr).build();
-            try (ClusterClient c = options.client(ctx)) {
-                MemberChangeResponse r = c.call(ClusterClient.Kind.WRITE,
-                        (ch, dl) -> ClusterGrpc.newBlockingStub(ch).withDeadline(dl).addMember(req));
-                ctx.out().println("OK node " + id + " added as " + (learner ? "learner" : "voter") + " at index " + r.getIndex());
-                StringBuilder members = new StringBuilder();
-                for (Member m : r.getMembersList()) {
-                    members.append(members.length() == 0 ? "" : ",").append(m.getId()).append('=')
-                            .append(m.getId() == id ? peer : m.getPeerAddress());
-                }
-                ctx.out().println("start it with: raftkv server --id " + id + " --join " + Long.toHexString(r.getClusterId())
-                        + " --initial-cluster " + members + " --client-addr " + (clientAddr == null ? "HOST:PORT" : clientAddr)
-                        + " --data-dir DIR");
-                if (learner) {
-                    ctx.out().println("then, once it caught up: raftkv member promote " + id);
-                }
+            MemberChangeResponse r = change(ctx, options, (ch, dl) -> ClusterGrpc.newBlockingStub(ch).withDeadline(dl).addMember(req));
+            ctx.out().println("OK node " + id + " added as " + (learner ? "learner" : "voter") + " at index " + r.getIndex());
+            StringBuilder members = new StringBuilder();
+            for (Member m : r.getMembersList()) {
+                members.append(members.length() == 0 ? "" : ",").append(m.getId()).append('=')
+                        .append(m.getId() == id ? peer : m.getPeerAddress());
+            }
+            ctx.out().println("start it with: raftkv server --id " + id + " --join " + Long.toHexString(r.getClusterId())
+                    + " --initial-cluster " + members + " --client-addr " + (clientAddr == null ? "HOST:PORT" : clientAddr)
+                    + " --data-dir DIR");
+            if (learner) {
+                ctx.out().println("then, once it caught up: raftkv member promote " + id);
             }
             return 0;
         }
@@ -104,13 +100,9 @@ final class MemberCommands {
 
         @Override
         public Integer call() {
-            positiveId(id);
-            PromoteMemberRequest req = PromoteMemberRequest.newBuilder().setId(id).build();
-            try (ClusterClient c = options.client(ctx)) {
-                MemberChangeResponse r = c.call(ClusterClient.Kind.WRITE,
-                        (ch, dl) -> ClusterGrpc.newBlockingStub(ch).withDeadline(dl).promoteMember(req));
-                ctx.out().println("OK node " + id + " is a voter at index " + r.getIndex());
-            }
+            PromoteMemberRequest req = PromoteMemberRequest.newBuilder().setId(positiveId(id)).build();
+            MemberChangeResponse r = change(ctx, options, (ch, dl) -> ClusterGrpc.newBlockingStub(ch).withDeadline(dl).promoteMember(req));
+            ctx.out().println("OK node " + id + " is a voter at index " + r.getIndex());
             return 0;
         }
     }
@@ -130,20 +122,25 @@ final class MemberCommands {
 
         @Override
         public Integer call() {
-            positiveId(id);
-            RemoveMemberRequest req = RemoveMemberRequest.newBuilder().setId(id).build();
-            try (ClusterClient c = options.client(ctx)) {
-                MemberChangeResponse r = c.call(ClusterClient.Kind.WRITE,
-                        (ch, dl) -> ClusterGrpc.newBlockingStub(ch).withDeadline(dl).removeMember(req));
-                ctx.out().println("OK node " + id + " removed at index " + r.getIndex());
-            }
+            RemoveMemberRequest req = RemoveMemberRequest.newBuilder().setId(positiveId(id)).build();
+            MemberChangeResponse r = change(ctx, options, (ch, dl) -> ClusterGrpc.newBlockingStub(ch).withDeadline(dl).removeMember(req));
+            ctx.out().println("OK node " + id + " removed at index " + r.getIndex());
             return 0;
         }
     }
 
-    private static void positiveId(long id) {
+    private static long positiveId(long id) {
         if (id <= 0) {
             throw CliException.usage("ID must be a positive node id, got " + id);
+        }
+        return id;
+    }
+
+    /** A change is a write: never retried once it may have been applied (ClusterClient's rule). */
+    private static MemberChangeResponse change(CliContext ctx, ClientCommands.ClientOptions options,
+                                               ClusterClient.Call<MemberChangeResponse> call) {
+        try (ClusterClient c = options.client(ctx)) {
+            return c.call(ClusterClient.Kind.WRITE, call);
         }
     }
 }
