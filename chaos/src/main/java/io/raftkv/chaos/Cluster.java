@@ -59,11 +59,8 @@ interface Cluster extends AutoCloseable {
      * ports, and promotes it once caught up. The slot keeps its number, ports and links.
      *
      * @return what was done, for the report
-     * @throws UnsupportedOperationException where the backend cannot
      */
-    default String replaceMember(int node, Duration timeout) {
-        throw new UnsupportedOperationException("this backend cannot change membership");
-    }
+    String replaceMember(int node, Duration timeout);
 
     /** Freezes the process (SIGSTOP): alive to the network, silent to everyone. */
     void pause(int node);

@@ -90,10 +90,8 @@ final class DockerCluster implements Cluster {
     private final Map<Integer, List<String>> commands = new TreeMap<>();
     /** Replacements made per slot; the Raft id of slot s in generation g is s + g * nodes (ids are never reused). */
     private final Map<Integer, Integer> generation = new TreeMap<>();
-    /** Containers of replaced members: removed at once, their logs kept as n<s>/server-g<g>.log. */
-    private final List<String> retired = new ArrayList<>();
-    private String token;
-    private Map<String, String> labels;
+    private final String token;
+    private final Map<String, String> labels;
     private final Map<Integer, ManagedChannel> statusChannels = new TreeMap<>();
     private final Map<Link, Boolean> cut = new TreeMap<>();
     private final Map<Link, Double> loss = new TreeMap<>();
@@ -213,7 +211,6 @@ final class DockerCluster implements Cluster {
         // The slot's address must be free before the new container takes it; the slot is never without a
         // container (created, not started), so status probes see a stopped node, not a missing one.
         docker.removeContainerCmd(old).withForce(true).withRemoveVolumes(true).exec();
-        retired.add(old);
         generation.put(slot, gen);
         containers.put(slot, createContainer(slot, gen, clusterId));
         admin.addLearner(newId, ips.get(slot) + ":" + PEER_PORT);

@@ -57,39 +57,29 @@ final class MemberDirectory {
     void reload(List<MemberRecord> records) {
         added.clear();
         removed.clear();
-        for (MemberRecord r : records) {
-            if (r.removed()) {
-                removed.add(r.id());
-            } else {
-                added.put(r.id(), decode(r.id(), r.context()));
-            }
-        }
+        records.forEach(this::take);
         publish();
     }
 
-    /**
-     * Follows one committed change, with the configuration the core made of it. The same rule as the
-     * storage's member records, so that a restart (which reloads the records) sees what this saw.
-     */
+    /** Follows one committed change, with the configuration the core made of it (the storage's rule). */
     void apply(ConfChange cc, ConfState after) {
-        for (ConfChange.Single s : cc.changes()) {
-            boolean present = after.allMembers().contains(s.nodeId());
-            if (s.type() == ConfChange.Type.REMOVE_NODE && !present) {
-                added.remove(s.nodeId());
-                removed.add(s.nodeId());
-                if (s.nodeId() == self) {
-                    LOG.warn("node {} was removed from the cluster: it takes no further part; stop it and delete its "
-                            + "data directory (its id cannot be reused)", self);
-                }
-            } else if (s.type() != ConfChange.Type.REMOVE_NODE && present && cc.context().length > 0) {
-                added.put(s.nodeId(), decode(s.nodeId(), cc.context()));
+        for (MemberRecord r : MemberRecord.of(cc, after)) {
+            take(r);
+            if (r.removed() && r.id() == self) {
+                LOG.warn("node {} was removed from the cluster: it takes no further part; stop it and delete its "
+                        + "data directory (its id cannot be reused)", self);
             }
         }
         publish();
     }
 
-    boolean wasRemoved(long id) {
-        return removed.contains(id);
+    private void take(MemberRecord r) {
+        if (r.removed()) {
+            added.remove(r.id());
+            removed.add(r.id());
+        } else {
+            added.put(r.id(), decode(r.id(), r.context()));
+        }
     }
 
     View view() {

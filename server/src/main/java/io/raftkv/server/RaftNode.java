@@ -265,7 +265,11 @@ final class RaftNode implements Inbox, AutoCloseable {
                     "the request waited past its deadline before it could be proposed (not applied); back off"));
             return;
         }
-        ProposeResult r = node.propose(data);
+        track(node.propose(data), deadline, f);
+    }
+
+    /** An appended proposal waits for its entry to apply; a dropped one fails at once with the reason. */
+    private void track(ProposeResult r, long deadline, CompletableFuture<Applied> f) {
         if (r instanceof ProposeResult.Appended a) {
             pending.addProposal(a.index(), new PendingRequests.Proposal(a.term(), deadline, f));
         } else {
@@ -305,29 +309,21 @@ final class RaftNode implements Inbox, AutoCloseable {
             return f;
         }
         long deadline = deadline(timeout);
-        enqueue(new RequestTask(() -> {
-            if (role != StateRole.LEADER) {
-                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
-                return;
-            }
+        enqueueOnLeader(f, () -> {
             long ctx = ++readCtx;
             if (!node.readIndex(ctx)) {
                 f.completeExceptionally(NodeException.notLeader(0, ""));
                 return;
             }
             pending.awaitReadState(ctx, new PendingRequests.Read(0, deadline, f));
-        }, f));
+        });
         return f;
     }
 
     /** Asks for leadership to move to {@code target} (0: the most up-to-date follower). */
     CompletableFuture<Long> transferLeadership(long target) {
         CompletableFuture<Long> f = new CompletableFuture<>();
-        enqueue(new RequestTask(() -> {
-            if (role != StateRole.LEADER) {
-                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
-                return;
-            }
+        enqueueOnLeader(f, () -> {
             long to = target != 0 ? target : bestTransferee();
             if (to == 0) {
                 f.completeExceptionally(NodeException.of(ErrorDetail.Code.INVALID, "no voter to transfer leadership to"));
@@ -335,7 +331,7 @@ final class RaftNode implements Inbox, AutoCloseable {
             }
             node.transferLeadership(to);
             f.complete(to);
-        }, f));
+        });
         return f;
     }
 
@@ -352,11 +348,7 @@ final class RaftNode implements Inbox, AutoCloseable {
             return f;
         }
         long deadline = deadline(timeout);
-        enqueue(new RequestTask(() -> {
-            if (role != StateRole.LEADER) {
-                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
-                return;
-            }
+        enqueueOnLeader(f, () -> {
             ConfChange cc;
             try {
                 cc = MembershipRules.check(kind, id, peerAddress, clientAddress, withActivity(node.status()), members.view());
@@ -367,11 +359,9 @@ final class RaftNode implements Inbox, AutoCloseable {
             ProposeResult r = node.proposeConfChange(cc);
             if (r instanceof ProposeResult.Appended a) {
                 LOG.info("node {}: proposed {} at index {}", config.nodeId(), cc, a.index());
-                pending.addProposal(a.index(), new PendingRequests.Proposal(a.term(), deadline, f));
-            } else {
-                f.completeExceptionally(dropped((ProposeResult.Dropped) r));
             }
-        }, f));
+            track(r, deadline, f);
+        });
         return f;
     }
 
@@ -385,6 +375,17 @@ final class RaftNode implements Inbox, AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** Queues {@code body} for the raft thread, to run only while this node leads (else {@code f} gets a redirect). */
+    private void enqueueOnLeader(CompletableFuture<?> f, Runnable body) {
+        enqueue(new RequestTask(() -> {
+            if (role != StateRole.LEADER) {
+                f.completeExceptionally(NodeException.notLeader(leaderId, clientAddress(leaderId)));
+                return;
+            }
+            body.run();
+        }, f));
     }
 
     /**

@@ -167,20 +167,12 @@ public final class KvStateMachine {
     }
 
     /**
-     * Keeps a record per member changed at runtime, in the batch that applies the change (so records,
-     * configuration and applied index never disagree, and snapshots carry them). Only what the core
-     * actually applied is recorded: an add whose id is not in the resulting configuration left no member.
+     * Keeps the member records of a change ({@link MemberRecord#of}) in the batch that applies it, so
+     * records, configuration and applied index never disagree, and snapshots carry them.
      */
     private void recordMembers(Applier a, ConfChange cc, ConfState after) throws RocksDBException {
-        for (ConfChange.Single s : cc.changes()) {
-            boolean present = after.allMembers().contains(s.nodeId());
-            if (s.type() == ConfChange.Type.REMOVE_NODE && !present) {
-                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(s.nodeId()),
-                        new MemberRecord(s.nodeId(), true, null).encode());
-            } else if (s.type() != ConfChange.Type.REMOVE_NODE && present && cc.context().length > 0) {
-                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(s.nodeId()),
-                        new MemberRecord(s.nodeId(), false, cc.context()).encode());
-            }
+        for (MemberRecord r : MemberRecord.of(cc, after)) {
+            a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(r.id()), r.encode());
         }
     }
 

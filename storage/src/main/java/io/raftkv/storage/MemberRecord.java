@@ -1,6 +1,10 @@
 package io.raftkv.storage;
 
+import io.raftkv.raft.ConfChange;
+import io.raftkv.raft.ConfState;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What the replicated state remembers about a member added or removed at runtime: the context its
@@ -18,6 +22,26 @@ public record MemberRecord(long id, boolean removed, byte[] context) {
 
     public MemberRecord {
         context = context == null ? new byte[0] : context;
+    }
+
+    /**
+     * The records a committed change leaves, given the configuration the core made of it: a tombstone per
+     * id it removed, and the context of each id it added or promoted when the change carries one. Only
+     * what the core actually applied counts (an add whose id is not in {@code after} left no member).
+     * The one rule for both the stored records and the server's in-memory view, so a restart (which
+     * reloads the records) sees what the running node saw.
+     */
+    public static List<MemberRecord> of(ConfChange cc, ConfState after) {
+        List<MemberRecord> out = new ArrayList<>(cc.changes().size());
+        for (ConfChange.Single s : cc.changes()) {
+            boolean present = after.allMembers().contains(s.nodeId());
+            if (s.type() == ConfChange.Type.REMOVE_NODE && !present) {
+                out.add(new MemberRecord(s.nodeId(), true, null));
+            } else if (s.type() != ConfChange.Type.REMOVE_NODE && present && cc.context().length > 0) {
+                out.add(new MemberRecord(s.nodeId(), false, cc.context()));
+            }
+        }
+        return out;
     }
 
     byte[] encode() {
