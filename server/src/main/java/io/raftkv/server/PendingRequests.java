@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Requests waiting for the cluster. Proposals are keyed by their log index (registered by the raft thread
@@ -23,14 +23,31 @@ final class PendingRequests {
     record Read(long index, long deadlineNanos, CompletableFuture<Long> future) {
     }
 
-    private final ConcurrentHashMap<Long, Proposal> proposals = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Long, Proposal> proposals = new ConcurrentSkipListMap<>();
     /** ReadIndex requests awaiting their ReadState, keyed by request context (raft thread only). */
     private final Map<Long, Read> awaitingReadState = new java.util.HashMap<>();
     /** Reads whose index is known, waiting for apply to reach it (apply thread only). */
     private final PriorityQueue<Read> awaitingApply = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
 
+    /**
+     * Raft thread: the leader appended {@code p} at {@code index}. Any proposal still waiting at that index
+     * or beyond from an older term is dead: this leader's log ended just before {@code index} and holds
+     * every committed entry (leader completeness), so those entries were truncated and can never commit.
+     * Answering them here matters: otherwise the newer proposal would overwrite the older one in the map
+     * and the older client would wait forever (neither apply nor the deadline sweep could find it).
+     */
     void addProposal(long index, Proposal p) {
-        proposals.put(index, p);
+        for (Map.Entry<Long, Proposal> e : proposals.tailMap(index, true).entrySet()) {
+            Proposal old = e.getValue();
+            if (old.term < p.term && proposals.remove(e.getKey(), old)) {
+                old.future.completeExceptionally(NodeException.of(ErrorDetail.Code.NO_LEADER, "leadership changed and "
+                        + "the entry at index " + e.getKey() + " was replaced before it committed (it was not applied); retry"));
+            }
+        }
+        Proposal clash = proposals.put(index, p);
+        if (clash != null) {
+            throw new IllegalStateException("two proposals of term " + p.term + " at index " + index);
+        }
     }
 
     /** Apply thread: resolves the proposal at {@code a.index()}, if this node made one. */
