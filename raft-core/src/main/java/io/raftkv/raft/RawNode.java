@@ -157,6 +157,39 @@ public final class RawNode {
     }
 
     /**
+     * While a Ready is being persisted (between {@link #ready()} and {@link #advance}), takes what may
+     * leave before that write completes: a leader's messages (AppendEntries and heartbeats never promise
+     * the leader's own durable state, thesis §10.2.1) and read states (served only once the state machine
+     * reaches their index, which needs nothing persisted here). Without this a leader fell silent for the
+     * length of every fsync: no heartbeats, no replication of what arrived meanwhile, no read rounds.
+     * Messages that promise persisted state (votes, acknowledgements) stay for the next Ready.
+     */
+    public Early takeEarly() {
+        Raft r = raft;
+        if (r.msgs.isEmpty() && r.readStates.isEmpty()) {
+            return Early.NONE;
+        }
+        Early e = new Early(r.msgs, r.readStates);
+        r.msgs = new ArrayList<>();
+        r.readStates = new ArrayList<>();
+        return e;
+    }
+
+    /** What {@link #takeEarly()} hands out: messages to send now and read states to serve. */
+    public record Early(List<Message> messages, List<ReadState> readStates) {
+        static final Early NONE = new Early(List.of(), List.of());
+
+        public Early {
+            messages = List.copyOf(messages);
+            readStates = List.copyOf(readStates);
+        }
+
+        public boolean isEmpty() {
+            return messages.isEmpty() && readStates.isEmpty();
+        }
+    }
+
+    /**
      * Tells the core the driver has done everything {@code rd} asked: persisted it, sent its messages and
      * handed its committed entries to the state machine.
      */

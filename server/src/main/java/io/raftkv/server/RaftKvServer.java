@@ -85,7 +85,7 @@ public final class RaftKvServer implements AutoCloseable {
                 ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry).buildAndStart();
             }
             t.start();
-            n.start(t::send, t::updatePeers);
+            n.start(new Outbox.Transport(t));
         } catch (IOException | RuntimeException e) {
             if (ms != null) {
                 ms.close();

@@ -68,7 +68,7 @@ final class BackupCommands {
     }
 
     @Command(name = "backup", description = {"Back up a cluster and restore a new one from the backup.", "",
-        "  raftkv backup save FILE         stream a consistent backup from the leader into FILE",
+        "  raftkv backup save FILE         stream a consistent backup of the cluster into FILE",
         "  raftkv backup status FILE       verify FILE and print what it holds",
         "  raftkv backup restore FILE ...  create a data directory of a new cluster from FILE"})
     static final class Backup implements Callable<Integer> {
@@ -84,8 +84,8 @@ final class BackupCommands {
 
     @Command(name = "save", sortOptions = false, usageHelpAutoWidth = true,
             description = {"Save a backup of the cluster's state (keys, versions, sessions) to FILE.",
-                "Asks the leader, which first confirms with a ReadIndex round that the backup holds every write "
-                        + "acknowledged before the command started. With --endpoints naming one node, saves that node's "
+                "The node asked first confirms with the leader (a ReadIndex round) that the backup holds every "
+                        + "write acknowledged before the command started. With --endpoints naming one node, saves that node's "
                         + "local state as it is (any node, also without a quorum).",
                 "Writes FILE.part, fsyncs, verifies every chunk and the SHA-256, then renames it to FILE."})
     static final class Save implements Callable<Integer> {
@@ -375,7 +375,7 @@ final class BackupCommands {
     static void print(PrintWriter out, BackupInfo info) {
         row(out, "format", Integer.toString(info.formatVersion()));
         row(out, "cluster id", info.clusterId());
-        row(out, "node", info.nodeId() + (info.linearizable() ? " (leader, linearizable)" : " (its local state)"));
+        row(out, "node", info.nodeId() + (info.linearizable() ? " (linearizable)" : " (its local state)"));
         row(out, "index", Long.toString(info.index()));
         row(out, "term", Long.toString(info.term()));
         row(out, "members", info.members().voters().stream().map(String::valueOf).collect(Collectors.joining(","))
