@@ -246,12 +246,14 @@ final class KvService extends KVGrpc.KVImplBase {
         return d == null ? null : Duration.ofNanos(Math.max(1, d.timeRemaining(TimeUnit.NANOSECONDS)));
     }
 
+    /** One copy out of the request (toByteArray), owned from then on: the write path copied each value twice here. */
     static Bytes bytes(ByteString b) {
-        return Bytes.copyOf(b.toByteArray());
+        return Bytes.adopt(b.toByteArray());
     }
 
+    /** No copy: the response shares the stored value's array, which nobody mutates. */
     static ByteString bytes(Bytes b) {
-        return UnsafeByteOperations.unsafeWrap(b.toByteArray());
+        return b.isEmpty() ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(b.asReadOnlyBuffer());
     }
 
     private interface Call<T> {

@@ -40,12 +40,14 @@ public final class RaftKvServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final HTTPServer metricsServer;
     private final ScheduledExecutorService healthUpdater;
+    private final ServerExecutors executors;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
     private RaftKvServer(ServerConfig config) throws IOException {
         this.config = config;
         config.warnings().forEach(w -> LOG.warn("{}", w));
+        this.executors = new ServerExecutors(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
         StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId()));
         // A joining node starts empty: its first configuration and state come with the leader's snapshot.
         this.store = RaftStore.open(config.joining() ? sc : sc.withInitialMembers(ConfState.of(config.initialCluster().keySet())));
@@ -63,6 +65,8 @@ public final class RaftKvServer implements AutoCloseable {
             ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
             ServerConfig.HostPort peer = ServerConfig.HostPort.parse(config.peerListen(), "--peer-addr");
             cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()))
+                    .executor(executors.pool())
+                    .callExecutor(executors)
                     .addService(new KvService(n, config.limits()))
                     .addService(new ClusterService(n, config))
                     .addService(mt.definition())
@@ -95,6 +99,7 @@ public final class RaftKvServer implements AutoCloseable {
                 mt.close();
             }
             store.close();
+            executors.close();
             throw e;
         }
         this.node = n;
@@ -182,6 +187,7 @@ public final class RaftKvServer implements AutoCloseable {
         }
         maintenance.close();
         store.close();
+        executors.close();
         terminated.countDown();
         LOG.info("node {} stopped", config.nodeId());
     }
@@ -207,6 +213,7 @@ public final class RaftKvServer implements AutoCloseable {
         transport.close();
         maintenance.close();
         store.close();
+        executors.close();
         terminated.countDown();
     }
 

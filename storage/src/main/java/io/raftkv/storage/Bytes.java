@@ -22,6 +22,19 @@ public final class Bytes implements Comparable<Bytes> {
         return new Bytes(b.clone());
     }
 
+    /**
+     * Takes ownership of {@code b} without copying: for an array the caller just made and never touches
+     * again (e.g. {@code ByteString.toByteArray()} of a request).
+     */
+    public static Bytes adopt(byte[] b) {
+        return new Bytes(Objects.requireNonNull(b));
+    }
+
+    /** A read-only view of the bytes, without copying (for zero-copy responses). */
+    public java.nio.ByteBuffer asReadOnlyBuffer() {
+        return java.nio.ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    }
+
     public static Bytes of(String utf8) {
         return new Bytes(utf8.getBytes(StandardCharsets.UTF_8));
     }

@@ -26,7 +26,8 @@ public final class CommandCodec {
     private static final Compare.Cmp[] CMPS = Compare.Cmp.values();
 
     public static byte[] encode(Request r) {
-        Wire.Writer w = new Wire.Writer(32 + estimate(r.command()));
+        int header = 1 + varLongSize(r.sessionId()) + varLongSize(r.sequence());
+        Wire.Writer w = new Wire.Writer(header + estimate(r.command()));
         w.u8(FORMAT).varLong(r.sessionId()).varLong(r.sequence());
         writeCommand(w, r.command());
         return w.toByteArray();
@@ -58,8 +59,21 @@ public final class CommandCodec {
         }
     }
 
+    /** Exact for a put (the common, large case: its encoding is then never copied), a guess otherwise. */
     private static int estimate(Command c) {
-        return c instanceof Command.Put p ? p.key().size() + p.value().size() : 64;
+        if (c instanceof Command.Put p) {
+            return 1 + varLongSize(p.key().size()) + p.key().size() + varLongSize(p.value().size()) + p.value().size();
+        }
+        return 64;
+    }
+
+    private static int varLongSize(long v) {
+        int n = 1;
+        while ((v & ~0x7FL) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
     }
 
     private static void writeCommand(Wire.Writer w, Command c) {

@@ -29,6 +29,8 @@ import org.rocksdb.WriteBatch;
  */
 public final class LogStore implements Storage {
     private static final int BYTES_PER_ENTRY_OVERHEAD = io.raftkv.raft.Entry.OVERHEAD_BYTES;
+    /** The newest entries kept as written (see {@link EntryCache}): a few seconds of writes at full speed. */
+    static final long ENTRY_CACHE_BYTES = 16L << 20;
 
     /** Everything the readers need to check bounds, replaced as a whole after each committed batch. */
     record View(long compactIndex, long compactTerm, long lastIndex, long lastTerm, HardState hardState,
@@ -45,6 +47,7 @@ public final class LogStore implements Storage {
     private final Db db;
     private final Supplier<AppliedConf> appliedConf;
     private final Object writeLock = new Object();
+    private final EntryCache cache = new EntryCache(ENTRY_CACHE_BYTES);
     private volatile View view;
     /**
      * Odd while a log batch is being written and its view published (a seqlock). A reader that misses an
@@ -172,6 +175,10 @@ public final class LogStore implements Storage {
             if (lo >= hi) {
                 return List.of();
             }
+            List<Entry> cached = cache.get(lo, hi, maxBytes);
+            if (cached != null) {
+                return cached;
+            }
             long[] miss = new long[1];
             List<Entry> out = read(lo, hi, maxBytes, miss);
             if (out != null) {
@@ -239,6 +246,10 @@ public final class LogStore implements Storage {
             if (index == v.lastIndex()) {
                 return v.lastTerm();
             }
+            long cachedTerm = cache.term(index);
+            if (cachedTerm >= 0) {
+                return cachedTerm;
+            }
             byte[] header = new byte[EntryCodec.TERM_HEADER_BYTES];
             int n;
             try {
@@ -293,6 +304,7 @@ public final class LogStore implements Storage {
                 writes.incrementAndGet();
                 try {
                     db.write(b, w.sync(), what);
+                    remember(w, next);
                     view = next;
                 } finally {
                     writes.incrementAndGet();
@@ -301,6 +313,31 @@ public final class LogStore implements Storage {
                 throw new StorageException("cannot build log batch in " + db.dataDir, e);
             }
         }
+    }
+
+    /** Keeps what was just written in the cache (before the view that promises it is published). */
+    private void remember(LogWrite w, View next) {
+        if (w.resetTo().isPresent() && next.snapshot() == w.resetTo().get()) {
+            cache.clear();
+        }
+        List<Entry> ents = w.entries();
+        if (ents.isEmpty()) {
+            return;
+        }
+        int skip = (int) Math.max(0, next.compactIndex() + 1 - ents.get(0).index());
+        if (skip < ents.size()) {
+            cache.append(skip == 0 ? ents : ents.subList(skip, ents.size()));
+        }
+    }
+
+    /** Forgets the cached entries, as a restart would (tests that damage what is on disk). */
+    void clearCache() {
+        cache.clear();
+    }
+
+    /** Bytes the entry cache holds (tests, metrics). */
+    long cachedBytes() {
+        return cache.bytes();
     }
 
     private View stage(WriteBatch b, LogWrite w, View v) throws RocksDBException {
@@ -376,6 +413,7 @@ public final class LogStore implements Storage {
                 writes.incrementAndGet();
                 try {
                     db.write(b, false, "log compaction to " + compactIndex);
+                    cache.compactTo(compactIndex);
                     view = new View(compactIndex, term, v.lastIndex(), v.lastTerm(), v.hardState(), v.snapshot());
                 } finally {
                     writes.incrementAndGet();

@@ -119,8 +119,9 @@ final class Wire {
             return pos;
         }
 
+        /** The bytes written; the buffer itself when it was sized exactly (no copy on the write path). */
         byte[] toByteArray() {
-            return Arrays.copyOf(buf, pos);
+            return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
         }
     }
 

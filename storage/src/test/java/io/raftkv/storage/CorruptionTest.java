@@ -49,6 +49,7 @@ class CorruptionTest {
             byte[] v = s.db().rocks().get(s.db().cf(Db.Cf.RAFT_LOG), key);
             v[v.length - 3] ^= 1;
             s.db().rocks().put(s.db().cf(Db.Cf.RAFT_LOG), key, v);
+            s.log().clearCache(); // the entries just written would be served from memory, as written
 
             CorruptionException e = assertThrows(CorruptionException.class, () -> s.log().entries(2, 12, Long.MAX_VALUE));
             assertTrue(e.getMessage().contains("entry 5") && e.getMessage().contains(dir.toString())
@@ -68,6 +69,7 @@ class CorruptionTest {
             byte[] v = s.db().rocks().get(s.db().cf(Db.Cf.RAFT_LOG), key);
             v[5] ^= 1; // inside the term
             s.db().rocks().put(s.db().cf(Db.Cf.RAFT_LOG), key, v);
+            s.log().clearCache();
             CorruptionException e = assertThrows(CorruptionException.class, () -> s.log().term(6));
             assertTrue(e.getMessage().contains("entry 6") && e.getMessage().contains("header checksum"), e.getMessage());
         }
@@ -79,6 +81,7 @@ class CorruptionTest {
             s.log().write(LogWrite.append(entries(10), true));
             byte[] v3 = s.db().rocks().get(s.db().cf(Db.Cf.RAFT_LOG), Keys.logKey(3));
             s.db().rocks().put(s.db().cf(Db.Cf.RAFT_LOG), Keys.logKey(4), v3);
+            s.log().clearCache();
             assertThrows(CorruptionException.class, () -> s.log().entries(4, 5, Long.MAX_VALUE));
         }
     }

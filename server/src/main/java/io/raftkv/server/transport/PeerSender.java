@@ -8,10 +8,12 @@ import io.raftkv.proto.peer.MessageBatch;
 import io.raftkv.proto.peer.RaftMessage;
 import io.raftkv.proto.peer.RaftPeerGrpc;
 import io.raftkv.proto.peer.StreamSummary;
+import io.raftkv.raft.Entry;
 import io.raftkv.raft.Message;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,18 @@ final class PeerSender implements Runnable {
     /** Connection state as logged: INFO once per change, never per retry. */
     private enum Link { NEW, CONNECTED, DISCONNECTED, REJECTED }
 
-    private record Queued(Message message, long enqueuedNanos) {
+    private record Queued(Message message, long enqueuedNanos, long bytes) {
+    }
+
+    /** What a queued message holds on to: its entries' payloads (plus their overhead); other messages are tiny. */
+    static long bytesOf(Message m) {
+        long n = Entry.OVERHEAD_BYTES;
+        if (m instanceof Message.AppendEntries a) {
+            for (Entry e : a.entries()) {
+                n += e.sizeBytes();
+            }
+        }
+        return n;
     }
 
     private final long peer;
@@ -46,6 +59,7 @@ final class PeerSender implements Runnable {
 
     private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
     private volatile Thread thread;
     private volatile Attempt current;
@@ -75,19 +89,29 @@ final class PeerSender implements Runnable {
     }
 
     /**
-     * Queues {@code m} without blocking (raft thread). Returns false if the queue is full: the message is
-     * dropped and the caller reports the peer unreachable.
+     * Queues {@code m} without blocking (raft thread). Returns false if the queue is full, by count or by
+     * bytes (one message is always taken, however big): the message is dropped and the caller reports the
+     * peer unreachable, so the core stops pipelining to it and probes instead.
      */
     boolean offer(Message m) {
         if (closed) {
             return true;
         }
-        if (queued.incrementAndGet() > config.maxQueuedMessages()) {
+        long bytes = bytesOf(m);
+        int count = queued.incrementAndGet();
+        long total = queuedBytes.addAndGet(bytes);
+        if (count > config.maxQueuedMessages() || (count > 1 && total > config.maxQueuedBytes())) {
             queued.decrementAndGet();
+            queuedBytes.addAndGet(-bytes);
             return false;
         }
-        queue.add(new Queued(m, System.nanoTime()));
+        queue.add(new Queued(m, System.nanoTime(), bytes));
         return true;
+    }
+
+    /** Bytes of entry payload waiting in this peer's queue (metrics, tests). */
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     /** Wakes the sender thread after one or more offers (one unpark per send() call, not per message). */
@@ -217,7 +241,7 @@ final class PeerSender implements Runnable {
                 if (q == null) {
                     break;
                 }
-                queued.decrementAndGet();
+                dequeued(q);
                 m = null;
                 enqueued = q.enqueuedNanos();
                 if (now - enqueued <= staleNanos) {
@@ -261,8 +285,7 @@ final class PeerSender implements Runnable {
         Queued q;
         while ((q = queue.peek()) != null && now - q.enqueuedNanos() > staleNanos) {
             // Single consumer: the head we peeked is the head we poll.
-            queue.poll();
-            queued.decrementAndGet();
+            dequeued(queue.poll());
             dropped++;
         }
         if (dropped > 0 && now - lastStaleReportNanos >= staleNanos) {
@@ -274,9 +297,14 @@ final class PeerSender implements Runnable {
 
     private void dropQueued() {
         carry = null;
-        while (queue.poll() != null) {
-            queued.decrementAndGet();
+        for (Queued q = queue.poll(); q != null; q = queue.poll()) {
+            dequeued(q);
         }
+    }
+
+    private void dequeued(Queued q) {
+        queued.decrementAndGet();
+        queuedBytes.addAndGet(-q.bytes());
     }
 
     private void connected() {

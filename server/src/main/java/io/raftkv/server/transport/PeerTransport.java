@@ -80,7 +80,23 @@ public final class PeerTransport implements AutoCloseable {
      */
     public static NettyServerBuilder configurePeerServer(NettyServerBuilder builder, TransportConfig config) {
         return builder.permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
-                .maxInboundMessageSize(Math.max(MIN_INBOUND_BYTES, 2 * config.maxBatchBytes()));
+                .maxInboundMessageSize(Math.max(MIN_INBOUND_BYTES, 2 * config.maxBatchBytes()))
+                .callExecutor(new StreamOnEventLoop());
+    }
+
+    /**
+     * Message batches are decoded and handed to the raft thread's queue right on the Netty event loop that
+     * read them (nothing blocks there); snapshot streams, which write files, keep gRPC's executor.
+     */
+    private static final class StreamOnEventLoop implements io.grpc.ServerCallExecutorSupplier {
+        private static final java.util.concurrent.Executor DIRECT = Runnable::run;
+
+        @Override
+        public <ReqT, RespT> java.util.concurrent.Executor getExecutor(io.grpc.ServerCall<ReqT, RespT> call,
+                                                                       io.grpc.Metadata headers) {
+            return call.getMethodDescriptor().getFullMethodName().equals(
+                    io.raftkv.proto.peer.RaftPeerGrpc.getStreamMethod().getFullMethodName()) ? DIRECT : null;
+        }
     }
 
     /** The RaftPeer service to register on this node's peer gRPC server. */

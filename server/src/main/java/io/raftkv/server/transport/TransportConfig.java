@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param peers              peer id to host:port of its peer API (this node excluded)
  * @param maxQueuedMessages  per-peer send queue bound; beyond it messages are dropped and the peer
  *                           reported unreachable (a slow peer never blocks the raft thread or others)
+ * @param maxQueuedBytes     the same bound in bytes of entry payload: a count alone let 4,096 appends
+ *                           of 1 MiB each queue up for one returning follower
  * @param maxBatchBytes      bytes per MessageBatch on the stream
  * @param backoffBase        first reconnect delay; doubles up to backoffCap, with full jitter
  * @param backoffCap         longest reconnect delay
@@ -24,10 +26,11 @@ import java.util.TreeMap;
  *                           (and resumed, up to a few attempts)
  */
 public record TransportConfig(long nodeId, long clusterId, String clientAddress, SortedMap<Long, String> peers,
-                              int maxQueuedMessages, int maxBatchBytes, Duration backoffBase, Duration backoffCap,
-                              Duration keepAlive, Duration staleAfter, Duration snapshotStall) {
+                              int maxQueuedMessages, long maxQueuedBytes, int maxBatchBytes, Duration backoffBase,
+                              Duration backoffCap, Duration keepAlive, Duration staleAfter, Duration snapshotStall) {
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(2);
     public static final Duration DEFAULT_SNAPSHOT_STALL = Duration.ofSeconds(30);
+    public static final long DEFAULT_QUEUED_BYTES = 8L << 20;
 
     public TransportConfig {
         peers = Collections.unmodifiableSortedMap(new TreeMap<>(peers));
@@ -37,9 +40,9 @@ public record TransportConfig(long nodeId, long clusterId, String clientAddress,
         if (clientAddress == null) {
             clientAddress = "";
         }
-        if (maxQueuedMessages < 1 || maxBatchBytes < 1) {
-            throw new IllegalArgumentException("maxQueuedMessages and maxBatchBytes must be positive: "
-                    + maxQueuedMessages + ", " + maxBatchBytes);
+        if (maxQueuedMessages < 1 || maxQueuedBytes < 1 || maxBatchBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedMessages, maxQueuedBytes and maxBatchBytes must be positive: "
+                    + maxQueuedMessages + ", " + maxQueuedBytes + ", " + maxBatchBytes);
         }
         if (backoffBase.isNegative() || backoffBase.isZero() || backoffCap.compareTo(backoffBase) < 0) {
             throw new IllegalArgumentException("need 0 < backoffBase <= backoffCap: " + backoffBase + ", " + backoffCap);
@@ -57,8 +60,8 @@ public record TransportConfig(long nodeId, long clusterId, String clientAddress,
     public TransportConfig(long nodeId, long clusterId, String clientAddress, SortedMap<Long, String> peers,
                            int maxQueuedMessages, int maxBatchBytes, Duration backoffBase, Duration backoffCap,
                            Duration keepAlive) {
-        this(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxBatchBytes, backoffBase, backoffCap, keepAlive,
-                DEFAULT_STALE_AFTER, DEFAULT_SNAPSHOT_STALL);
+        this(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, DEFAULT_QUEUED_BYTES, maxBatchBytes, backoffBase,
+                backoffCap, keepAlive, DEFAULT_STALE_AFTER, DEFAULT_SNAPSHOT_STALL);
     }
 
     public static TransportConfig defaults(long nodeId, long clusterId, String clientAddress, SortedMap<Long, String> peers) {
@@ -67,27 +70,32 @@ public record TransportConfig(long nodeId, long clusterId, String clientAddress,
     }
 
     public TransportConfig withPeers(SortedMap<Long, String> newPeers) {
-        return new TransportConfig(nodeId, clusterId, clientAddress, newPeers, maxQueuedMessages, maxBatchBytes, backoffBase,
-                backoffCap, keepAlive, staleAfter, snapshotStall);
+        return new TransportConfig(nodeId, clusterId, clientAddress, newPeers, maxQueuedMessages, maxQueuedBytes, maxBatchBytes,
+                backoffBase, backoffCap, keepAlive, staleAfter, snapshotStall);
     }
 
     public TransportConfig withQueue(int newMaxQueuedMessages, int newMaxBatchBytes) {
-        return new TransportConfig(nodeId, clusterId, clientAddress, peers, newMaxQueuedMessages, newMaxBatchBytes,
+        return new TransportConfig(nodeId, clusterId, clientAddress, peers, newMaxQueuedMessages, maxQueuedBytes, newMaxBatchBytes,
+                backoffBase, backoffCap, keepAlive, staleAfter, snapshotStall);
+    }
+
+    public TransportConfig withQueuedBytes(long newMaxQueuedBytes) {
+        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, newMaxQueuedBytes, maxBatchBytes,
                 backoffBase, backoffCap, keepAlive, staleAfter, snapshotStall);
     }
 
     public TransportConfig withBackoff(Duration base, Duration cap) {
-        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxBatchBytes, base, cap,
-                keepAlive, staleAfter, snapshotStall);
+        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxQueuedBytes, maxBatchBytes, base,
+                cap, keepAlive, staleAfter, snapshotStall);
     }
 
     public TransportConfig withStaleAfter(Duration d) {
-        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxBatchBytes, backoffBase,
-                backoffCap, keepAlive, d, snapshotStall);
+        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxQueuedBytes, maxBatchBytes,
+                backoffBase, backoffCap, keepAlive, d, snapshotStall);
     }
 
     public TransportConfig withSnapshotStall(Duration d) {
-        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxBatchBytes, backoffBase,
-                backoffCap, keepAlive, staleAfter, d);
+        return new TransportConfig(nodeId, clusterId, clientAddress, peers, maxQueuedMessages, maxQueuedBytes, maxBatchBytes,
+                backoffBase, backoffCap, keepAlive, staleAfter, d);
     }
 }

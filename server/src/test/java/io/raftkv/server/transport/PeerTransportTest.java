@@ -231,6 +231,31 @@ class PeerTransportTest {
         assertEquals(heartbeat(1, 2, 1_000), next(b.inbox.received, "a marker"), "the dropped ones never arrive");
     }
 
+    /**
+     * Issue 11: the queue was bounded by count only, so 4,096 appends of up to 1 MiB each could queue for
+     * one peer that does not keep up. Now the bytes of entry payload bound it too.
+     */
+    @Test
+    void theQueueIsBoundedByBytesToo() throws Exception {
+        TestNode a = node(1);
+        TestNode b = node(2);
+        b.connect(b.config(peers(b, a)));
+        a.prepare(a.config(peers(a, b)).withQueue(4096, 4 << 20).withQueuedBytes(1 << 20));
+        byte[] payload = new byte[256 << 10];
+        List<Message> out = new ArrayList<>();
+        for (int k = 0; k < 20; k++) {
+            out.add(new Message.AppendEntries(1, 2, 1, 1, k, List.of(Entry.normal(1, k + 1, payload)), 0));
+        }
+        a.transport.send(out);
+        assertEquals(2L, a.inbox.unreachable.poll(), "the peer is reported once its bytes are exceeded");
+
+        a.transport.start();
+        List<Message> got = next(b.inbox.received, 3, "what fit in 1 MiB");
+        assertEquals(List.of(0L, 1L, 2L), got.stream().map(m -> ((Message.AppendEntries) m).prevIndex()).toList());
+        a.transport.send(List.of(heartbeat(1, 2, 1_000)));
+        assertEquals(heartbeat(1, 2, 1_000), next(b.inbox.received, "a marker"), "the dropped ones never arrive");
+    }
+
     @Test
     void reconnectsAfterThePeerServerRestarts() throws Exception {
         TestNode a = node(1);
