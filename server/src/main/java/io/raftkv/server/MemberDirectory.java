@@ -62,8 +62,8 @@ final class MemberDirectory {
     }
 
     /** Follows one committed change, with the configuration the core made of it (the storage's rule). */
-    void apply(ConfChange cc, ConfState after) {
-        for (MemberRecord r : MemberRecord.of(cc, after)) {
+    void apply(ConfChange cc, ConfState before, ConfState after) {
+        for (MemberRecord r : MemberRecord.of(cc, before, after)) {
             take(r);
             if (r.removed() && r.id() == self) {
                 LOG.warn("node {} was removed from the cluster: it takes no further part; stop it and delete its "

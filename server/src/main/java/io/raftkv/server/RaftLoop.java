@@ -244,8 +244,9 @@ final class RaftLoop implements Runnable {
         for (Entry e : committed) {
             if (e.type() == EntryType.CONF_CHANGE) {
                 ConfChange cc = ConfChange.decode(e.data());
+                ConfState before = node.status().config();
                 ConfState cs = node.applyConfChange(cc);
-                members.apply(cc, cs);
+                members.apply(cc, before, cs);
                 confStates.put(e.index(), cs);
                 LOG.info("node {}: configuration is now {} (after {} at index {})", config.nodeId(), cs, cc, e.index());
             }

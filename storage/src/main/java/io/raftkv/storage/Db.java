@@ -139,6 +139,13 @@ final class Db implements AutoCloseable {
         }, false, what);
     }
 
+    /** A snapshot install has cleared the state and is about to ingest the image (a test shim's hook). */
+    void stateCleared() {
+        if (faults != null) {
+            faults.stateCleared();
+        }
+    }
+
     interface RocksWrite {
         void run() throws RocksDBException;
     }

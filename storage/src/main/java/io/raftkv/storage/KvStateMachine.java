@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 
 /**
  * The replicated key-value state machine: keys with versions, sessions for exactly-once writes, and the
@@ -33,6 +36,14 @@ public final class KvStateMachine {
 
     private final Db db;
     private final Object applyLock = new Object();
+    /**
+     * Client reads take the read side for the length of one read; a snapshot install takes the write side
+     * only to switch reads onto a frozen view of the old state and back. Between "clear the state" and
+     * "ingest the image" the database holds a state that never existed; reads must not see it.
+     */
+    private final ReentrantReadWriteLock readGate = new ReentrantReadWriteLock();
+    private ReadOptions frozenReads;
+    private Snapshot frozenState;
     private volatile AppliedState applied;
 
     KvStateMachine(Db db) {
@@ -105,9 +116,9 @@ public final class KvStateMachine {
                             throw new IllegalArgumentException("no configuration given for conf change entry " + e.index()
                                     + " (pass what RawNode.applyConfChange returned)");
                         }
+                        recordMembers(a, ConfChange.decode(e.data()), conf, cs);
                         conf = cs;
                         confChanged = true;
-                        recordMembers(a, ConfChange.decode(e.data()), cs);
                         out.add(new Applied(e.index(), e.term(), null, new Result.ConfChanged(cs)));
                     } else if (e.data().length == 0) {
                         out.add(new Applied(e.index(), e.term(), null, new Result.NoOp()));
@@ -170,8 +181,8 @@ public final class KvStateMachine {
      * Keeps the member records of a change ({@link MemberRecord#of}) in the batch that applies it, so
      * records, configuration and applied index never disagree, and snapshots carry them.
      */
-    private void recordMembers(Applier a, ConfChange cc, ConfState after) throws RocksDBException {
-        for (MemberRecord r : MemberRecord.of(cc, after)) {
+    private void recordMembers(Applier a, ConfChange cc, ConfState before, ConfState after) throws RocksDBException {
+        for (MemberRecord r : MemberRecord.of(cc, before, after)) {
             a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(r.id()), r.encode());
         }
     }
@@ -200,11 +211,47 @@ public final class KvStateMachine {
     }
 
     public Optional<KeyValue> get(Bytes key) {
+        readGate.readLock().lock();
         try {
-            byte[] v = db.rocks().get(db.cf(Db.Cf.KV), db.readOptions, Keys.kvKey(key));
+            byte[] v = db.rocks().get(db.cf(Db.Cf.KV), reads(), Keys.kvKey(key));
             return v == null ? Optional.empty() : Optional.of(KvRecord.decodeKv(key, v, db.dataDir.toString()));
         } catch (RocksDBException e) {
             throw db.readError("key " + key, e);
+        } finally {
+            readGate.readLock().unlock();
+        }
+    }
+
+    /** The options client reads use now: the frozen old state while a snapshot install runs. Under readGate. */
+    private ReadOptions reads() {
+        return frozenReads != null ? frozenReads : db.readOptions;
+    }
+
+    /** Snapshot install: from now on client reads see the state as it is at this moment. */
+    void freezeReads() {
+        readGate.writeLock().lock();
+        try {
+            if (frozenReads == null) {
+                frozenState = db.rocks().getSnapshot();
+                frozenReads = new ReadOptions().setSnapshot(frozenState);
+            }
+        } finally {
+            readGate.writeLock().unlock();
+        }
+    }
+
+    /** Snapshot install finished (or failed): reads see the database again. Waits for reads in progress. */
+    void thawReads() {
+        readGate.writeLock().lock();
+        try {
+            if (frozenReads != null) {
+                frozenReads.close();
+                db.rocks().releaseSnapshot(frozenState);
+                frozenReads = null;
+                frozenState = null;
+            }
+        } finally {
+            readGate.writeLock().unlock();
         }
     }
 
@@ -216,10 +263,13 @@ public final class KvStateMachine {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive: " + limit);
         }
-        try (RocksIterator it = db.rocks().newIterator(db.cf(Db.Cf.KV), db.readOptions)) {
+        readGate.readLock().lock();
+        try (RocksIterator it = db.rocks().newIterator(db.cf(Db.Cf.KV), reads())) {
             return collect(it, range, limit, db.dataDir.toString());
         } catch (RocksDBException e) {
             throw db.readError("range " + range, e);
+        } finally {
+            readGate.readLock().unlock();
         }
     }
 
@@ -246,8 +296,9 @@ public final class KvStateMachine {
     }
 
     public Optional<SessionInfo> session(long id) {
+        readGate.readLock().lock();
         try {
-            byte[] v = db.rocks().get(db.cf(Db.Cf.SESSIONS), db.readOptions, Keys.sessionKey(id));
+            byte[] v = db.rocks().get(db.cf(Db.Cf.SESSIONS), reads(), Keys.sessionKey(id));
             if (v == null) {
                 return Optional.empty();
             }
@@ -255,6 +306,8 @@ public final class KvStateMachine {
             return Optional.of(new SessionInfo(s.id(), s.lastSequence(), s.ttlMillis(), s.lastActiveMillis()));
         } catch (RocksDBException e) {
             throw db.readError("session " + id, e);
+        } finally {
+            readGate.readLock().unlock();
         }
     }
 }

@@ -25,19 +25,25 @@ public record MemberRecord(long id, boolean removed, byte[] context) {
     }
 
     /**
-     * The records a committed change leaves, given the configuration the core made of it: a tombstone per
-     * id it removed, and the context of each id it added or promoted when the change carries one. Only
-     * what the core actually applied counts (an add whose id is not in {@code after} left no member).
+     * The records a committed change leaves, given the configurations before and after the core applied
+     * it: a tombstone per id that was a member before and is none after, and the context of each id it
+     * added or promoted when the change carries one. Removals are read from the configurations, not from
+     * the change: a member removed through a joint configuration is still present (as an outgoing voter)
+     * after the change that names it and leaves with the change that leaves the joint configuration,
+     * which names nobody; judged by the change alone, it never got a tombstone and its id could be reused.
      * The one rule for both the stored records and the server's in-memory view, so a restart (which
      * reloads the records) sees what the running node saw.
      */
-    public static List<MemberRecord> of(ConfChange cc, ConfState after) {
+    public static List<MemberRecord> of(ConfChange cc, ConfState before, ConfState after) {
         List<MemberRecord> out = new ArrayList<>(cc.changes().size());
+        for (long id : before.allMembers()) {
+            if (!after.allMembers().contains(id)) {
+                out.add(new MemberRecord(id, true, null));
+            }
+        }
         for (ConfChange.Single s : cc.changes()) {
             boolean present = after.allMembers().contains(s.nodeId());
-            if (s.type() == ConfChange.Type.REMOVE_NODE && !present) {
-                out.add(new MemberRecord(s.nodeId(), true, null));
-            } else if (s.type() != ConfChange.Type.REMOVE_NODE && present && cc.context().length > 0) {
+            if (s.type() != ConfChange.Type.REMOVE_NODE && present && cc.context().length > 0) {
                 out.add(new MemberRecord(s.nodeId(), false, cc.context()));
             }
         }

@@ -67,10 +67,16 @@ final class SnapshotInstaller {
             } catch (RocksDBException e) {
                 throw new StorageException("cannot build install marker batch", e);
             }
-            replaceState(db, ssts);
-            log.writeWith(new LogWrite(Optional.of(meta), entries, hs, true),
-                    b -> deleteMarker(db, b), "snapshot install " + meta.index());
-            sm.reload();
+            // Until the new state is whole, client reads see the old one (not the cleared, half-ingested mix).
+            sm.freezeReads();
+            try {
+                replaceState(db, ssts);
+                log.writeWith(new LogWrite(Optional.of(meta), entries, hs, true),
+                        b -> deleteMarker(db, b), "snapshot install " + meta.index());
+                sm.reload();
+            } finally {
+                sm.thawReads();
+            }
             cleanStaging(files, meta);
             LOG.info("installed snapshot {}/{} in {}", meta.index(), meta.term(), db.dataDir);
         }
@@ -189,6 +195,7 @@ final class SnapshotInstaller {
         } catch (RocksDBException e) {
             throw new StorageException("cannot build state clearing batch", e);
         }
+        db.stateCleared();
         for (Map.Entry<Db.Cf, Path> e : ssts.entrySet()) {
             db.ingest(e.getKey(), List.of(e.getValue().toString()), "ingesting snapshot into " + e.getKey().name);
         }

@@ -130,4 +130,21 @@ public final class StorageFaults {
             return wals;
         }
     }
+
+    private Runnable onStateCleared;
+
+    /** Runs {@code r} inside every snapshot install, after the old state was cleared and before the image is ingested. */
+    public synchronized void whenStateCleared(Runnable r) {
+        onStateCleared = r;
+    }
+
+    void stateCleared() {
+        Runnable r;
+        synchronized (this) {
+            r = onStateCleared;
+        }
+        if (r != null) {
+            r.run();
+        }
+    }
 }

@@ -245,4 +245,25 @@ class KvStateMachineTest {
         Result r = only(propose(store, 1, new Command.Put(b("k"), b("v"))));
         assertInstanceOf(Result.Written.class, r);
     }
+
+    /**
+     * Issue 12 defect 6: a voter removed through a joint configuration is still an outgoing voter after the
+     * change that names it and leaves with the leave-joint change, which names nobody: it got no
+     * tombstone, so its id escaped the never-reuse rule.
+     */
+    @Test
+    void aMemberRemovedThroughAJointConfigurationGetsATombstone() {
+        long next = store.log().lastIndex() + 1;
+        ConfChange enter = new ConfChange(ConfChange.Transition.JOINT_EXPLICIT, List.of(
+                new ConfChange.Single(ConfChange.Type.ADD_NODE, 4), new ConfChange.Single(ConfChange.Type.REMOVE_NODE, 3)),
+                b("ctx-4").array());
+        ConfState joint = new ConfState(new java.util.TreeSet<>(List.of(1L, 2L, 4L)), new java.util.TreeSet<>(),
+                new java.util.TreeSet<>(List.of(1L, 2L, 3L)), new java.util.TreeSet<>(), false);
+        ConfState after = ConfState.of(List.of(1L, 2L, 4L), List.of());
+        List<Entry> ents = List.of(new Entry(1, next, EntryType.CONF_CHANGE, enter.encode()),
+                new Entry(1, next + 1, EntryType.CONF_CHANGE, ConfChange.leaveJoint().encode()));
+        Fixtures.commit(store, 1, ents);
+        sm().apply(ents, Map.of(next, joint, next + 1, after));
+        assertEquals(List.of(new MemberRecord(3, true, null), new MemberRecord(4, false, b("ctx-4").array())), sm().members());
+    }
 }

@@ -179,6 +179,37 @@ class SnapshotTest {
         }
     }
 
+    /**
+     * Issue 12 defect 6: a serializable read during an install used to see the cleared state (between the
+     * range delete and the ingest): a state that never existed. Reads now see the old state until the new
+     * one is whole.
+     */
+    @Test
+    void readsDuringAnInstallSeeTheOldStateUntilTheNewOneIsWhole() throws Exception {
+        StorageFaults hook = new StorageFaults();
+        try (RaftStore a = open(tmp.resolve("a"), 1, null); RaftStore b = open(tmp.resolve("b"), 2, hook)) {
+            for (int i = 0; i < 50; i++) {
+                propose(a, 1, new Command.Put(b("k" + i), b("v" + i)));
+            }
+            propose(b, 1, new Command.Put(b("old"), b("state")));
+            SnapshotMetadata meta = a.createSnapshot();
+            try (SnapshotSource src = a.openSnapshot(meta)) {
+                transfer(src, b.receiveSnapshot(meta), src.chunkCount());
+            }
+            List<String> seen = new java.util.ArrayList<>();
+            hook.whenStateCleared(() -> {
+                seen.add(b.stateMachine().get(b("old")).map(kv -> kv.value().utf8()).orElse("absent"));
+                seen.add(b.stateMachine().get(b("k1")).map(kv -> kv.value().utf8()).orElse("absent"));
+                seen.add(b.stateMachine().range(KeyRange.prefix(b("")), 100).kvs().size() + " keys");
+            });
+            b.persist(Fixtures.ready(List.of(), Optional.of(new HardState(1, 1, meta.index())),
+                    Optional.of(new Snapshot(meta, null))));
+            assertEquals(List.of("state", "absent", "1 keys"), seen, "the old state, whole, while the install ran");
+            assertTrue(b.stateMachine().get(b("old")).isEmpty());
+            assertEquals(b("v1"), b.stateMachine().get(b("k1")).orElseThrow().value());
+        }
+    }
+
     /** Crashes the install at every write it makes, with and without losing unsynced data: old or new state, never a mix. */
     @Test
     void anInterruptedInstallLeavesOldOrNewStateNeverAMix() throws Exception {
