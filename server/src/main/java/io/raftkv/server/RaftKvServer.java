@@ -8,6 +8,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.raftkv.proto.KVGrpc;
 import io.raftkv.raft.ConfState;
 import io.raftkv.server.transport.PeerTransport;
+import io.raftkv.server.transport.StartupCheck;
 import io.raftkv.server.transport.TransportConfig;
 import io.raftkv.storage.RaftStore;
 import io.raftkv.storage.StoreConfig;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftKvServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftKvServer.class);
+    private static final java.time.Duration STARTUP_CHECK_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     private final ServerConfig config;
     private final RaftStore store;
@@ -49,8 +51,12 @@ public final class RaftKvServer implements AutoCloseable {
         config.warnings().forEach(w -> LOG.warn("{}", w));
         this.executors = new ServerExecutors(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
         StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId()));
+        boolean fresh = RaftStore.isEmpty(config.dataDir());
         // A joining node starts empty: its first configuration and state come with the leader's snapshot.
         this.store = RaftStore.open(config.joining() ? sc : sc.withInitialMembers(ConfState.of(config.initialCluster().keySet())));
+        if (fresh && !config.joining()) {
+            refuseIfReplaced(config, store);
+        }
         RaftNode n = null;
         MaintenanceService mt = null;
         PeerTransport t = null;
@@ -118,6 +124,32 @@ public final class RaftKvServer implements AutoCloseable {
                 clientServer.getPort(), peerServer.getPort(), Long.toHexString(config.clusterId()), config.dataDir(),
                 ms == null ? "" : ", metrics on http://" + config.metricsListen().replaceFirst(":\\d+$", "") + ":"
                         + ms.getPort() + "/metrics");
+    }
+
+    /**
+     * A founding member on an empty data directory first asks its peers whether they know its id from an
+     * earlier data directory (issue 12, defect 2). If one does, the directory this start created is removed
+     * again and the start refused, naming the replace procedure.
+     */
+    private static void refuseIfReplaced(ServerConfig config, RaftStore store) {
+        TreeMap<Long, String> peers = new TreeMap<>(config.initialCluster());
+        peers.remove(config.nodeId());
+        if (peers.isEmpty()) {
+            return;
+        }
+        TransportConfig probe = TransportConfig.defaults(config.nodeId(), config.clusterId(), "", peers);
+        java.util.Optional<String> refused = StartupCheck.refusal(probe, store.incarnations().self(), STARTUP_CHECK_TIMEOUT);
+        if (refused.isEmpty()) {
+            return;
+        }
+        store.close();
+        try {
+            RaftStore.deleteNewStore(config.dataDir());
+        } catch (IOException e) {
+            LOG.warn("could not remove the store this start created in {}: {}", config.dataDir(), e.toString());
+        }
+        throw new io.raftkv.storage.DataDirMismatchException("node " + config.nodeId() + " refuses to start on the empty "
+                + "data directory " + config.dataDir() + ": " + refused.get());
     }
 
     /**

@@ -123,11 +123,13 @@ final class RaftNode implements Inbox, AutoCloseable {
      * answer from a replica nobody updates any more.
      */
     NodeException removed() {
-        if (!members.view().removed().contains(config.nodeId()) && state.toldRemoved() == null) {
-            return null;
+        if (members.view().removed().contains(config.nodeId())) {
+            return NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId() + " was removed from the cluster "
+                    + "and serves nothing; use the other members (stop this node and delete its data directory)");
         }
-        return NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId() + " was removed from the cluster "
-                + "and serves nothing; use the other members (stop this node and delete its data directory)");
+        String told = state.toldRemoved();
+        return told == null ? null : NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId()
+                + " serves nothing; use the other members: " + told);
     }
 
     /** Client requests admitted and not yet answered (what load shedding counts). */
@@ -169,9 +171,17 @@ final class RaftNode implements Inbox, AutoCloseable {
 
     @Override
     public void removedFromCluster(String why) {
-        if (state.toldRemoved(why)) {
+        if (state.toldRemoved("a peer says it was removed from the cluster (" + why + "); stop it and delete its data "
+                + "directory")) {
             LOG.warn("node {}: a peer says this node was removed from the cluster ({}); it stops serving: stop it and "
                     + "delete its data directory", config.nodeId(), why);
+        }
+    }
+
+    @Override
+    public void replaced(String why) {
+        if (state.toldRemoved(why)) {
+            LOG.error("node {} stops serving: {}", config.nodeId(), why);
         }
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.proto.RemoveMemberRequest;
+import io.raftkv.proto.AddMemberRequest;
 import io.raftkv.proto.CompareAndSetRequest;
 import io.raftkv.proto.Consistency;
 import io.raftkv.proto.DeleteOp;
@@ -121,7 +123,8 @@ class BackupEndToEndTest {
     }
 
     @Test
-    void restoredClusterHasEveryKeyVersionAndSessionANewIdTakesWritesAndCatchesUpAWipedFollower() throws IOException {
+    void restoredClusterHasEveryKeyVersionAndSessionANewIdTakesWritesRefusesAReRestoredMemberAndCatchesUpItsReplacement()
+            throws IOException {
         Path backup = dir.resolve("cluster.rkv");
         List<KeyValue> before;
         long oldClusterId;
@@ -203,8 +206,9 @@ class BackupEndToEndTest {
             PutResponse after = put(n, leader, "after", "x");
             assertTrue(after.getModIndex() > info.index(), after + " vs backup index " + info.index());
 
-            // A member wiped and restored again from the same file is far behind: the leader's log is
-            // compacted past the backup's index, so it must be sent a snapshot.
+            // A member that loses its disk is not restored again under its id: its peers know that id from
+            // its first data directory and refuse it (it forgot its votes). It is replaced, and the new member
+            // is far behind: the leader's log is compacted past the backup's index, so it gets a snapshot.
             long wiped = n.follower();
             n.stop(wiped);
             Path wipedDir = n.root.resolve("n" + wiped);
@@ -219,12 +223,21 @@ class BackupEndToEndTest {
             deleteTree(wipedDir);
             restore(n, backup, wiped);
             n.start(wiped);
-            TestCluster.await(Duration.ofSeconds(20), "the restored member catches up",
-                    () -> get(n, wiped, "more/last", Consistency.SERIALIZABLE).getFound());
-            assertEquals(scanAll(n, leader, Consistency.LINEARIZABLE), scanAll(n, wiped, Consistency.SERIALIZABLE));
-            long installed = images(wipedDir).stream().max(Comparator.naturalOrder()).orElseThrow();
-            assertTrue(installed > info.index() + 150, "received a snapshot from the leader: " + images(wipedDir));
-            assertEquals(newId, n.status(wiped).getClusterId());
+            TestCluster.await(Duration.ofSeconds(20), "the re-restored member refused by its peers",
+                    () -> n.status(wiped).getRemoved());
+            n.stop(wiped);
+            n.cluster(leader).removeMember(RemoveMemberRequest.newBuilder().setId(wiped).build());
+            n.reserve(4);
+            n.cluster(leader).addMember(AddMemberRequest.newBuilder().setId(4).setPeerAddress(n.peerAddrs.get(4L))
+                    .setClientAddress(n.clientAddrs.get(4L)).setLearner(true).build());
+            n.startJoining(4, newId);
+            TestCluster.await(Duration.ofSeconds(20), "the replacement catches up",
+                    () -> get(n, 4, "more/last", Consistency.SERIALIZABLE).getFound());
+            assertEquals(scanAll(n, leader, Consistency.LINEARIZABLE), scanAll(n, 4, Consistency.SERIALIZABLE));
+            Path newDir = n.root.resolve("n4");
+            long installed = images(newDir).stream().max(Comparator.naturalOrder()).orElseThrow();
+            assertTrue(installed > info.index() + 150, "received a snapshot from the leader: " + images(newDir));
+            assertEquals(newId, n.status(4).getClusterId());
         }
     }
 

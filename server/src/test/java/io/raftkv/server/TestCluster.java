@@ -122,10 +122,15 @@ final class TestCluster implements AutoCloseable {
 
     /** Waits until the running nodes agree on one leader and returns it. */
     long awaitLeader() {
+        return awaitLeaderAmong(servers.keySet().stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Waits until nodes {@code ids} (running) agree on one leader and returns it. */
+    long awaitLeaderAmong(long... ids) {
         long[] found = new long[1];
-        await(Duration.ofSeconds(10), "a leader agreed on by every running node", () -> {
+        await(Duration.ofSeconds(10), "a leader agreed on by nodes " + java.util.Arrays.toString(ids), () -> {
             long leader = 0;
-            for (long id : servers.keySet()) {
+            for (long id : ids) {
                 StatusResponse s = status(id);
                 if (s.getLeaderId() == 0 || (leader != 0 && s.getLeaderId() != leader)) {
                     return false;

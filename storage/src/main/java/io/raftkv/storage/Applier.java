@@ -17,6 +17,9 @@ final class Applier implements AutoCloseable {
     private final Db db;
     long logClock;
 
+    /** Whether this batch raised or cleared an alarm (the in-memory copy is then re-read). */
+    boolean alarmsChanged;
+
     Applier(Db db, long logClock) {
         this.db = db;
         this.logClock = logClock;
@@ -58,6 +61,12 @@ final class Applier implements AutoCloseable {
         } else if (c instanceof Command.ExpireSessions e) {
             advanceClock(e.leaderTimeMillis());
             return new Result.SessionsExpired(expireSessions());
+        } else if (c instanceof Command.HashState) {
+            return new Result.HashPoint(index);
+        } else if (c instanceof Command.SetAlarm a) {
+            Alarms.set(db, batch, a);
+            alarmsChanged = true;
+            return new Result.Done();
         }
         throw new IllegalStateException("unknown command " + c);
     }

@@ -86,4 +86,25 @@ public sealed interface Command {
     /** Expires every session idle for longer than its ttl by the log clock (advanced to {@code leaderTimeMillis}). */
     record ExpireSessions(long leaderTimeMillis) implements Command {
     }
+
+    /**
+     * Marks an agreed point for the corruption check: every replica hashes its state exactly as it is after
+     * this entry (its apply batch ends here) and the leader compares the hashes (etcd's corruption check).
+     */
+    record HashState() implements Command {
+    }
+
+    /**
+     * Raises ({@code active}) or clears an alarm about one member ({@code member}, or 0 for the whole
+     * cluster). Replicated, so every member, also after a restart or a snapshot, knows it.
+     */
+    record SetAlarm(long member, Alarm.Type type, boolean active, String detail) implements Command {
+        public SetAlarm {
+            Objects.requireNonNull(type, "type");
+            detail = detail == null ? "" : detail;
+            if (member < 0) {
+                throw new IllegalArgumentException("member id must not be negative: " + member);
+            }
+        }
+    }
 }

@@ -21,7 +21,10 @@ public final class CommandCodec {
     public static final int MAX_RANGE_LIMIT = 100_000;
 
     private static final int PUT = 1, DELETE = 2, DELETE_RANGE = 3, TXN = 4, OPEN_SESSION = 5, KEEP_ALIVE = 6,
-            CLOSE_SESSION = 7, EXPIRE_SESSIONS = 8, RANGE = 9;
+            CLOSE_SESSION = 7, EXPIRE_SESSIONS = 8, RANGE = 9, HASH_STATE = 10, SET_ALARM = 11;
+    /** Longest alarm detail a command may carry. */
+    public static final int MAX_ALARM_DETAIL_BYTES = 4096;
+    private static final Alarm.Type[] ALARM_TYPES = Alarm.Type.values();
     private static final int CMP_VERSION = 1, CMP_MOD = 2, CMP_CREATE = 3, CMP_VALUE = 4;
     private static final Compare.Cmp[] CMPS = Compare.Cmp.values();
 
@@ -98,6 +101,12 @@ public final class CommandCodec {
             w.u8(CLOSE_SESSION).varLong(cs.sessionId());
         } else if (c instanceof Command.ExpireSessions e) {
             w.u8(EXPIRE_SESSIONS).i64(e.leaderTimeMillis());
+        } else if (c instanceof Command.HashState) {
+            w.u8(HASH_STATE);
+        } else if (c instanceof Command.SetAlarm a) {
+            byte[] detail = a.detail().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            w.u8(SET_ALARM).varLong(a.member()).u8(a.type().ordinal()).bool(a.active())
+                    .bytes(java.util.Arrays.copyOf(detail, Math.min(detail.length, MAX_ALARM_DETAIL_BYTES)));
         } else {
             throw new IllegalArgumentException("unknown command " + c);
         }
@@ -121,8 +130,21 @@ public final class CommandCodec {
             case KEEP_ALIVE -> new Command.KeepAlive(r.varLong(), r.i64());
             case CLOSE_SESSION -> new Command.CloseSession(r.varLong());
             case EXPIRE_SESSIONS -> new Command.ExpireSessions(r.i64());
+            case HASH_STATE -> new Command.HashState();
+            case SET_ALARM -> readAlarm(r);
             default -> throw new Wire.MalformedException("unknown command tag " + tag);
         };
+    }
+
+    private static Command.SetAlarm readAlarm(Wire.Reader r) throws Wire.MalformedException {
+        long member = r.varLong();
+        int type = r.u8();
+        if (type >= ALARM_TYPES.length) {
+            throw new Wire.MalformedException("unknown alarm type " + type);
+        }
+        boolean active = r.bool();
+        String detail = new String(r.bytes(MAX_ALARM_DETAIL_BYTES), java.nio.charset.StandardCharsets.UTF_8);
+        return new Command.SetAlarm(member, ALARM_TYPES[type], active, detail);
     }
 
     private static void writeOps(Wire.Writer w, List<Command.Op> ops) {

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * through: that gate turns the first I/O error into a sticky failed state and hosts the fault shim.
  */
 final class Db implements AutoCloseable {
+    static final String DB_DIR_NAME = "db";
     private static final Logger LOG = LoggerFactory.getLogger(Db.class);
 
     static {
@@ -62,7 +63,7 @@ final class Db implements AutoCloseable {
 
     Db(Path dataDir, StorageFaults faults) {
         this.dataDir = dataDir;
-        this.dbDir = dataDir.resolve("db");
+        this.dbDir = dataDir.resolve(DB_DIR_NAME);
         this.faults = faults;
         this.dbOptions = new DBOptions()
                 .setCreateIfMissing(true)

@@ -22,6 +22,16 @@ final class Keys {
 
     // default column family
     static final byte[] IDENTITY = ascii("identity");
+    /** A random id made when this data directory was first initialised: a recreated directory gets a new one. */
+    static final byte[] INCARNATION = ascii("incarnation");
+    /** Prefix of the incarnation this node has seen each peer under: {@code peer_incarnation/} + 8-byte id. */
+    static final byte[] PEER_INCARNATION_PREFIX = ascii("peer_incarnation/");
+
+    static byte[] peerIncarnationKey(long id) {
+        byte[] k = java.util.Arrays.copyOf(PEER_INCARNATION_PREFIX, PEER_INCARNATION_PREFIX.length + 8);
+        Wire.putLongBE(k, PEER_INCARNATION_PREFIX.length, id);
+        return k;
+    }
 
     // raft_state column family
     static final byte[] HARD_STATE = ascii("hard_state");
@@ -35,6 +45,16 @@ final class Keys {
     static final byte[] LOG_CLOCK = stateKey(ascii("log_clock"));
     /** Prefix of the member records: {@code member/} + 8-byte big-endian id, so a prefix scan lists them by id. */
     static final byte[] MEMBER_PREFIX = stateKey(ascii("member/"));
+
+    /** Prefix of the alarms: {@code alarm/} + 8-byte big-endian member id + 1-byte type. */
+    static final byte[] ALARM_PREFIX = stateKey(ascii("alarm/"));
+
+    static byte[] alarmKey(long member, Alarm.Type type) {
+        byte[] k = java.util.Arrays.copyOf(ALARM_PREFIX, ALARM_PREFIX.length + 9);
+        Wire.putLongBE(k, ALARM_PREFIX.length, member);
+        k[k.length - 1] = (byte) type.ordinal();
+        return k;
+    }
 
     static byte[] memberKey(long id) {
         byte[] k = java.util.Arrays.copyOf(MEMBER_PREFIX, MEMBER_PREFIX.length + 8);

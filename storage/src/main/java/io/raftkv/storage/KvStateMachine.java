@@ -45,10 +45,19 @@ public final class KvStateMachine {
     private ReadOptions frozenReads;
     private Snapshot frozenState;
     private volatile AppliedState applied;
+    private final Alarms alarms;
+    private final HashPoints hashPoints;
 
     KvStateMachine(Db db) {
         this.db = db;
         this.applied = load();
+        this.alarms = new Alarms(db);
+        this.hashPoints = new HashPoints(db);
+    }
+
+    /** Releases what the state machine pins in RocksDB (before the store closes). */
+    void close() {
+        hashPoints.close();
     }
 
     private AppliedState load() {
@@ -69,6 +78,7 @@ public final class KvStateMachine {
     /** Re-reads the applied state after the state column families were replaced by a snapshot. */
     void reload() {
         applied = load();
+        alarms.reload();
     }
 
     Object lock() {
@@ -96,55 +106,94 @@ public final class KvStateMachine {
     public List<Applied> apply(List<Entry> entries, Map<Long, ConfState> confStates) {
         synchronized (applyLock) {
             db.checkWritable();
-            AppliedState st = applied;
             List<Applied> out = new ArrayList<>(entries.size());
-            long index = st.index();
-            long term = st.term();
-            ConfState conf = st.confState();
-            boolean confChanged = false;
-            try (Applier a = new Applier(db, st.logClockMillis())) {
-                for (Entry e : entries) {
-                    if (e.index() <= index) {
-                        continue;
-                    }
-                    if (e.index() != index + 1) {
-                        throw new IllegalStateException("apply gap: applied " + index + ", next entry " + e.index());
-                    }
-                    if (e.type() == EntryType.CONF_CHANGE) {
-                        ConfState cs = confStates.get(e.index());
-                        if (cs == null) {
-                            throw new IllegalArgumentException("no configuration given for conf change entry " + e.index()
-                                    + " (pass what RawNode.applyConfChange returned)");
-                        }
-                        recordMembers(a, ConfChange.decode(e.data()), conf, cs);
-                        conf = cs;
-                        confChanged = true;
-                        out.add(new Applied(e.index(), e.term(), null, new Result.ConfChanged(cs)));
-                    } else if (e.data().length == 0) {
-                        out.add(new Applied(e.index(), e.term(), null, new Result.NoOp()));
-                    } else {
-                        out.add(applyRequest(a, e));
-                    }
-                    index = e.index();
-                    term = e.term();
-                }
-                if (index == st.index()) {
-                    return out;
-                }
-                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.APPLIED, StateCodec.indexTerm(new StateCodec.IndexTerm(index, term)));
-                if (a.logClock != st.logClockMillis()) {
-                    a.batch.put(db.cf(Db.Cf.STATE_META), Keys.LOG_CLOCK, StateCodec.longValue(a.logClock));
-                }
-                if (confChanged) {
-                    a.batch.put(db.cf(Db.Cf.STATE_META), Keys.CONF_STATE, StateCodec.confState(conf));
-                }
-                db.write(a.batch, false, "apply through index " + index);
-                applied = new AppliedState(index, term, conf, a.logClock);
-                return out;
-            } catch (RocksDBException e) {
-                throw db.readError("state during apply", e);
+            int next = 0;
+            while (next < entries.size()) {
+                next = applyBatch(entries, next, confStates, out);
             }
+            return out;
         }
+    }
+
+    /**
+     * Applies entries from {@code from} as one batch, up to the end or through the first entry that marks a
+     * hash point (the state hashed for the corruption check must be exactly the state after that entry, on
+     * every replica, so its batch ends there). Returns where the next batch starts.
+     */
+    private int applyBatch(List<Entry> entries, int from, Map<Long, ConfState> confStates, List<Applied> out) {
+        AppliedState st = applied;
+        long index = st.index();
+        long term = st.term();
+        ConfState conf = st.confState();
+        boolean confChanged = false;
+        boolean hashPoint = false;
+        int i = from;
+        try (Applier a = new Applier(db, st.logClockMillis())) {
+            for (; i < entries.size() && !hashPoint; i++) {
+                Entry e = entries.get(i);
+                if (e.index() <= index) {
+                    continue;
+                }
+                if (e.index() != index + 1) {
+                    throw new IllegalStateException("apply gap: applied " + index + ", next entry " + e.index());
+                }
+                Applied result;
+                if (e.type() == EntryType.CONF_CHANGE) {
+                    ConfState cs = confStates.get(e.index());
+                    if (cs == null) {
+                        throw new IllegalArgumentException("no configuration given for conf change entry " + e.index()
+                                + " (pass what RawNode.applyConfChange returned)");
+                    }
+                    recordMembers(a, ConfChange.decode(e.data()), conf, cs);
+                    conf = cs;
+                    confChanged = true;
+                    result = new Applied(e.index(), e.term(), null, new Result.ConfChanged(cs));
+                } else if (e.data().length == 0) {
+                    result = new Applied(e.index(), e.term(), null, new Result.NoOp());
+                } else {
+                    result = applyRequest(a, e);
+                }
+                out.add(result);
+                hashPoint = result.result() instanceof Result.HashPoint;
+                index = e.index();
+                term = e.term();
+            }
+            if (index == st.index()) {
+                return i;
+            }
+            a.batch.put(db.cf(Db.Cf.STATE_META), Keys.APPLIED, StateCodec.indexTerm(new StateCodec.IndexTerm(index, term)));
+            if (a.logClock != st.logClockMillis()) {
+                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.LOG_CLOCK, StateCodec.longValue(a.logClock));
+            }
+            if (confChanged) {
+                a.batch.put(db.cf(Db.Cf.STATE_META), Keys.CONF_STATE, StateCodec.confState(conf));
+            }
+            db.write(a.batch, false, "apply through index " + index);
+            applied = new AppliedState(index, term, conf, a.logClock);
+            if (a.alarmsChanged || confChanged) {
+                alarms.reload();
+            }
+            if (hashPoint) {
+                hashPoints.mark(index);
+            }
+            return i;
+        } catch (RocksDBException e) {
+            throw db.readError("state during apply", e);
+        }
+    }
+
+    /** The alarms raised in the replicated state (a cheap in-memory read). */
+    public List<Alarm> alarms() {
+        return alarms.active();
+    }
+
+    /**
+     * The SHA-256 of the state right after the hash point at {@code index} (see {@link Command.HashState}),
+     * computed now (reads every key: call off the apply thread); empty if this node has no such point.
+     * Each point is hashed once.
+     */
+    public Optional<byte[]> stateHash(long index) {
+        return hashPoints.hash(index);
     }
 
     private Applied applyRequest(Applier a, Entry e) throws RocksDBException {
@@ -184,6 +233,9 @@ public final class KvStateMachine {
     private void recordMembers(Applier a, ConfChange cc, ConfState before, ConfState after) throws RocksDBException {
         for (MemberRecord r : MemberRecord.of(cc, before, after)) {
             a.batch.put(db.cf(Db.Cf.STATE_META), Keys.memberKey(r.id()), r.encode());
+            if (r.removed()) {
+                Alarms.clearMember(db, a.batch, r.id());
+            }
         }
     }
 

@@ -31,13 +31,15 @@ public final class RaftStore implements AutoCloseable {
     private final KvStateMachine sm;
     private final LogStore log;
     private final SnapshotFiles snapshots;
+    private final Incarnations incarnations;
     private final Object snapshotLock = new Object();
 
     private RaftStore(StoreConfig config, Db db) {
         this.config = config;
         this.db = db;
         this.snapshots = new SnapshotFiles(config.dataDir());
-        checkIdentity();
+        boolean fresh = checkIdentity();
+        this.incarnations = new Incarnations(db, fresh);
         this.sm = new KvStateMachine(db);
         this.log = new LogStore(db, () -> new LogStore.AppliedConf(sm.applied().index(), sm.applied().confState()),
                 config.verifyLogOnOpen());
@@ -173,6 +175,25 @@ public final class RaftStore implements AutoCloseable {
         return log;
     }
 
+    /** This directory's incarnation and the ones seen of each peer. */
+    public Incarnations incarnations() {
+        return incarnations;
+    }
+
+    /**
+     * Deletes the store a start just created in {@code dataDir} (its database and snapshot directories),
+     * for a start that is refused after opening: the directory is left as empty as it was found.
+     */
+    public static void deleteNewStore(Path dataDir) throws IOException {
+        SnapshotFiles.deleteTree(dataDir.resolve(Db.DB_DIR_NAME));
+        SnapshotFiles.deleteTree(dataDir.resolve(SnapshotFiles.DIR_NAME));
+    }
+
+    /** Whether {@code dataDir} holds no store yet (starting there would initialise a new one). */
+    public static boolean isEmpty(Path dataDir) {
+        return !Files.exists(dataDir.resolve(Db.DB_DIR_NAME));
+    }
+
     public KvStateMachine stateMachine() {
         return sm;
     }
@@ -256,6 +277,7 @@ public final class RaftStore implements AutoCloseable {
     /** Closes RocksDB without flushing memtables: the WAL holds everything, as after a crash. */
     @Override
     public void close() {
+        sm.close();
         db.close();
     }
 }

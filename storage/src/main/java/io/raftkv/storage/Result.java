@@ -45,6 +45,10 @@ public sealed interface Result {
     record ConfChanged(ConfState confState) implements Result {
     }
 
+    /** A {@link Command.HashState} was applied: the state as of {@code index} can be hashed ({@code KvStateMachine.stateHash}). */
+    record HashPoint(long index) implements Result {
+    }
+
     record Rejected(Reason reason, String detail) implements Result {
     }
 

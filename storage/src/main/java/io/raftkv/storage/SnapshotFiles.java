@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  * syncing the directory, so a crash never leaves a final name on a partial file.
  */
 final class SnapshotFiles {
+    static final String DIR_NAME = "snap";
     static final String IMAGE = ".snap";
     static final String PARTIAL = ".part";
     static final String TEMP = ".tmp";
@@ -26,7 +27,7 @@ final class SnapshotFiles {
     final Path dir;
 
     SnapshotFiles(Path dataDir) {
-        this.dir = dataDir.resolve("snap");
+        this.dir = dataDir.resolve(DIR_NAME);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

@@ -34,4 +34,11 @@ public interface Inbox {
      */
     default void removedFromCluster(String why) {
     }
+
+    /**
+     * A peer refused this node's traffic because it knows this node's id under another data directory:
+     * this one was recreated (lost disk, restored again) and must be replaced, never take part.
+     */
+    default void replaced(String why) {
+    }
 }

@@ -47,6 +47,8 @@ final class PeerSender implements Runnable {
     }
 
     private final long peer;
+    /** This node's data-directory incarnation, sent with every batch. */
+    private final long incarnation;
     private final String address;
     private final TransportConfig config;
     private final Inbox inbox;
@@ -71,8 +73,9 @@ final class PeerSender implements Runnable {
     private long carryEnqueuedNanos;
     private long lastStaleReportNanos;
 
-    PeerSender(long peer, String address, TransportConfig config, Inbox inbox, ManagedChannel channel) {
+    PeerSender(long peer, String address, TransportConfig config, Inbox inbox, ManagedChannel channel, long incarnation) {
         this.peer = peer;
+        this.incarnation = incarnation;
         this.address = address;
         this.config = config;
         this.inbox = inbox;
@@ -187,7 +190,7 @@ final class PeerSender implements Runnable {
             }
             a.cancel("stream abandoned"); // a no-op if it already failed
             boolean wasHealthy = a.ready && System.nanoTime() - startedNanos >= healthyNanos;
-            failed(a.failure == null ? Status.UNKNOWN.withDescription("stream ended") : a.failure);
+            failed(a.failure == null ? Status.UNKNOWN.withDescription("stream ended") : a.failure, a.refusal);
             // Whatever was queued was meant for the broken stream; Raft retransmits what still matters.
             dropQueued();
             failures = wasHealthy ? 0 : failures + 1;
@@ -258,7 +261,8 @@ final class PeerSender implements Runnable {
                 break;
             }
             if (b == null) {
-                b = MessageBatch.newBuilder().setClusterId(config.clusterId()).setFrom(config.nodeId());
+                b = MessageBatch.newBuilder().setClusterId(config.clusterId()).setFrom(config.nodeId())
+                        .setSenderIncarnation(incarnation);
                 if (first) {
                     // Once per stream is enough: the receiver remembers it per peer.
                     b.setSenderClientAddress(config.clientAddress());
@@ -314,10 +318,12 @@ final class PeerSender implements Runnable {
         }
     }
 
-    private void failed(Status s) {
+    private void failed(Status s, PeerRefusal refusal) {
         String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
-        if (s.getCode() == Status.Code.PERMISSION_DENIED) {
-            // Only a member that removed us answers this way (PeerService): we must stop taking part.
+        if (refusal == PeerRefusal.REPLACED) {
+            inbox.replaced(String.valueOf(s.getDescription()));
+        } else if (s.getCode() == Status.Code.PERMISSION_DENIED) {
+            // A member that removed us answers this way (PeerService): we must stop taking part.
             inbox.removedFromCluster(String.valueOf(s.getDescription()));
         }
         if (s.getCode() == Status.Code.PERMISSION_DENIED || s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT
@@ -355,6 +361,7 @@ final class PeerSender implements Runnable {
         volatile ClientCallStreamObserver<MessageBatch> call;
         volatile boolean done;
         volatile Status failure;
+        volatile PeerRefusal refusal;
         // Sender thread only.
         boolean ready;
         long readyNanos;
@@ -372,6 +379,7 @@ final class PeerSender implements Runnable {
 
         @Override
         public void onError(Throwable t) {
+            refusal = PeerRefusal.of(t);
             failure = Status.fromThrowable(t);
             done = true;
             wake();

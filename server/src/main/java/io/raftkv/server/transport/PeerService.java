@@ -57,6 +57,39 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
         }
     }
 
+    private record RefusedFor(PeerRefusal kind, String why) {
+    }
+
+    /** Whether {@code from} must take no further part: removed, or a recreated data directory. */
+    private RefusedFor refusedFor(long from, long incarnation) {
+        if (inbox.isRemoved(from)) {
+            return new RefusedFor(PeerRefusal.REMOVED, "node " + from + " was removed from the cluster and must take "
+                    + "no further part");
+        }
+        if (store.incarnations().check(from, incarnation) == io.raftkv.storage.Incarnations.Verdict.CHANGED) {
+            return new RefusedFor(PeerRefusal.REPLACED, PeerRefusal.replacedWhy(from, config.nodeId()));
+        }
+        return null;
+    }
+
+    @Override
+    public void hello(io.raftkv.proto.peer.HelloRequest req, StreamObserver<io.raftkv.proto.peer.HelloResponse> out) {
+        String problem = checkAddressing(config, req.getClusterId(), req.getFrom(), req.getTo());
+        if (problem != null) {
+            rejections.rejected(problem);
+            out.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
+            return;
+        }
+        RefusedFor r = refusedFor(req.getFrom(), req.getIncarnation());
+        if (r != null) {
+            rejections.rejected(r.why);
+            out.onError(r.kind.toException(r.why));
+            return;
+        }
+        out.onNext(io.raftkv.proto.peer.HelloResponse.getDefaultInstance());
+        out.onCompleted();
+    }
+
     /** Why traffic with these ids is not for this node, or null if it is. The message names both sides. */
     static String checkAddressing(TransportConfig config, long clusterId, long from, long to) {
         if (clusterId != config.clusterId()) {
@@ -126,10 +159,8 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
                 reject(Status.FAILED_PRECONDITION.withDescription(problem), problem);
                 return;
             }
-            if (inbox.isRemoved(batch.getFrom())) {
-                String why = "node " + batch.getFrom() + " was removed from cluster "
-                        + Long.toUnsignedString(config.clusterId()) + " and must take no further part";
-                reject(Status.PERMISSION_DENIED.withDescription(why), why);
+            String refused = refusal(batch.getFrom(), batch.getSenderIncarnation());
+            if (refused != null) {
                 return;
             }
             String address = batch.getSenderClientAddress();
@@ -146,6 +177,18 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
             closed = true;
             rejections.rejected(problem);
             out.onError(status.asRuntimeException());
+        }
+
+        /** Refuses the stream for good if its sender was removed or lost its disk; returns why, or null. */
+        private String refusal(long from, long incarnation) {
+            RefusedFor r = refusedFor(from, incarnation);
+            if (r == null) {
+                return null;
+            }
+            closed = true;
+            rejections.rejected(r.why);
+            out.onError(r.kind.toException(r.why));
+            return r.why;
         }
 
         @Override

@@ -165,7 +165,7 @@ public final class PeerTransport implements AutoCloseable {
 
     private Peer newPeer(long id, String address) {
         ManagedChannel ch = channel(address);
-        return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch));
+        return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch, store.incarnations().self()));
     }
 
     private record Peer(String address, ManagedChannel channel, PeerSender sender) {
