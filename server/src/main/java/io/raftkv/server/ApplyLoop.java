@@ -30,6 +30,7 @@ final class ApplyLoop implements Runnable {
     private final long expireEveryNanos;
     private final ExecutorService snapshotter;
     private LogWriter logWriter;
+    private volatile StateChecker checker;
     private volatile boolean running = true;
 
     // apply thread only
@@ -55,6 +56,10 @@ final class ApplyLoop implements Runnable {
 
     void bindLogWriter(LogWriter writer) {
         this.logWriter = writer;
+    }
+
+    void bindChecker(StateChecker c) {
+        this.checker = c;
     }
 
     void stop() {
@@ -109,6 +114,9 @@ final class ApplyLoop implements Runnable {
         } else if (in instanceof ApplyInput.Apply a) {
             for (Applied result : store.stateMachine().apply(a.committed(), a.confStates())) {
                 waiters.applied(result, replies);
+                if (result.result() instanceof io.raftkv.storage.Result.HashPoint p && checker != null) {
+                    checker.hashPointApplied(p.index());
+                }
             }
             long applied = store.stateMachine().appliedIndex();
             waiters.appliedThrough(applied, replies);

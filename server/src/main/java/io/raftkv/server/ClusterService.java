@@ -2,6 +2,12 @@ package io.raftkv.server;
 
 import io.grpc.stub.StreamObserver;
 import io.raftkv.proto.AddMemberRequest;
+import io.raftkv.proto.AlarmInfo;
+import io.raftkv.proto.CheckStateRequest;
+import io.raftkv.proto.CheckStateResponse;
+import io.raftkv.proto.DisarmAlarmRequest;
+import io.raftkv.proto.DisarmAlarmResponse;
+import io.raftkv.proto.MemberHash;
 import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.Member;
 import io.raftkv.proto.MemberChangeResponse;
@@ -50,8 +56,61 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             b.setStorageFailure(node.halted().getMessage());
         }
         b.setRemoved(node.removed() != null);
+        node.store().stateMachine().alarms().forEach(a -> b.addAlarms(AlarmInfo.newBuilder().setMember(a.member())
+                .setType(a.type().name().toLowerCase(java.util.Locale.ROOT)).setDetail(a.detail())));
         out.onNext(b.build());
         out.onCompleted();
+    }
+
+    @Override
+    public void checkState(CheckStateRequest req, StreamObserver<CheckStateResponse> out) {
+        if (node.status().role() != io.raftkv.raft.StateRole.LEADER) {
+            long leader = node.status().leaderId();
+            out.onError(GrpcErrors.toStatus(NodeException.notLeader(leader, node.clientAddress(leader))));
+            return;
+        }
+        node.checker().check().whenComplete((v, t) -> {
+            if (t != null) {
+                out.onError(GrpcErrors.toStatus(t));
+                return;
+            }
+            CheckStateResponse.Builder b = CheckStateResponse.newBuilder().setIndex(v.index()).addAllCorrupt(v.corrupt());
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(v.hashes().keySet());
+            ids.addAll(v.errors().keySet());
+            for (long id : ids) {
+                MemberHash.Builder h = MemberHash.newBuilder().setId(id);
+                byte[] hash = v.hashes().get(id);
+                if (hash != null) {
+                    h.setHash(com.google.protobuf.ByteString.copyFrom(hash));
+                } else {
+                    h.setError(v.errors().getOrDefault(id, "unknown"));
+                }
+                b.addHashes(h);
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void disarmAlarm(DisarmAlarmRequest req, StreamObserver<DisarmAlarmResponse> out) {
+        io.raftkv.storage.Alarm.Type type;
+        try {
+            type = io.raftkv.storage.Alarm.Type.valueOf(req.getType().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            out.onError(GrpcErrors.toStatus(NodeException.of(io.raftkv.proto.ErrorDetail.Code.INVALID, "unknown alarm type '"
+                    + req.getType() + "' (expected one of: corrupt, nospace)")));
+            return;
+        }
+        node.propose(io.raftkv.storage.Request.of(new io.raftkv.storage.Command.SetAlarm(req.getMember(), type, false, "")),
+                null).whenComplete((a, t) -> {
+                    if (t != null) {
+                        out.onError(GrpcErrors.toStatus(t));
+                    } else {
+                        out.onNext(DisarmAlarmResponse.newBuilder().setIndex(a.index()).build());
+                        out.onCompleted();
+                    }
+                });
     }
 
     @Override

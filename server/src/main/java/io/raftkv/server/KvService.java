@@ -201,7 +201,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
     private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> read) {
         if (c == Consistency.SERIALIZABLE) {
-            NodeException gone = node.removed();
+            NodeException gone = node.outOfService();
             if (gone != null) {
                 return CompletableFuture.failedFuture(gone);
             }

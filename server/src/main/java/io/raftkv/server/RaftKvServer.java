@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class RaftKvServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftKvServer.class);
     private static final java.time.Duration STARTUP_CHECK_TIMEOUT = java.time.Duration.ofSeconds(2);
+    /** How long a corruption check waits for the members' hashes. */
+    private static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final ServerConfig config;
     private final RaftStore store;
@@ -43,6 +45,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final HTTPServer metricsServer;
     private final ScheduledExecutorService healthUpdater;
     private final ServerExecutors executors;
+    private final StateChecker checker;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
@@ -63,6 +66,7 @@ public final class RaftKvServer implements AutoCloseable {
         Server ps = null;
         Server cs = null;
         HTTPServer ms = null;
+        StateChecker ck = null;
         try {
             n = new RaftNode(config, store, metrics);
             mt = new MaintenanceService(n, config);
@@ -95,12 +99,18 @@ public final class RaftKvServer implements AutoCloseable {
                 ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry).buildAndStart();
             }
             t.start();
+            PeerTransport transport = t;
+            ck = new StateChecker(config, n, store, transport::askStateHash, CHECK_TIMEOUT);
+            n.attachChecker(ck);
             n.start(new Outbox.Transport(t));
         } catch (IOException | RuntimeException e) {
             if (ms != null) {
                 ms.close();
             }
             shutdownQuietly(cs, ps, t, n);
+            if (ck != null) {
+                ck.close();
+            }
             if (mt != null) {
                 mt.close();
             }
@@ -114,6 +124,7 @@ public final class RaftKvServer implements AutoCloseable {
         this.peerServer = ps;
         this.clientServer = cs;
         this.metricsServer = ms;
+        this.checker = ck;
         this.healthUpdater = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "raftkv-health-" + config.nodeId());
             th.setDaemon(true);
@@ -170,7 +181,7 @@ public final class RaftKvServer implements AutoCloseable {
     }
 
     private void updateHealth() {
-        boolean broken = node.halted() != null || store.failure().isPresent() || node.removed() != null;
+        boolean broken = node.halted() != null || store.failure().isPresent() || node.outOfService() != null;
         health.setStatus("", broken ? ServingStatus.NOT_SERVING : ServingStatus.SERVING);
         boolean leaderKnown = node.status().leaderId() != 0;
         health.setStatus(KVGrpc.SERVICE_NAME, !broken && leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
@@ -178,6 +189,11 @@ public final class RaftKvServer implements AutoCloseable {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /** The corruption check of this node (tests run it on demand). */
+    StateChecker checker() {
+        return checker;
     }
 
     /** The port the client API is bound to (useful with port 0). */
@@ -217,6 +233,7 @@ public final class RaftKvServer implements AutoCloseable {
         if (metricsServer != null) {
             metricsServer.close();
         }
+        checker.close();
         maintenance.close();
         store.close();
         executors.close();
@@ -243,6 +260,7 @@ public final class RaftKvServer implements AutoCloseable {
         peerServer.shutdownNow();
         node.crash();
         transport.close();
+        checker.close();
         maintenance.close();
         store.close();
         executors.close();

@@ -66,6 +66,7 @@ final class RaftLoop implements Runnable {
     private StateRole role = StateRole.FOLLOWER;
     private long leaderId;
     private long ticksSinceExpiry;
+    private long ticksSinceHandOff;
     private long now;
     private long term;
     private long commit;
@@ -177,7 +178,27 @@ final class RaftLoop implements Runnable {
             // Session expiry is decided through the log with the leader's clock, never by local clocks.
             node.propose(CommandCodec.encode(Request.of(new Command.ExpireSessions(System.currentTimeMillis()))));
         }
+        handOffIfCorrupt();
         publishStatus(true);
+    }
+
+    /**
+     * A leader whose own state was found corrupt serves nothing, so it must not hold leadership: it hands
+     * it to the most up-to-date follower (again every election timeout, in case it wins an election later).
+     */
+    private void handOffIfCorrupt() {
+        if (role != StateRole.LEADER || ++ticksSinceHandOff < config.electionTicks()) {
+            return;
+        }
+        ticksSinceHandOff = 0;
+        if (StateChecker.refusal(config.nodeId(), store.stateMachine().alarms()) == null) {
+            return;
+        }
+        long to = bestTransferee();
+        if (to != 0) {
+            LOG.warn("node {}: this leader's state is marked CORRUPT; handing leadership to node {}", config.nodeId(), to);
+            node.transferLeadership(to);
+        }
     }
 
     // ------------------------------------------------------------------ Ready handling

@@ -63,6 +63,7 @@ final class RaftNode implements Inbox, AutoCloseable {
     private final Thread logThread;
     private final Thread applyThread;
     private final long tickNanos;
+    private volatile StateChecker checker;
 
     RaftNode(ServerConfig config, RaftStore store, ServerMetrics metrics) {
         this.config = config;
@@ -130,6 +131,32 @@ final class RaftNode implements Inbox, AutoCloseable {
         String told = state.toldRemoved();
         return told == null ? null : NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId()
                 + " serves nothing; use the other members: " + told);
+    }
+
+    /**
+     * Non-null while this node must serve nothing: removed, refused by its peers (a recreated data
+     * directory), or found corrupt by the corruption check.
+     */
+    NodeException outOfService() {
+        NodeException gone = removed();
+        return gone != null ? gone : StateChecker.refusal(config.nodeId(), store.stateMachine().alarms());
+    }
+
+    /** The corruption check (attached before the node starts). */
+    StateChecker checker() {
+        return checker;
+    }
+
+    /** Connects the corruption check (the server makes it once the transport exists). */
+    void attachChecker(StateChecker c) {
+        this.checker = c;
+        applyLoop.bindChecker(c);
+    }
+
+    @Override
+    public io.raftkv.server.transport.HashAnswer stateHash(long index) {
+        StateChecker c = checker;
+        return c == null ? io.raftkv.server.transport.HashAnswer.UNKNOWN : c.answer(index);
     }
 
     /** Client requests admitted and not yet answered (what load shedding counts). */
@@ -269,7 +296,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         if (state.halted() != null) {
             return state.halted();
         }
-        NodeException gone = removed();
+        NodeException gone = outOfService();
         if (gone != null) {
             return gone;
         }

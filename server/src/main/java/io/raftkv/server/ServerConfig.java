@@ -40,6 +40,8 @@ import java.util.TreeMap;
  * @param peerAddresses    how this node reaches members that are not in {@code initialCluster}, overriding the
  *                         address their membership change carried (NAT, split-horizon DNS, the chaos harness's
  *                         per-link proxies); never adds members
+ * @param corruptionCheck  how often the leader compares the members' state hashes (etcd's corruption check);
+ *                         zero: never on its own (Cluster.CheckState still runs one)
  */
 public record ServerConfig(
         long nodeId,
@@ -59,7 +61,11 @@ public record ServerConfig(
         String clientAdvertise,
         String metricsListen,
         long joinClusterId,
-        SortedMap<Long, String> peerAddresses) {
+        SortedMap<Long, String> peerAddresses,
+        Duration corruptionCheck) {
+
+    /** The default corruption check interval: hashing a few hundred MB of state every few minutes is cheap. */
+    public static final Duration DEFAULT_CORRUPTION_CHECK = Duration.ofMinutes(5);
 
     /** Request limits (etcd-style: explicit, reported with the actual size in every rejection). */
     public record Limits(int maxKeyBytes, int maxValueBytes, int maxRequestBytes, int maxScanLimit,
@@ -87,6 +93,16 @@ public record ServerConfig(
         this(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks, heartbeatTicks,
                 limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen, 0,
                 new TreeMap<>());
+    }
+
+    /** All but the newest settings, which take their defaults. */
+    public ServerConfig(long nodeId, String clusterToken, SortedMap<Long, String> initialCluster, String clientListen,
+                        String peerListen, Path dataDir, Duration tick, int electionTicks, int heartbeatTicks, Limits limits,
+                        Duration requestTimeout, long snapshotEvery, long retainEntries, boolean unsafeLocalReads,
+                        String clientAdvertise, String metricsListen, long joinClusterId, SortedMap<Long, String> peerAddresses) {
+        this(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks, heartbeatTicks,
+                limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen,
+                joinClusterId, peerAddresses, DEFAULT_CORRUPTION_CHECK);
     }
 
     public ServerConfig {
@@ -143,6 +159,10 @@ public record ServerConfig(
         if (snapshotEvery <= 0 || retainEntries < 0) {
             throw new IllegalArgumentException("--snapshot-every must be positive and --retain-entries non-negative");
         }
+        corruptionCheck = corruptionCheck == null ? DEFAULT_CORRUPTION_CHECK : corruptionCheck;
+        if (corruptionCheck.isNegative()) {
+            throw new IllegalArgumentException("--corruption-check-interval must not be negative, got " + corruptionCheck);
+        }
     }
 
     /** Defaults for a node: 100 ms ticks, 1 s election timeout, 5 s request timeout. */
@@ -155,7 +175,14 @@ public record ServerConfig(
     public ServerConfig withClusterToken(String token) {
         return new ServerConfig(nodeId, token, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, peerAddresses);
+                metricsListen, joinClusterId, peerAddresses, corruptionCheck);
+    }
+
+    /** The same configuration with the corruption check every {@code interval} (zero: only on request). */
+    public ServerConfig withCorruptionCheck(Duration interval) {
+        return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
+                heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
+                metricsListen, joinClusterId, peerAddresses, interval);
     }
 
     /**
@@ -187,14 +214,14 @@ public record ServerConfig(
     public ServerConfig joiningCluster(long clusterId) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, clusterId, peerAddresses);
+                metricsListen, clusterId, peerAddresses, corruptionCheck);
     }
 
     /** The same configuration with {@code addresses} as the --peer-addresses overrides. */
     public ServerConfig withPeerAddresses(SortedMap<Long, String> addresses) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, addresses);
+                metricsListen, joinClusterId, addresses, corruptionCheck);
     }
 
     /** Warnings worth logging at start: not errors, but rarely what the operator meant. */

@@ -71,6 +71,18 @@ final class ServerMetrics {
                 () -> node.status().conf().learners().size());
         gauge("raftkv_server_removed", "1 if this node was removed from the cluster and serves nothing (stop it)",
                 () -> node.removed() != null ? 1 : 0);
+        GaugeWithCallback.builder().name("raftkv_server_alarm")
+                .help("1 for each alarm raised about this node or the whole cluster (corrupt: replace the node; "
+                        + "nospace: free space)")
+                .labelNames("type")
+                .callback(cb -> {
+                    for (io.raftkv.storage.Alarm.Type t : io.raftkv.storage.Alarm.Type.values()) {
+                        boolean on = node.store().stateMachine().alarms().stream()
+                                .anyMatch(a -> a.type() == t && (a.member() == 0 || a.member() == node.status().id()));
+                        cb.call(on ? 1 : 0, t.name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                })
+                .register(registry);
         GaugeWithCallback.builder().name("raftkv_server_follower_lag_entries")
                 .help("On the leader: how far each follower's matched index trails the leader's last index")
                 .labelNames("peer")

@@ -111,6 +111,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "Log entries kept behind a snapshot for slow followers (default: 5000).")
     Long retainEntries;
 
+    @Option(names = "--corruption-check-interval", paramLabel = "DURATION",
+            description = "How often the leader compares the members' state hashes; 0 = only on request (default: 5m).")
+    Duration corruptionCheck;
+
     /** Test-only negative control for the chaos harness; hidden so nobody finds it by accident. */
     @Option(names = "--unsafe-local-reads", hidden = true)
     boolean unsafeLocalReads;
@@ -195,7 +199,8 @@ final class ServerCommand implements Callable<Integer> {
                     or(requestTimeout, d.requestTimeout()), or(snapshotEvery, d.snapshotEvery()),
                     or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr, metricsAddr,
                     join == null ? 0 : parseClusterId(join),
-                    peerAddresses == null ? null : parseMembers(peerAddresses, "--peer-addresses"));
+                    peerAddresses == null ? null : parseMembers(peerAddresses, "--peer-addresses"),
+                    or(corruptionCheck, d.corruptionCheck()));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -280,6 +285,7 @@ final class ServerCommand implements Callable<Integer> {
         m.put("max-pending-bytes", Long.toString(c.limits().maxPendingBytes()));
         m.put("snapshot-every", Long.toString(c.snapshotEvery()));
         m.put("retain-entries", Long.toString(c.retainEntries()));
+        m.put("corruption-check-interval", Units.format(c.corruptionCheck()));
         if (c.unsafeLocalReads()) {
             m.put("unsafe-local-reads", "true");
         }

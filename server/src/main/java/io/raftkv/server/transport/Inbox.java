@@ -41,4 +41,9 @@ public interface Inbox {
      */
     default void replaced(String why) {
     }
+
+    /** The corruption check: this node's hash of its state right after log index {@code index}. */
+    default HashAnswer stateHash(long index) {
+        return HashAnswer.UNKNOWN;
+    }
 }

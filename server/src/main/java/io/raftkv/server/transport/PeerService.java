@@ -90,6 +90,24 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
         out.onCompleted();
     }
 
+    @Override
+    public void stateHash(io.raftkv.proto.peer.StateHashRequest req, StreamObserver<io.raftkv.proto.peer.StateHashResponse> out) {
+        String problem = checkAddressing(config, req.getClusterId(), req.getFrom(), req.getTo());
+        if (problem != null) {
+            rejections.rejected(problem);
+            out.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
+            return;
+        }
+        HashAnswer a = inbox.stateHash(req.getIndex());
+        io.raftkv.proto.peer.StateHashResponse.Builder b = io.raftkv.proto.peer.StateHashResponse.newBuilder()
+                .setPending(a.pending());
+        if (a.known()) {
+            b.setHash(com.google.protobuf.ByteString.copyFrom(a.hash()));
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
     /** Why traffic with these ids is not for this node, or null if it is. The message names both sides. */
     static String checkAddressing(TransportConfig config, long clusterId, long from, long to) {
         if (clusterId != config.clusterId()) {

@@ -261,6 +261,40 @@ public final class PeerTransport implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Asks {@code peer} for its hash of the state right after {@code index} (the corruption check); an
+     * unreachable or unknown peer answers {@link HashAnswer#UNKNOWN} with the reason in the exception.
+     */
+    public java.util.concurrent.CompletableFuture<HashAnswer> askStateHash(long peer, long index, java.time.Duration timeout) {
+        java.util.concurrent.CompletableFuture<HashAnswer> f = new java.util.concurrent.CompletableFuture<>();
+        Peer p = peers.get(peer);
+        if (p == null || closed) {
+            f.completeExceptionally(new IllegalStateException("no address for node " + peer));
+            return f;
+        }
+        io.raftkv.proto.peer.StateHashRequest req = io.raftkv.proto.peer.StateHashRequest.newBuilder()
+                .setClusterId(config.clusterId()).setFrom(config.nodeId()).setTo(peer).setIndex(index).build();
+        io.raftkv.proto.peer.RaftPeerGrpc.newStub(p.channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .stateHash(req, new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(io.raftkv.proto.peer.StateHashResponse r) {
+                        f.complete(r.getHash().isEmpty() ? (r.getPending() ? HashAnswer.PENDING : HashAnswer.UNKNOWN)
+                                : new HashAnswer(r.getHash().toByteArray(), false));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        f.complete(HashAnswer.UNKNOWN);
+                    }
+                });
+        return f;
+    }
+
     /** Stops every sender, transfer and channel; returns when this transport's threads have ended. */
     @Override
     public void close() {

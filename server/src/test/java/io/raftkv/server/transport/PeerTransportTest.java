@@ -183,26 +183,44 @@ class PeerTransportTest {
         }
     }
 
-    /** Blocks the first Stream message of each call until {@code release}: the call stops reading. */
+    /**
+     * After the first Stream message of each call, the call stops asking gRPC for more until {@code release}:
+     * the receiver stops reading, as a paused process would, and HTTP/2 flow control pushes back on the
+     * sender. (Blocking a callback instead would block a Netty event loop the stream handlers run on.)
+     */
     private static ServerInterceptor stallStreamUntil(CountDownLatch release) {
         return new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                ServerCall.Listener<Q> l = next.startCall(call, headers);
                 if (!call.getMethodDescriptor().getFullMethodName().equals(RaftPeerGrpc.getStreamMethod().getFullMethodName())) {
-                    return l;
+                    return next.startCall(call, headers);
                 }
-                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(l) {
+                java.util.concurrent.atomic.AtomicInteger owed = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+                ServerCall<Q, R> stalled = new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override
-                    public void onMessage(Q message) {
-                        try {
-                            release.await(TransportTesting.TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
+                    public void request(int n) {
+                        if (first.getAndSet(false) || release.getCount() == 0) {
+                            super.request(n);
+                        } else {
+                            owed.addAndGet(n);
                         }
-                        super.onMessage(message);
                     }
                 };
+                Thread resume = new Thread(() -> {
+                    try {
+                        release.await(TransportTesting.TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    int n = owed.getAndSet(0);
+                    if (n > 0) {
+                        call.request(n);
+                    }
+                }, "stall-release");
+                resume.setDaemon(true);
+                resume.start();
+                return next.startCall(stalled, headers);
             }
         };
     }
