@@ -466,6 +466,12 @@ final class Raft {
         }
     }
 
+    void forgetLeader() {
+        if (state == StateRole.FOLLOWER && lead != 0) {
+            lead = 0;
+        }
+    }
+
     void reportUnreachable(long peer) {
         if (state == StateRole.LEADER) {
             Progress pr = tracker.progress.get(peer);

@@ -101,6 +101,17 @@ public final class RawNode {
         raft.transferLeadership(transferee);
     }
 
+    /**
+     * The driver has evidence that this follower's leader is gone (its process refuses connections): the
+     * follower forgets it, so it grants (pre-)votes at once instead of honouring a dead leader's lease for
+     * up to an election timeout (etcd's ForgetLeader). Safety is untouched: a vote still needs an
+     * up-to-date log and is given once per term. A no-op on any other role; the next message from a live
+     * leader restores it.
+     */
+    public void forgetLeader() {
+        raft.forgetLeader();
+    }
+
     /** The transport could not deliver to {@code peer}: stop pipelining to it and probe instead. */
     public void reportUnreachable(long peer) {
         raft.reportUnreachable(peer);

@@ -26,6 +26,10 @@ sealed interface RaftInput {
     record SnapshotReport(long peer, boolean success) implements RaftInput {
     }
 
+    /** A peer's address refused a connection: its process is gone. */
+    record PeerDown(long peer) implements RaftInput {
+    }
+
     /** A write, already encoded as a log entry's payload; admitted, so it holds admission capacity. */
     record Propose(byte[] data, long deadlineNanos, CompletableFuture<Applied> reply) implements ClientRequest {
     }

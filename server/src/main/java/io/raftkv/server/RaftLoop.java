@@ -67,6 +67,9 @@ final class RaftLoop implements Runnable {
     private long leaderId;
     private long ticksSinceExpiry;
     private long ticksSinceHandOff;
+    /** When to campaign after the leader's process was found gone (0: not scheduled). */
+    private long campaignAtNanos;
+    private final java.util.SplittableRandom random;
     private long now;
     private long term;
     private long commit;
@@ -89,6 +92,7 @@ final class RaftLoop implements Runnable {
         this.responder = responder;
         this.tickNanos = config.tick().toNanos();
         this.reads = new ReadBatcher(new ReadSink(), config.electionTicks() * tickNanos);
+        this.random = new java.util.SplittableRandom(config.nodeId() ^ System.nanoTime());
         Status s = node.status();
         this.term = s.hardState().term();
         this.commit = s.hardState().commit();
@@ -122,10 +126,12 @@ final class RaftLoop implements Runnable {
                     // After a long pause (GC, SIGSTOP) tick once, not a burst: a burst would fire elections.
                     nextTick = Math.max(nextTick + tickNanos, now + tickNanos / 2);
                 }
+                maybeCampaign();
                 drive();
                 flush();
                 if (queue.isEmpty()) {
-                    queue.await(nextTick - System.nanoTime());
+                    long wake = campaignAtNanos != 0 && campaignAtNanos - nextTick < 0 ? campaignAtNanos : nextTick;
+                    queue.await(wake - System.nanoTime());
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -148,6 +154,8 @@ final class RaftLoop implements Runnable {
             node.reportUnreachable(u.peer());
         } else if (in instanceof RaftInput.SnapshotReport s) {
             node.reportSnapshot(s.peer(), s.success());
+        } else if (in instanceof RaftInput.PeerDown d) {
+            onPeerDown(d.peer());
         } else if (in instanceof RaftInput.Transfer t) {
             transfer(t);
         } else if (in instanceof RaftInput.ChangeMembership c) {
@@ -180,6 +188,33 @@ final class RaftLoop implements Runnable {
         }
         handOffIfCorrupt();
         publishStatus(true);
+    }
+
+    /**
+     * Fast failover: the leader's peer port refused a connection, so its process is gone (a SIGKILL or a
+     * crash; a partition is silence, which this never sees). Waiting out its lease (an election timeout,
+     * 1-2 s) buys nothing: forget it, so this node grants votes at once, and campaign after a random delay
+     * of up to two ticks, so the followers, which all see the refusal at about the same time, do not split
+     * the vote.
+     */
+    private void onPeerDown(long peer) {
+        if (role != StateRole.FOLLOWER || peer != leaderId || leaderId == 0) {
+            return;
+        }
+        LOG.info("node {}: leader {} refuses connections (its process is gone): electing a new one now", config.nodeId(),
+                peer);
+        node.forgetLeader();
+        campaignAtNanos = now + 1 + random.nextLong(2 * tickNanos);
+    }
+
+    private void maybeCampaign() {
+        if (campaignAtNanos == 0 || now - campaignAtNanos < 0) {
+            return;
+        }
+        campaignAtNanos = 0;
+        if (role != StateRole.LEADER && leaderId == 0) {
+            node.campaign();
+        }
     }
 
     /**

@@ -182,6 +182,11 @@ final class RaftNode implements Inbox, AutoCloseable {
     }
 
     @Override
+    public void peerDown(long peer) {
+        raftQueue.offer(new RaftInput.PeerDown(peer));
+    }
+
+    @Override
     public void reportSnapshot(long peer, boolean success) {
         raftQueue.offer(new RaftInput.SnapshotReport(peer, success));
     }

@@ -127,8 +127,17 @@ final class TestCluster implements AutoCloseable {
 
     /** Waits until nodes {@code ids} (running) agree on one leader and returns it. */
     long awaitLeaderAmong(long... ids) {
+        return awaitLeader(Duration.ofSeconds(10), ids);
+    }
+
+    /** Waits up to {@code max} until the running nodes agree on one leader and returns it. */
+    long awaitLeaderWithin(Duration max) {
+        return awaitLeader(max, servers.keySet().stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private long awaitLeader(Duration max, long... ids) {
         long[] found = new long[1];
-        await(Duration.ofSeconds(10), "a leader agreed on by nodes " + java.util.Arrays.toString(ids), () -> {
+        await(max, "a leader agreed on by nodes " + java.util.Arrays.toString(ids), () -> {
             long leader = 0;
             for (long id : ids) {
                 StatusResponse s = status(id);

@@ -17,6 +17,13 @@ public interface Inbox {
     /** A send to {@code peer} failed or its queue overflowed: the core should stop pipelining to it. */
     void reportUnreachable(long peer);
 
+    /**
+     * {@code peer}'s address refused a connection: nothing listens there, so its process is gone (a
+     * partition looks like silence instead). A follower uses it to stop waiting out a dead leader's lease.
+     */
+    default void peerDown(long peer) {
+    }
+
     /** The outcome of streaming a snapshot image to {@code peer}. */
     void reportSnapshot(long peer, boolean success);
 

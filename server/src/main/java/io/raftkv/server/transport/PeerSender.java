@@ -345,6 +345,19 @@ final class PeerSender implements Runnable {
             LOG.debug("stream to peer {} at {} failed again: {}", peer, address, why);
         }
         inbox.reportUnreachable(peer);
+        if (refusedConnection(s)) {
+            inbox.peerDown(peer);
+        }
+    }
+
+    /** Whether the attempt failed because the peer's address refused the TCP connection. */
+    static boolean refusedConnection(Status s) {
+        for (Throwable t = s.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parks for {@code nanos} or until closed; offers during the wait queue up (bounded, aged out later). */
