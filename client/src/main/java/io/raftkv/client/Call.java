@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>The retry rule depends on {@link Safety}: a write outside a session is retried only after failures that
  * guarantee it was not applied.
  */
-final class Call<Req, Resp> {
+final class Call<Req, Resp> implements ClientCore.InFlight {
     private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     /** Redirects followed without backoff before the loop suspects a redirect cycle. */
     private static final int MAX_IMMEDIATE_REDIRECTS = 2;
@@ -74,7 +74,13 @@ final class Call<Req, Resp> {
     private int attempts;
     private int backoffs;
     private int redirectsInARow;
-    private Failure last;
+    /** The latest failure; volatile because close() reads it from another thread. */
+    private volatile Failure last;
+    /**
+     * Whether some attempt may have reached the log. Sticky: a later refusal (NOT_LEADER after a timeout)
+     * says nothing about the earlier attempt, which may still commit.
+     */
+    private volatile boolean mayHaveApplied;
 
     private Call(ClientCore core, Spec<Req, Resp> spec, long deadline) {
         this.core = core;
@@ -85,9 +91,20 @@ final class Call<Req, Resp> {
     /** Starts the call; the future completes with the response or a {@link RaftKvException}, never later than the deadline allows. */
     static <Req, Resp> CompletableFuture<Resp> start(ClientCore core, Spec<Req, Resp> spec, long deadlineNanos) {
         Call<Req, Resp> c = new Call<>(core, spec, deadlineNanos);
-        core.register(c.result);
+        core.register(c);
         c.attempt();
         return c.result;
+    }
+
+    @Override
+    public CompletableFuture<?> future() {
+        return result;
+    }
+
+    /** The client closed while this call waited for a backoff timer that will never fire. */
+    @Override
+    public void clientClosed() {
+        finish(closed());
     }
 
     private long now() {
@@ -119,9 +136,11 @@ final class Call<Req, Resp> {
         // A write outside a session cannot be retried once sent, so cutting its attempt short would only turn
         // a late answer into an unknown outcome: it gets the whole remaining time.
         long timeout = spec.safety() == Safety.UNSAFE_WRITE ? remaining : Math.min(remaining, core.attemptTimeoutNanos());
+        AttemptTracer tracer = new AttemptTracer();
         ClientCall<Req, Resp> call;
         try {
-            call = e.channel().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
+            call = e.calls().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS)
+                    .withStreamTracerFactory(tracer));
         } catch (IllegalStateException endpointClosed) {
             // The client is closing, or the endpoint was just dropped from the member list: nothing was sent.
             e.breaker.onNeutral();
@@ -142,7 +161,7 @@ final class Call<Req, Resp> {
 
             @Override
             public void onError(Throwable t) {
-                onFailure(e, Failure.classify(t));
+                onFailure(e, Failure.classify(t, tracer.mayHaveLeft()));
             }
 
             @Override
@@ -162,6 +181,9 @@ final class Call<Req, Resp> {
 
     private void onFailure(Endpoint e, Failure f) {
         last = f;
+        if (f.mayApply()) {
+            mayHaveApplied = true;
+        }
         long delay = -1;
         if (e != null) {
             if (f.unhealthy()) {
@@ -194,7 +216,7 @@ final class Call<Req, Resp> {
             finish(terminal(f));
             return;
         }
-        if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
+        if (spec.safety() == Safety.UNSAFE_WRITE && mayHaveApplied) {
             finish(new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("
                     + f + "); it was not retried because a retry could apply it twice", f.cause()));
             return;
@@ -219,6 +241,15 @@ final class Call<Req, Resp> {
         }
     }
 
+    /**
+     * What became of the request if the call ends now: a read or another idempotent request had no effect
+     * the caller must account for; a write did, at most once, if any attempt may have reached the log.
+     */
+    private RaftKvException.Outcome outcome() {
+        return spec.safety() != Safety.IDEMPOTENT && mayHaveApplied ? RaftKvException.Outcome.UNKNOWN
+                : RaftKvException.Outcome.NOT_APPLIED;
+    }
+
     private RaftKvException terminal(Failure f) {
         switch (f.kind()) {
             case INVALID: {
@@ -230,30 +261,33 @@ final class Call<Req, Resp> {
                 return new SessionExpiredException(spec.what() + " failed: session " + spec.sessionId()
                         + " expired; the outcome of this write is unknown", spec.sessionId(), f.cause());
             default:
-                if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
+                if (spec.safety() == Safety.UNSAFE_WRITE && mayHaveApplied) {
                     return new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("
                             + f + ")", f.cause());
                 }
-                return new ServerErrorException(spec.what() + " failed: " + f, f.cause());
+                return new ServerErrorException(spec.what() + " failed: " + f, f.cause(), outcome());
         }
     }
 
     private RaftKvException exhausted(String why) {
+        Failure f = last;
         String msg = spec.what() + " failed after " + attempts + (attempts == 1 ? " attempt: " : " attempts: ") + why
-                + (last == null ? "" : "; last failure: " + last);
-        Throwable cause = last == null ? null : last.cause();
-        if (last != null && last.code() == ErrorDetail.Code.OVERLOADED) {
-            return new OverloadedException(msg, cause);
+                + (f == null ? "" : "; last failure: " + f) + (outcome() == RaftKvException.Outcome.UNKNOWN
+                ? "; an attempt may have reached the log, so it may still apply (at most once)" : "");
+        Throwable cause = f == null ? null : f.cause();
+        if (f != null && f.code() == ErrorDetail.Code.OVERLOADED) {
+            return new OverloadedException(msg, cause, outcome());
         }
-        return new UnavailableException(msg, cause);
+        return new UnavailableException(msg, cause, outcome());
     }
 
     private RaftKvException closed() {
-        if (spec.safety() == Safety.UNSAFE_WRITE && last != null && last.mayApply()) {
+        Failure f = last;
+        if (spec.safety() == Safety.UNSAFE_WRITE && mayHaveApplied) {
             return new IndeterminateException(spec.what() + " interrupted by close(); it may or may not have been applied",
-                    last.cause());
+                    f == null ? null : f.cause());
         }
-        return new UnavailableException(spec.what() + " failed: the client is closed", last == null ? null : last.cause());
+        return new UnavailableException(spec.what() + " failed: the client is closed", f == null ? null : f.cause(), outcome());
     }
 
     private void finish(RaftKvException e) {

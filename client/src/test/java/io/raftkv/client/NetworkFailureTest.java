@@ -53,6 +53,34 @@ class NetworkFailureTest {
         try (RaftKvClient c = RaftKvClient.builder().endpoints("127.0.0.1:" + Ports.free()).maxAttempts(1).build()) {
             UnavailableException e = assertThrows(UnavailableException.class, () -> c.put("k", "v"));
             assertTrue(Failure.connectFailed(e.getCause()), "cause: " + e.getCause());
+            assertEquals(RaftKvException.Outcome.NOT_APPLIED, e.outcome());
+        }
+    }
+
+    @Test
+    void aDeadlineThatExpiredWaitingForAConnectionMeansTheWriteWasNeverSent() {
+        try (SilentServer blackHole = new SilentServer();
+             RaftKvClient c = RaftKvClient.builder().endpoints(blackHole.address())
+                     .requestTimeout(Duration.ofMillis(600)).attemptTimeout(Duration.ofMillis(200)).build()) {
+            // Outside a session the write gets the whole deadline in one attempt, which expires still waiting
+            // for the handshake: nothing reached a server, so this is a definite failure, not "maybe applied".
+            UnavailableException w = assertThrows(UnavailableException.class, () -> c.put("k", "v"));
+            assertEquals(RaftKvException.Outcome.NOT_APPLIED, w.outcome(), w.getMessage());
+            assertTrue(w.getMessage().contains("never sent"), w.getMessage());
+            assertEquals(RaftKvException.Outcome.NOT_APPLIED,
+                    assertThrows(UnavailableException.class, () -> c.get("k")).outcome());
+            assertTrue(blackHole.connections() > 0, "the client did connect; the server never answered the handshake");
+        }
+    }
+
+    @Test
+    void aDeadlineThatExpiredAfterTheRequestWasSentIsIndeterminate() {
+        try (FakeNode silent = new FakeNode((m, r) -> null);
+             RaftKvClient c = RaftKvClient.builder().endpoints(silent.address).requestTimeout(Duration.ofMillis(600))
+                     .build()) {
+            IndeterminateException e = assertThrows(IndeterminateException.class, () -> c.put("k", "v"));
+            assertEquals(RaftKvException.Outcome.UNKNOWN, e.outcome());
+            assertEquals(1, silent.count("put"), "the server did receive it");
         }
     }
 

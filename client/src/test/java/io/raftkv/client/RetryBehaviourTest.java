@@ -459,6 +459,23 @@ class RetryBehaviourTest {
     }
 
     @Test
+    void interceptorsSeeEveryAttemptOfEveryCall() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.grpc.ClientInterceptor recorder = new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
+                                                                io.grpc.CallOptions options, io.grpc.Channel next) {
+                seen.add(method.getBareMethodName());
+                return next.newCall(method, options);
+            }
+        };
+        FakeNode n = node(failThen(getOk("v"), FakeNode.code(Status.UNAVAILABLE, ErrorDetail.Code.NO_LEADER)));
+        RaftKvClient c = client(builder(n).interceptors(recorder));
+        assertEquals("v", c.get("k").valueUtf8().orElseThrow());
+        assertEquals(List.of("Get", "Get"), seen, "the retry is a new call through the interceptor");
+    }
+
+    @Test
     void callsAfterCloseAreRefused() {
         FakeNode n = node((m, r) -> getOk("v"));
         RaftKvClient c = builder(n).build();
