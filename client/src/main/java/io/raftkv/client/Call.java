@@ -6,7 +6,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.proto.ErrorDetail;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,8 +70,13 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
     private final Spec<Req, Resp> spec;
     private final long deadline;
     private final CompletableFuture<Resp> result = new CompletableFuture<>();
-    /** Endpoints that failed as unhealthy during this call: tried last, and their redirects are not trusted. */
-    private final Set<Endpoint> failed = new HashSet<>();
+    /**
+     * Endpoints that failed as unhealthy during this call, with when: for the breaker's open period after
+     * that they are tried last and their redirects are not followed (followers keep naming a dead leader
+     * until they elect another). After it they are trusted again: a leader whose connection dropped once
+     * is still the leader, and a call that shunned it for good could only run out of budget.
+     */
+    private final Map<Endpoint, Long> failedAt = new HashMap<>();
     private int attempts;
     private int backoffs;
     private int redirectsInARow;
@@ -128,7 +134,7 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             return;
         }
         attempts++;
-        Endpoint e = core.endpoints().pick(spec.route() != Route.ANY, failed);
+        Endpoint e = core.endpoints().pick(spec.route() != Route.ANY, failedLately());
         if (e == null) {
             onFailure(null, Failure.noEndpoint());
             return;
@@ -171,6 +177,13 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
         });
     }
 
+    private Set<Endpoint> failedLately() {
+        long now = now();
+        long period = core.config().openDuration().toNanos();
+        failedAt.values().removeIf(t -> now - t >= period);
+        return failedAt.keySet();
+    }
+
     private void onSuccess(Endpoint e, Resp value) {
         e.breaker.onSuccess();
         if (spec.route() == Route.LEADER) {
@@ -188,7 +201,7 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
         if (e != null) {
             if (f.unhealthy()) {
                 e.breaker.onFailure();
-                failed.add(e);
+                failedAt.put(e, now());
             } else {
                 e.breaker.onSuccess();
             }
@@ -199,7 +212,7 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             // Follow a redirect at once unless it points back at the node that answered, or at one that failed
             // lately (followers keep naming a dead leader until they elect a new one), or nodes keep naming each
             // other (stale views during an election): then back off like any other retry.
-            if (target != null && target != e && !failed.contains(target) && target.breaker.isClosed()) {
+            if (target != null && target != e && !failedLately().contains(target) && target.breaker.isClosed()) {
                 core.endpoints().leaderIs(target);
                 if (redirectsInARow++ < MAX_IMMEDIATE_REDIRECTS) {
                     delay = 0;
