@@ -159,6 +159,9 @@ final class LocalCluster implements Cluster {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(settings.javaOpts());
         Path nodeDir = settings.dir().resolve("n" + slot);
+        // Heap before and after every collection, one file per life (%p: the pid), next to the node's log: what
+        // explains a node that stalled (back-to-back full GCs) or died of OutOfMemoryError.
+        cmd.add("-Xlog:gc:file=" + nodeDir.resolve("gc-%p.log").toAbsolutePath() + ":time,uptime");
         cmd.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString(), "server",
                 "--id", Integer.toString(id),
                 "--initial-cluster", members.toString(),

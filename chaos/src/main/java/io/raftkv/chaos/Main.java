@@ -25,12 +25,13 @@ public final class Main {
             "                    [--client raw|library|both] [--counter-clients 4] [--counter-rate 20]",
             "                    [--unsafe-local-reads] [--broken-sessions] [--base-image IMAGE]",
             "",
-            "Runs clients against a fresh cluster while injecting faults, then checks the history for",
-            "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
+            "Runs clients (raw stubs and the client library) against a fresh cluster while injecting faults, then",
+            "checks the history for linearizability, lost writes and exactly-once increments, fails the run if a",
+            "node exits on its own, and writes history.jsonl, results.json and report.html under",
             "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
             "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
                     + "), links (" + labels("links") + "), restart (" + labels("restart") + "), membership ("
-                    + labels("membership") + ", local backend), or single names.",
+                    + labels("membership") + "), load (" + labels("load") + ", not part of all), or single names.",
             "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).",
             "",
             "       raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]",
