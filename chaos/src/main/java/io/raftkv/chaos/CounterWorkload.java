@@ -150,13 +150,4 @@ final class CounterWorkload extends Workload {
     static List<String> tokens(String value) {
         return Arrays.stream(value.split(",")).filter(t -> !t.isEmpty()).toList();
     }
-
-    /** Closes the workers' sessions (best effort; the cluster expires them anyway). */
-    void closeSessions() {
-        for (Session s : sessions) {
-            if (s != null) {
-                s.close();
-            }
-        }
-    }
 }

@@ -92,11 +92,9 @@ final class Workloads implements AutoCloseable {
         return faults == null ? null : faults.counts();
     }
 
+    /** Closes the library clients, and with them the workers' sessions. */
     @Override
     public void close() {
-        if (counters != null) {
-            counters.closeSessions();
-        }
         libraryClients.forEach(RaftKvClient::close);
     }
 }
