@@ -130,9 +130,10 @@ class OutcomeTest {
     @Test
     void closingTheClientDuringABackoffKeepsWhatTheAttemptsSaw() throws Exception {
         HeldScheduler held = new HeldScheduler();
-        // A short request timeout: close() waits that long (real time) for the session's parked write.
+        // close() waits up to the request timeout (real time) for the session's parked write: short, but long
+        // enough that the in-process calls never hit their gRPC deadline on a loaded machine.
         RaftKvClient c = client(sessionsThen(code(Status.DEADLINE_EXCEEDED, ErrorDetail.Code.TIMEOUT)), held,
-                Duration.ofMillis(200));
+                Duration.ofSeconds(1));
         Session s = c.session();
         CompletableFuture<PutResult> write = s.putAsync("k", "v");
         CompletableFuture<GetResult> read = c.getAsync("k");
