@@ -6,7 +6,7 @@ import java.util.Objects;
  * What a client asked for. Register operations name a key; set operations name the set (a key prefix).
  * Values are unique per run, so a read identifies exactly which write it observed.
  */
-sealed interface Call permits Call.Read, Call.Write, Call.Cas, Call.Add, Call.ReadAll {
+sealed interface Call permits Call.Read, Call.Write, Call.Cas, Call.Add, Call.ReadAll, Call.Append, Call.ReadTokens {
     /** The register key or set name: the unit the checker partitions a history by. */
     String key();
 
@@ -83,6 +83,44 @@ sealed interface Call permits Call.Read, Call.Write, Call.Cas, Call.Add, Call.Re
         @Override
         public boolean mutates() {
             return true;
+        }
+    }
+
+    /**
+     * Appends a unique token to a counter key, exactly once: one logical increment, however many reads and
+     * session compare-and-sets it took ({@link CounterWorkload}).
+     */
+    record Append(String key, String token) implements Call {
+        public Append {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(token, "token");
+        }
+
+        @Override
+        public String fn() {
+            return "append";
+        }
+
+        @Override
+        public boolean mutates() {
+            return true;
+        }
+    }
+
+    /** Reads a counter key's tokens in order, duplicates kept (the final read after healing). */
+    record ReadTokens(String key) implements Call {
+        public ReadTokens {
+            Objects.requireNonNull(key, "key");
+        }
+
+        @Override
+        public String fn() {
+            return "read-tokens";
+        }
+
+        @Override
+        public boolean mutates() {
+            return false;
         }
     }
 

@@ -59,6 +59,9 @@ final class ChaosRun {
         long startedEpoch = System.currentTimeMillis();
         History history = History.startingNow();
         List<FaultWindow> windows = List.of();
+        List<ReturningFollower.Observation> returns = List.of();
+        List<NodeExit> exits = List.of();
+        ResponseFaults.Counts injected = null;
         long healNanos = 0;
         Cluster cluster = null;
         try (Cluster c = newCluster(o, dir); Clients clients = new Clients(c)) {
@@ -67,39 +70,17 @@ final class ChaosRun {
             cluster.start();
             awaitLeader(cluster, Duration.ofSeconds(60));
             history = History.startingNow();
-            KeyPool keys = new KeyPool("r" + o.seed() + "-", 8, 120, 6);
-            List<Workload> workloads = new ArrayList<>();
-            workloads.add(new RegisterWorkload(clients, history, keys, o.clients(), o.rate(), o.opTimeout(), 0.3, o.seed()));
-            SetWorkload set = null;
-            if (o.setClients() > 0) {
-                set = new SetWorkload(clients, history, "s" + o.seed(), o.setClients(), o.setRate(), o.opTimeout(), o.seed());
-                workloads.add(set);
-            }
-            Nemesis nemesis = new Nemesis(cluster, history, schedule);
-            long start = System.nanoTime();
-            workloads.forEach(Workload::start);
-            nemesis.start();
-            try {
-                // The plan counts fault time, not the time to undo a fault (a killed node's JVM starting
-                // takes seconds on a loaded machine): let it finish, so every planned fault happens.
-                parkUntil(start + faultSpan.toNanos());
-                long cap = start + 3 * faultSpan.toNanos() + TimeUnit.SECONDS.toNanos(60);
-                if (!nemesis.awaitFinished(cap)) {
-                    errors.add("the nemesis did not finish its plan within three times its span; the rest was skipped");
-                }
-                nemesis.stop();
-                nemesis.healAll();
-                healNanos = history.now();
-                LOG.info("chaos run: faults over, healed; clients continue for {} s", o.tail().toSeconds());
-                parkUntil(System.nanoTime() + o.tail().toNanos());
+            Nemesis nemesis = new Nemesis(cluster, history, schedule, o.opTimeout());
+            try (Workloads workloads = Workloads.create(o, cluster, clients, history); NodeWatch watch = new NodeWatch(c)) {
+                healNanos = run(o, workloads, nemesis, history, faultSpan, errors);
+                windows = nemesis.windows();
+                returns = nemesis.returns();
+                errors.addAll(nemesis.errors());
+                errors.addAll(workloads.finalReads(Duration.ofSeconds(30)));
+                injected = workloads.injected();
             } finally {
-                nemesis.stop();
-                workloads.forEach(Workload::stop);
-            }
-            windows = nemesis.windows();
-            errors.addAll(nemesis.errors());
-            if (set != null && !set.finalRead(Duration.ofSeconds(30))) {
-                errors.add("the final read of the set did not succeed within 30 s");
+                // Before close: the docker backend removes its containers (and their states) then.
+                exits = cluster.unexpectedExits();
             }
         } catch (RuntimeException e) {
             LOG.error("chaos run failed", e);
@@ -116,7 +97,7 @@ final class ChaosRun {
                 Runtime.getRuntime().availableProcessors()).check(ops);
         List<SetChecker.Result> sets = SetChecker.check(ops);
         RunResult result = new RunResult(o, dir, schedule, windows, ops, lin, sets, startedEpoch, runMillis, healNanos, errors,
-                commands, pids);
+                commands, pids, CounterChecker.check(ops), exits, returns, injected);
         try {
             HistoryJson.write(dir.resolve("history.jsonl"), ops);
             Files.writeString(dir.resolve("results.json"), ResultsJson.render(result));
@@ -124,10 +105,38 @@ final class ChaosRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run's artifacts to " + dir, e);
         }
-        LOG.info("chaos run: linearizable={} sets={} lost={} verdict={} ({} ms checking); report {}", lin.verdict(),
-                sets.stream().map(s -> s.verdict().name()).toList(), result.acknowledgedLost(), result.verdict(),
-                lin.elapsedMillis(), dir.resolve("report.html"));
+        LOG.info("chaos run: checks {} lost={} duplicated={} verdict={} ({} ms checking); report {}", result.checks(),
+                result.acknowledgedLost(), result.duplicated(), result.verdict(), lin.elapsedMillis(), dir.resolve("report.html"));
         return result;
+    }
+
+    /**
+     * The workloads under the nemesis's plan, then healing and the quiet tail; returns when the final heal
+     * happened (history time). Every exit a node made on its own is on record before healing starts nodes.
+     */
+    private static long run(RunOptions o, Workloads workloads, Nemesis nemesis, History history, Duration faultSpan,
+                            List<String> errors) {
+        long start = System.nanoTime();
+        workloads.start();
+        nemesis.start();
+        try {
+            // The plan counts fault time, not the time to undo a fault (a killed node's JVM starting
+            // takes seconds on a loaded machine): let it finish, so every planned fault happens.
+            parkUntil(start + faultSpan.toNanos());
+            long cap = start + 3 * faultSpan.toNanos() + TimeUnit.SECONDS.toNanos(60);
+            if (!nemesis.awaitFinished(cap)) {
+                errors.add("the nemesis did not finish its plan within three times its span; the rest was skipped");
+            }
+            nemesis.stop();
+            nemesis.healAll();
+            long healNanos = history.now();
+            LOG.info("chaos run: faults over, healed; clients continue for {} s", o.tail().toSeconds());
+            parkUntil(System.nanoTime() + o.tail().toNanos());
+            return healNanos;
+        } finally {
+            nemesis.stop();
+            workloads.stop();
+        }
     }
 
     private static void awaitLeader(Cluster cluster, Duration within) {

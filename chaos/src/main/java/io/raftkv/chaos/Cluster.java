@@ -86,6 +86,15 @@ interface Cluster extends AutoCloseable {
     /** Every directed link between nodes. */
     List<Link> links();
 
+    /**
+     * Every exit a node made on its own so far (not a kill, stop or replacement by the harness), each life
+     * once, with its exit code and last log lines. Looks at every node now as well.
+     */
+    List<NodeExit> unexpectedExits();
+
+    /** The node's resident memory now and its peak, empty when it is not running or cannot be read. */
+    Optional<NodeMemory> memory(int node);
+
     /** The node's status, empty when it does not answer within {@code timeout}. */
     Optional<Status> status(int node, Duration timeout);
 

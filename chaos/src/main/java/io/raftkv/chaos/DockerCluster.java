@@ -97,6 +97,9 @@ final class DockerCluster implements Cluster {
     private final Map<Link, Double> loss = new TreeMap<>();
     /** Nodes whose rules could not be written (paused or down): written when they resume or start. */
     private final java.util.Set<Integer> staleRules = new TreeSet<>();
+    /** Nodes the harness killed or stopped: their containers are down by design, not on their own. */
+    private final java.util.Set<Integer> stoppedByHarness = new TreeSet<>();
+    private final ExitLog exits = new ExitLog();
     private final ExecutorService execs;
     private final Thread shutdownHook;
     private int starts;
@@ -297,7 +300,9 @@ final class DockerCluster implements Cluster {
         if (Boolean.TRUE.equals(s.getRunning())) {
             return;
         }
+        exits.note(exitedOnItsOwn(node, s));
         docker.startContainerCmd(container(node)).exec();
+        stoppedByHarness.remove(node);
         starts++;
         // A started container has a fresh network namespace: none of its rules survive a restart. The JVM
         // takes a second to listen, so the rules are in place before any peer traffic is accepted.
@@ -325,6 +330,7 @@ final class DockerCluster implements Cluster {
             docker.unpauseContainerCmd(container(node)).exec();
         }
         if (isRunning(node)) {
+            stoppedByHarness.add(node);
             docker.stopContainerCmd(container(node)).withTimeout(15).exec();
         }
     }
@@ -334,6 +340,7 @@ final class DockerCluster implements Cluster {
         if (!isRunning(node)) {
             return;
         }
+        stoppedByHarness.add(node);
         // SIGKILL reaches a frozen process too; it dies as its cgroup thaws, without running.
         docker.killContainerCmd(container(node)).withSignal("KILL").exec();
         if (isPaused(node)) {
@@ -374,6 +381,38 @@ final class DockerCluster implements Cluster {
     @Override
     public boolean isPaused(int node) {
         return Boolean.TRUE.equals(state(node).getPaused());
+    }
+
+    /** The JVM is the container's first process (no init): its status file is /proc/1/status. */
+    @Override
+    public Optional<NodeMemory> memory(int node) {
+        try {
+            return isRunning(node) && !isPaused(node) ? NodeMemory.parse(exec(node, "cat /proc/1/status")) : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public synchronized List<NodeExit> unexpectedExits() {
+        for (int node : containers.keySet()) {
+            exits.note(exitedOnItsOwn(node, state(node)));
+        }
+        return exits.all();
+    }
+
+    /** How the container's current life ended, if it ended without the harness ending it. */
+    private Optional<NodeExit> exitedOnItsOwn(int node, InspectContainerResponse.ContainerState s) {
+        // A container created but never started has no life to lose (StartedAt is the zero time then).
+        if (Boolean.TRUE.equals(s.getRunning()) || stoppedByHarness.contains(node) || s.getStartedAt() == null
+                || s.getStartedAt().startsWith("0001-")) {
+            return Optional.empty();
+        }
+        String how = "container " + s.getStatus() + ", exit code " + s.getExitCodeLong()
+                + (Boolean.TRUE.equals(s.getOOMKilled()) ? ", killed by the kernel's OOM killer" : "")
+                + (s.getError() == null || s.getError().isEmpty() ? "" : ", error: " + s.getError());
+        return Optional.of(new NodeExit(node, s.getStartedAt(), how, java.time.Instant.now(),
+                List.of(logs(node, NodeExit.LOG_LINES).split("\n"))));
     }
 
     private InspectContainerResponse.ContainerState state(int node) {
@@ -509,6 +548,11 @@ final class DockerCluster implements Cluster {
             b.append("(no logs: ").append(e).append(")");
         }
         return b.toString();
+    }
+
+    /** The container of a node now (tests kill it behind the harness's back with it). */
+    String containerId(int node) {
+        return container(node);
     }
 
     private String container(int node) {

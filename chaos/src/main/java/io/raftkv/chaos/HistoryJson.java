@@ -65,6 +65,8 @@ final class HistoryJson {
             m.put("value", cas.value());
         } else if (c instanceof Call.Add a) {
             m.put("value", a.element());
+        } else if (c instanceof Call.Append a) {
+            m.put("value", a.token());
         }
         return m;
     }
@@ -81,6 +83,8 @@ final class HistoryJson {
             }
         } else if (r instanceof Reply.Elements e) {
             m.put("value", List.copyOf(new TreeSet<>(e.elements())));
+        } else if (r instanceof Reply.Tokens t) {
+            m.put("value", t.tokens());
         }
         if (!op.error().isEmpty()) {
             m.put("error", op.error());

@@ -65,6 +65,8 @@ final class HistoryReader {
             case "cas" -> call = new Call.Cas(key, (String) inv.get("expected"), (String) inv.get("value"));
             case "add" -> call = new Call.Add(key, (String) inv.get("value"));
             case "read-all" -> call = new Call.ReadAll(key);
+            case "append" -> call = new Call.Append(key, (String) inv.get("value"));
+            case "read-tokens" -> call = new Call.ReadTokens(key);
             default -> throw new IllegalArgumentException("unknown operation '" + f + "'");
         }
         Outcome outcome = Outcome.valueOf(((String) done.get("type")).toUpperCase(java.util.Locale.ROOT));
@@ -81,6 +83,8 @@ final class HistoryReader {
                     elements.add((String) o);
                 }
                 reply = new Reply.Elements(elements);
+            } else if (call instanceof Call.ReadTokens) {
+                reply = new Reply.Tokens(((List<?>) done.get("value")).stream().map(o -> (String) o).toList());
             } else {
                 reply = Reply.DONE;
             }

@@ -82,6 +82,7 @@ final class LocalCluster implements Cluster {
     // The network as the nemesis set it, combined per link into what the proxy applies.
     private final Map<Link, Boolean> cut = new TreeMap<>();
     private final Map<Link, LinkFaults> degraded = new TreeMap<>();
+    private final ExitLog exits = new ExitLog();
     private boolean closed;
 
     LocalCluster(Settings settings) {
@@ -158,6 +159,9 @@ final class LocalCluster implements Cluster {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(settings.javaOpts());
         Path nodeDir = settings.dir().resolve("n" + slot);
+        // Heap before and after every collection, one file per life (%p: the pid), next to the node's log: what
+        // explains a node that stalled (back-to-back full GCs) or died of OutOfMemoryError.
+        cmd.add("-Xlog:gc:file=" + nodeDir.resolve("gc-%p.log").toAbsolutePath() + ":time,uptime");
         cmd.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString(), "server",
                 "--id", Integer.toString(id),
                 "--initial-cluster", members.toString(),
@@ -247,8 +251,10 @@ final class LocalCluster implements Cluster {
 
     @Override
     public void start() {
-        for (NodeProcess p : processes.values()) {
+        for (int slot : processes.keySet()) {
+            NodeProcess p = processes.get(slot);
             if (!p.isAlive()) {
+                exits.note(p.exitedOnItsOwn(slot));
                 p.start(spawner);
             }
         }
@@ -261,9 +267,27 @@ final class LocalCluster implements Cluster {
     public void start(int node) {
         NodeProcess p = process(node);
         if (!p.isAlive()) {
+            exits.note(p.exitedOnItsOwn(node));
             p.start(spawner);
         }
         awaitServing(node);
+    }
+
+    @Override
+    public Optional<NodeMemory> memory(int node) {
+        long pid = process(node).pid();
+        try {
+            return pid < 0 ? Optional.empty()
+                    : NodeMemory.parse(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+        } catch (IOException gone) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public synchronized List<NodeExit> unexpectedExits() {
+        processes.forEach((slot, p) -> exits.note(p.exitedOnItsOwn(slot)));
+        return exits.all();
     }
 
     private void awaitServing(int node) {

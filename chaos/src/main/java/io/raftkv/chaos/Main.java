@@ -22,14 +22,16 @@ public final class Main {
             "                    [--time 60s] [--seed N] [--server-jar PATH] [--out DIR] [--tick 50ms]",
             "                    [--election-ticks 10] [--clients 10] [--rate 200] [--set-clients 2] [--set-rate 20]",
             "                    [--op-timeout 1.5s] [--check-budget 60s] [--fault-time 3s..6s] [--quiet-time 1.5s..3s]",
-            "                    [--unsafe-local-reads] [--base-image IMAGE]",
+            "                    [--client raw|library|both] [--counter-clients 4] [--counter-rate 20]",
+            "                    [--unsafe-local-reads] [--broken-sessions] [--base-image IMAGE]",
             "",
-            "Runs clients against a fresh cluster while injecting faults, then checks the history for",
-            "linearizability and lost writes, and writes history.jsonl, results.json and report.html under",
+            "Runs clients (raw stubs and the client library) against a fresh cluster while injecting faults, then",
+            "checks the history for linearizability, lost writes and exactly-once increments, fails the run if a",
+            "node exits on its own, and writes history.jsonl, results.json and report.html under",
             "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
             "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
                     + "), links (" + labels("links") + "), restart (" + labels("restart") + "), membership ("
-                    + labels("membership") + ", local backend), or single names.",
+                    + labels("membership") + "), load (" + labels("load") + ", not part of all), or single names.",
             "Exit: 0 pass, 1 violation, 2 usage, 3 undecided (checker budget or harness trouble).",
             "",
             "       raftkv chaos check RUN_DIR|history.jsonl [--check-budget 5m]",
@@ -150,6 +152,7 @@ public final class Main {
         Duration opTimeout = null;
         Duration budget = Duration.ofSeconds(60);
         boolean unsafe = false;
+        LibraryOptions library = LibraryOptions.DEFAULT;
         Duration[] faultTime = null;
         Duration[] quietTime = null;
         for (int i = 0; i < args.length; i++) {
@@ -159,6 +162,10 @@ public final class Main {
             }
             if (a.equals("--unsafe-local-reads")) {
                 unsafe = true;
+                continue;
+            }
+            if (a.equals("--broken-sessions")) {
+                library = library.withBrokenSessions(true);
                 continue;
             }
             String name = a;
@@ -192,6 +199,12 @@ public final class Main {
                 case "--check-budget" -> budget = duration(name, value);
                 case "--fault-time" -> faultTime = range(name, value);
                 case "--quiet-time" -> quietTime = range(name, value);
+                case "--client" -> library = new LibraryOptions(LibraryOptions.ClientMode.parse(value),
+                        library.counterClients(), library.counterRate(), library.brokenSessions());
+                case "--counter-clients" -> library = new LibraryOptions(library.registerClient(), integer(name, value),
+                        library.counterRate(), library.brokenSessions());
+                case "--counter-rate" -> library = new LibraryOptions(library.registerClient(), library.counterClients(),
+                        number(name, value), library.brokenSessions());
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -219,7 +232,7 @@ public final class Main {
         }
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, out, clients, rate, setClients, setRate,
                 opTimeout != null ? opTimeout : RunOptions.opTimeoutFor(tick), tick, electionTicks, unsafe, budget, timing,
-                LocalCluster.Settings.DEFAULT_JAVA_OPTS, baseImage);
+                LocalCluster.Settings.DEFAULT_JAVA_OPTS, baseImage, library);
     }
 
     /** --server-jar, else $RAFTKV_SERVER_JAR, else the server module's jar next to this module's. */

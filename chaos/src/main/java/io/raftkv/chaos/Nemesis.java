@@ -21,13 +21,17 @@ final class Nemesis {
     private final NemesisSchedule schedule;
     private final List<FaultWindow> windows = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
+    private final List<ReturningFollower.Observation> returns = new ArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final Duration opTimeout;
     private Thread thread;
 
-    Nemesis(Cluster cluster, History history, NemesisSchedule schedule) {
+    /** @param opTimeout the workloads' operation timeout, for the load the returning-follower fault drives */
+    Nemesis(Cluster cluster, History history, NemesisSchedule schedule, Duration opTimeout) {
         this.cluster = cluster;
         this.history = history;
         this.schedule = schedule;
+        this.opTimeout = opTimeout;
     }
 
     void start() {
@@ -67,6 +71,11 @@ final class Nemesis {
 
     synchronized List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    /** What each returning-follower fault observed in its heal window. */
+    synchronized List<ReturningFollower.Observation> returns() {
+        return List.copyOf(returns);
     }
 
     /** True if told to stop while waiting. */
@@ -195,6 +204,14 @@ final class Nemesis {
                 int n = step.order().get(0);
                 return new Applied(cluster.replaceMember(n, Duration.ofSeconds(60)), List.of(n));
             }
+            case RETURNING_FOLLOWER: {
+                ReturningFollower.Observation o = new ReturningFollower(cluster, opTimeout, ReturningFollower.Settings.DEFAULT,
+                        history::now).run(step.order());
+                synchronized (this) {
+                    returns.add(o);
+                }
+                return new Applied(o.describe(), List.of(o.follower()));
+            }
             case LOSSY: {
                 cluster.lossyLinks(cluster.links(), step.loss());
                 return new Applied(String.format(java.util.Locale.ROOT, "all links lossy: %.0f%% of chunks", 100 * step.loss()),
@@ -217,6 +234,7 @@ final class Nemesis {
                 break;
             case ROLLING_RESTART:
             case REPLACE_MEMBER:
+            case RETURNING_FOLLOWER:
                 // Done inside the window: every node runs again, and the cluster has its size back.
                 break;
             default:

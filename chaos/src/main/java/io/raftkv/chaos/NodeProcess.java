@@ -27,6 +27,8 @@ final class NodeProcess {
     private final List<Long> started = new java.util.ArrayList<>();
     private Process process;
     private boolean paused;
+    /** The harness ended the current life (kill, stop): its exit is not the node's own doing. */
+    private boolean stoppedByHarness;
 
     NodeProcess(int id, List<String> command, Path workDir, Path log) {
         this.id = id;
@@ -92,6 +94,7 @@ final class NodeProcess {
             process = spawner.submit(pb::start).get();
             started.add(process.pid());
             paused = false;
+            stoppedByHarness = false;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start node " + id + ": " + e.getMessage(), e);
         } catch (ExecutionException e) {
@@ -104,9 +107,12 @@ final class NodeProcess {
 
     /** SIGKILL and wait for the process to be gone (reaped, so the ports are free again). */
     synchronized void kill() {
-        if (process == null) {
+        if (process == null || !process.isAlive()) {
+            // Already gone: if on its own, that stays on record (see exitedOnItsOwn).
+            paused = false;
             return;
         }
+        stoppedByHarness = true;
         process.destroyForcibly();
         awaitExit(Duration.ofSeconds(20));
         paused = false;
@@ -120,6 +126,7 @@ final class NodeProcess {
         if (paused) {
             resume();
         }
+        stoppedByHarness = true;
         process.destroy();
         if (!awaitExit(grace)) {
             kill();
@@ -191,6 +198,16 @@ final class NodeProcess {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
         throw new IllegalStateException("node " + id + " did not " + (stopped ? "stop" : "continue") + " within 5 s");
+    }
+
+    /** How the current life ended, if it ended without the harness ending it. */
+    synchronized java.util.Optional<NodeExit> exitedOnItsOwn(int slot) {
+        if (process == null || process.isAlive() || stoppedByHarness) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new NodeExit(slot, "pid " + process.pid(), "exit code " + process.exitValue()
+                + (process.exitValue() > 128 ? " (signal " + (process.exitValue() - 128) + ")" : ""), Instant.now(),
+                List.of(tail(NodeExit.LOG_LINES).split("\n"))));
     }
 
     /** The last lines of the log, for error messages. */

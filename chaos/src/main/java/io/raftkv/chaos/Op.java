@@ -39,6 +39,8 @@ record Op(int id, int process, int node, Call call, Outcome outcome, Reply reply
             b.append(' ').append(c.expected()).append("->").append(c.value());
         } else if (call instanceof Call.Add a) {
             b.append(' ').append(a.element());
+        } else if (call instanceof Call.Append a) {
+            b.append(' ').append(a.token());
         }
         b.append(" -> ").append(outcome.label());
         if (reply instanceof Reply.Value v) {
@@ -47,6 +49,8 @@ record Op(int id, int process, int node, Call call, Outcome outcome, Reply reply
             b.append(r.succeeded() ? " succeeded" : " failed, saw " + (r.observed() == null ? "nil" : r.observed()));
         } else if (reply instanceof Reply.Elements e) {
             b.append(" ").append(e.elements().size()).append(" elements");
+        } else if (reply instanceof Reply.Tokens t) {
+            b.append(" ").append(t.tokens().size()).append(" tokens");
         }
         b.append(String.format(java.util.Locale.ROOT, " [%.3f s, %.3f s]", invokeNanos / 1e9,
                 outcome == Outcome.INFO ? Double.POSITIVE_INFINITY : completeNanos / 1e9));

@@ -12,22 +12,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Registers: linearizable reads, writes of unique values and compare-and-sets on a rotating pool of
- * keys. Writes go to the node the worker believes leads (following NOT_LEADER redirects); a share of the
- * reads goes to a random node, which a correct server refuses unless it leads, and which is how stale
- * local reads (the negative control) get observed.
+ * Registers through the raw gRPC stubs: linearizable reads, writes of unique values and compare-and-sets
+ * ({@link RegisterOps}). Each attempt is one operation, so the harness alone decides ok, fail and info.
+ * Writes go to the node the worker believes leads (following NOT_LEADER redirects); a share of the reads
+ * goes to a random node, which a correct server refuses unless it leads, and which is how stale local
+ * reads (the negative control) get observed.
  */
 final class RegisterWorkload extends Workload {
     private final Clients clients;
     private final History history;
-    private final KeyPool keys;
+    private final RegisterOps ops;
     private final Duration timeout;
     private final double anyNodeReads;
     private final Worker[] workers;
-    private final AtomicLong values = new AtomicLong();
 
     private static final class Worker {
         final Random rnd;
@@ -45,12 +44,12 @@ final class RegisterWorkload extends Workload {
      * @param seed          seeds each worker's choices (the interleaving still depends on timing)
      * @param anyNodeReads  share of reads sent to a random node instead of the presumed leader
      */
-    RegisterWorkload(Clients clients, History history, KeyPool keys, int threads, double rate, Duration timeout,
+    RegisterWorkload(Clients clients, History history, RegisterOps ops, int threads, double rate, Duration timeout,
                      double anyNodeReads, long seed) {
         super("register", threads, rate);
         this.clients = clients;
         this.history = history;
-        this.keys = keys;
+        this.ops = ops;
         this.timeout = timeout;
         this.anyNodeReads = anyNodeReads;
         this.workers = new Worker[threads];
@@ -64,39 +63,24 @@ final class RegisterWorkload extends Workload {
     @Override
     void step(int index) {
         Worker w = workers[index];
-        String key = keys.pick(w.rnd);
-        double dice = w.rnd.nextDouble();
+        Call call = ops.next(w.rnd);
         List<Integer> nodes = clients.nodes();
-        Call call;
         int node = w.target;
-        if (dice < 0.5) {
-            call = new Call.Read(key);
-            if (w.rnd.nextDouble() < anyNodeReads) {
-                node = nodes.get(w.rnd.nextInt(nodes.size()));
-            }
-        } else if (dice < 0.8 || keys.lastValue(key) == null) {
-            call = new Call.Write(key, "v" + values.incrementAndGet());
-        } else {
-            call = new Call.Cas(key, keys.lastValue(key), "v" + values.incrementAndGet());
+        if (call instanceof Call.Read && w.rnd.nextDouble() < anyNodeReads) {
+            node = nodes.get(w.rnd.nextInt(nodes.size()));
         }
         History.Pending p = history.invoke(w.process, node, call);
         try {
             Reply reply = execute(node, call);
             history.complete(p, Outcome.OK, reply, "");
-            if (reply instanceof Reply.Value v) {
-                keys.observed(key, v.value());
-            } else if (call instanceof Call.Write wr) {
-                keys.observed(key, wr.value());
-            } else if (reply instanceof Reply.CasResult c) {
-                keys.observed(key, c.succeeded() ? ((Call.Cas) call).value() : c.observed());
-            }
+            ops.succeeded(call, reply);
         } catch (StatusRuntimeException e) {
-            Errors.Classified c = Errors.classify(e, call.mutates());
+            Errors.Classified c = Errors.fromStub(e, call.mutates());
             history.complete(p, c.outcome(), null, c.reason());
             if (c.outcome() == Outcome.INFO) {
                 // The operation may still be in flight inside the cluster: this process is done (Jepsen).
                 w.process = history.newProcess();
-                keys.indeterminate(key);
+                ops.indeterminate(call);
             }
             w.target = clients.nodeAt(c.leaderAddress()).orElseGet(() -> {
                 clients.resetBackoff(p.node());

@@ -1,10 +1,11 @@
 package io.raftkv.chaos;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /** What came back from a successful call. */
-sealed interface Reply permits Reply.Done, Reply.Value, Reply.CasResult, Reply.Elements {
+sealed interface Reply permits Reply.Done, Reply.Value, Reply.CasResult, Reply.Elements, Reply.Tokens {
     /** A write or add was applied. */
     record Done() implements Reply {
     }
@@ -24,6 +25,13 @@ sealed interface Reply permits Reply.Done, Reply.Value, Reply.CasResult, Reply.E
     record Elements(Set<String> elements) implements Reply {
         public Elements {
             elements = Set.copyOf(Objects.requireNonNull(elements, "elements"));
+        }
+    }
+
+    /** A counter read: its tokens in order, duplicates kept (a duplicate is what the counter check looks for). */
+    record Tokens(List<String> tokens) implements Reply {
+        public Tokens {
+            tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens"));
         }
     }
 

@@ -42,10 +42,17 @@ final class ReportHtml {
         for (SetChecker.Result s : r.sets()) {
             badge(b, "set " + s.set(), s.verdict());
         }
+        r.checks().forEach((name, v) -> {
+            if (!name.equals("linearizable") && !name.equals("sets_intact")) {
+                badge(b, name.replace('_', ' '), v);
+            }
+        });
         b.append("</p>\n<p>Seed <b>").append(o.seed()).append("</b>, ").append(o.nodes()).append(" nodes, backend ")
                 .append(esc(o.backend())).append(", nemeses ").append(esc(String.join(", ",
                         o.nemeses().stream().sorted().map(k -> k.label).toList())))
                 .append(o.unsafeLocalReads() ? ", <b>--unsafe-local-reads (negative control)</b>" : "")
+                .append(o.library().brokenSessions() ? ", <b>--broken-sessions (negative control)</b>" : "")
+                .append(", register client ").append(o.library().registerClient().label())
                 .append(". Started ").append(Instant.ofEpochMilli(r.startedEpochMillis())).append(", ")
                 .append(r.runMillis() / 1000).append(" s. Replay: <code>").append(esc(o.replayCommand())).append("</code></p>\n");
         if (!r.harnessErrors().isEmpty()) {
@@ -74,6 +81,7 @@ final class ReportHtml {
         faults(b, r);
         violations(b, r);
         sets(b, r);
+        ReportFindings.all(b, r);
         b.append("<h2>Node commands</h2><pre>");
         r.nodeCommands().forEach(c -> b.append(esc(c)).append('\n'));
         b.append("</pre>\n<p>Files: <code>history.jsonl</code> (every invocation and completion), <code>results.json</code>, "

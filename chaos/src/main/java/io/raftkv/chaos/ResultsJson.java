@@ -20,6 +20,10 @@ final class ResultsJson {
         m.put("verdict", r.verdict().name().toLowerCase(java.util.Locale.ROOT));
         m.put("linearizable", new Json.Raw(r.linearizability().verdict().json()));
         m.put("acknowledged_writes_lost", r.acknowledgedLost());
+        m.put("increments_duplicated", r.duplicated());
+        Map<String, Object> checks = new LinkedHashMap<>();
+        r.checks().forEach((name, v) -> checks.put(name, new Json.Raw(v.json())));
+        m.put("checks", checks);
         m.put("seed", o.seed());
         m.put("replay", o.replayCommand());
         m.put("started", Instant.ofEpochMilli(r.startedEpochMillis()).toString());
@@ -37,6 +41,10 @@ final class ResultsJson {
         opts.put("set_clients", o.setClients());
         opts.put("op_timeout_ms", o.opTimeout().toMillis());
         opts.put("unsafe_local_reads", o.unsafeLocalReads());
+        opts.put("client", o.library().registerClient().label());
+        opts.put("counter_clients", o.library().counterClients());
+        opts.put("counter_rate", o.library().counterRate());
+        opts.put("broken_sessions", o.library().brokenSessions());
         opts.put("check_budget_ms", o.checkBudget().toMillis());
         m.put("options", opts);
 
@@ -113,9 +121,70 @@ final class ResultsJson {
             sets.add(sm);
         }
         m.put("sets", sets);
+        m.put("counters", r.counters().stream().map(ResultsJson::counter).toList());
+        if (r.injected() != null) {
+            Map<String, Object> inj = new LinkedHashMap<>();
+            inj.put("answers_lost", r.injected().answersLost());
+            inj.put("retries_sent_outside_their_session", r.injected().retriesStripped());
+            m.put("client_faults_injected", inj);
+        }
+        m.put("node_exits", r.nodeExits().stream().map(ResultsJson::exit).toList());
+        m.put("returning_follower", r.returns().stream().map(ResultsJson::returned).toList());
         m.put("harness_errors", r.harnessErrors());
         m.put("node_commands", r.nodeCommands());
         return Json.pretty(m);
+    }
+
+    private static Map<String, Object> counter(CounterChecker.Result c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", c.key());
+        m.put("valid", new Json.Raw(c.verdict().json()));
+        m.put("attempted", c.attempted());
+        m.put("acknowledged", c.acknowledged());
+        m.put("failed", c.failed());
+        m.put("indeterminate", c.indeterminate());
+        m.put("final_read", c.finalRead());
+        m.put("final_tokens", c.finalTokens());
+        m.put("lost", c.lost());
+        m.put("duplicated", c.duplicated());
+        m.put("unexpected", c.unexpected());
+        m.put("indeterminate_present", c.indeterminatePresent());
+        return m;
+    }
+
+    private static Map<String, Object> exit(NodeExit e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("node", e.node());
+        m.put("life", e.life());
+        m.put("how", e.how());
+        m.put("noticed", e.seen().toString());
+        m.put("last_log_lines", e.lastLines());
+        return m;
+    }
+
+    private static Map<String, Object> returned(ReturningFollower.Observation o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("passed", o.passed());
+        m.put("follower", o.follower());
+        m.put("leader", o.leader());
+        m.put("term_at_heal", o.term());
+        m.put("lag_entries_at_heal", o.lagAtHeal());
+        m.put("heal_at_ms", o.healAtMillis());
+        m.put("window_ms", o.windowMillis());
+        m.put("caught_up_after_ms", o.catchUpMillis());
+        m.put("nodes_stayed_up", o.nodesStayedUp());
+        m.put("nodes_down", o.nodesDown());
+        m.put("leadership_kept", o.leadershipKept());
+        m.put("leaders_seen", o.leadersSeen());
+        m.put("max_term_seen", o.maxTerm());
+        m.put("samples", o.samples());
+        m.put("samples_without_a_leader", o.samplesWithoutLeader());
+        m.put("leader_rss_peak_sampled_mib", o.leaderPeakRssKiB() / 1024.0);
+        m.put("leader_rss_high_water_mib", o.leaderHighWaterKiB() / 1024.0);
+        m.put("reads_ok", o.reads());
+        m.put("reads_failed", o.readFailures());
+        m.put("burst_writes", o.burstWrites());
+        return m;
     }
 
     private static Map<String, Object> latency(Stats.Latency l) {

@@ -28,11 +28,12 @@ import java.util.Set;
  * @param javaOpts         JVM options for server nodes
  * @param baseImage        docker backend: the image node images are built from (null: the offline base
  *                         image when the engine has it, else a public JRE image)
+ * @param library          the workloads through the client library (register client, counters)
  */
 record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar,
                   Path runsDir, int clients, double rate, int setClients, double setRate, Duration opTimeout,
                   Duration tick, int electionTicks, boolean unsafeLocalReads, Duration checkBudget,
-                  NemesisSchedule.Timing timing, List<String> javaOpts, String baseImage) {
+                  NemesisSchedule.Timing timing, List<String> javaOpts, String baseImage, LibraryOptions library) {
     RunOptions {
         nemeses = Set.copyOf(nemeses);
         javaOpts = List.copyOf(javaOpts);
@@ -42,6 +43,7 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         if (time.compareTo(Duration.ofSeconds(5)) < 0) {
             throw new IllegalArgumentException("--time must be at least 5s, got " + time);
         }
+        java.util.Objects.requireNonNull(library, "library");
         if (clients < 1 || rate <= 0 || setClients < 0 || (setClients > 0 && setRate <= 0)) {
             throw new IllegalArgumentException("need at least one client and positive rates");
         }
@@ -65,7 +67,8 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
     static RunOptions defaults(int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar, Path runsDir) {
         Duration tick = Duration.ofMillis(50);
         return new RunOptions("local", nodes, nemeses, time, seed, serverJar, runsDir, 10, 200, 2, 20,
-                opTimeoutFor(tick), tick, 10, false, Duration.ofSeconds(60), null, LocalCluster.Settings.DEFAULT_JAVA_OPTS, null);
+                opTimeoutFor(tick), tick, 10, false, Duration.ofSeconds(60), null, LocalCluster.Settings.DEFAULT_JAVA_OPTS, null,
+                LibraryOptions.DEFAULT);
     }
 
     /** Long enough for an election or two (10-20 ticks each), at least a second. */
@@ -84,17 +87,22 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
 
     RunOptions withUnsafeLocalReads(boolean unsafe) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts, baseImage);
+                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts, baseImage, library);
     }
 
     RunOptions withTiming(NemesisSchedule.Timing t) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts, baseImage);
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts, baseImage, library);
     }
 
     RunOptions withBackend(String b, String image) {
         return new RunOptions(b, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, image);
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, image, library);
+    }
+
+    RunOptions withLibrary(LibraryOptions l) {
+        return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, baseImage, l);
     }
 
     /** The command line that replays this run. */
@@ -117,8 +125,19 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         if (setClients != 2 || setRate != 20) {
             b.append(" --set-clients ").append(setClients).append(" --set-rate ").append((long) setRate);
         }
+        if (library.registerClient() != LibraryOptions.DEFAULT.registerClient()) {
+            b.append(" --client ").append(library.registerClient().label());
+        }
+        if (library.counterClients() != LibraryOptions.DEFAULT.counterClients()
+                || library.counterRate() != LibraryOptions.DEFAULT.counterRate()) {
+            b.append(" --counter-clients ").append(library.counterClients()).append(" --counter-rate ")
+                    .append((long) library.counterRate());
+        }
         if (unsafeLocalReads) {
             b.append(" --unsafe-local-reads");
+        }
+        if (library.brokenSessions()) {
+            b.append(" --broken-sessions");
         }
         if (baseImage != null) {
             b.append(" --base-image ").append(baseImage);

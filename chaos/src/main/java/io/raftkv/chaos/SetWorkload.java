@@ -66,7 +66,7 @@ final class SetWorkload extends Workload {
                     .setValue(bytes(element)).build());
             history.complete(p, Outcome.OK, Reply.DONE, "");
         } catch (StatusRuntimeException e) {
-            Errors.Classified c = Errors.classify(e, true);
+            Errors.Classified c = Errors.fromStub(e, true);
             history.complete(p, c.outcome(), null, c.reason());
             if (c.outcome() == Outcome.INFO) {
                 process[w] = history.newProcess();
@@ -98,7 +98,7 @@ final class SetWorkload extends Workload {
                 history.complete(p, Outcome.OK, new Reply.Elements(scanAll(node)), "");
                 return true;
             } catch (StatusRuntimeException e) {
-                Errors.Classified c = Errors.classify(e, false);
+                Errors.Classified c = Errors.fromStub(e, false);
                 history.complete(p, Outcome.FAIL, null, c.reason());
                 clients.resetBackoff(node);
                 int current = node;

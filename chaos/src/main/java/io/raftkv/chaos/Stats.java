@@ -65,12 +65,17 @@ final class Stats {
         return op.error().contains("NOT_LEADER");
     }
 
+    /** The final reads after healing are checks, not load: they say nothing about availability under faults. */
+    private static boolean finalRead(Op op) {
+        return op.call() instanceof Call.ReadAll || op.call() instanceof Call.ReadTokens;
+    }
+
     /** Availability of operations invoked inside ({@code inside = true}) or outside every window. */
     static Availability availability(List<Op> ops, List<FaultWindow> windows, boolean inside) {
         int attempted = 0;
         int ok = 0;
         for (Op op : ops) {
-            if (redirected(op) || op.call() instanceof Call.ReadAll) {
+            if (redirected(op) || finalRead(op)) {
                 continue;
             }
             boolean in = windows.stream().anyMatch(w -> w.covers(op.invokeNanos()));
@@ -88,7 +93,7 @@ final class Stats {
             int attempted = 0;
             int ok = 0;
             for (Op op : ops) {
-                if (!redirected(op) && !(op.call() instanceof Call.ReadAll) && w.covers(op.invokeNanos())) {
+                if (!redirected(op) && !finalRead(op) && w.covers(op.invokeNanos())) {
                     attempted++;
                     ok += op.outcome() == Outcome.OK ? 1 : 0;
                 }

@@ -40,6 +40,9 @@ abstract class ClusterContract {
     /** What the backend currently applies to a link (checked against what was asked for). */
     abstract LinkFaults faultsOf(Cluster cluster, Link link);
 
+    /** Kills a node's process behind the cluster's back, as a crash or an OutOfMemoryError would end it. */
+    abstract void crashBehindTheHarness(Cluster cluster, int node);
+
     /** Whether the backend can delay links (one that cannot must refuse, not ignore, a slow fault). */
     boolean delaysLinks() {
         return true;
@@ -202,7 +205,18 @@ abstract class ClusterContract {
             assertFalse(cluster.isRunning(stopped));
             cluster.start(stopped);
             assertTrue(cluster.status(stopped, Duration.ofSeconds(1)).isPresent());
+
+            // A node that dies on its own is reported with its exit code and log; the harness's own kills are not.
+            assertEquals(List.of(), cluster.unexpectedExits(), "kills and stops by the harness are not exits on their own");
+            int victim = cluster.nodes().get(0);
+            crashBehindTheHarness(cluster, victim);
+            NodeExit exit = await(() -> cluster.unexpectedExits().stream().filter(e -> e.node() == victim).findFirst(),
+                    Duration.ofSeconds(30), "the exit to be noticed");
+            assertTrue(exit.how().contains("137"), "SIGKILL's exit code: " + exit.how());
+            assertFalse(exit.lastLines().isEmpty(), "the node's last log lines");
+            cluster.start(victim);
+            assertEquals(1, cluster.unexpectedExits().size(), "one exit, noted once: " + cluster.unexpectedExits());
         }
-        assertNothingLeft(c, 5);
+        assertNothingLeft(c, 6);
     }
 }

@@ -44,16 +44,19 @@ class DockerChaosIT {
         DockerSuite.assertNothingLeft();
     }
 
+    /** Both negative controls in one run, as in the local suite. */
     @Test
-    void negativeControlUnsafeLocalReadsAreCaughtAsNotLinearizable() {
+    void negativeControlsStaleReadsAndRetriesOutsideTheSessionAreCaught() {
         Set<FaultKind> kinds = EnumSet.of(FaultKind.ISOLATE, FaultKind.ISOLATE_LEADER);
-        RunOptions o = docker(ItSupport.options(3, kinds, Duration.ofSeconds(20), ItSupport.seed()).withUnsafeLocalReads(true));
+        RunOptions o = docker(ItSupport.options(3, kinds, Duration.ofSeconds(20), ItSupport.seed()).withUnsafeLocalReads(true)
+                .withLibrary(LibraryOptions.DEFAULT.withBrokenSessions(true)));
         RunResult r = ChaosRun.execute(o);
         String where = " (seed " + o.seed() + ", report " + r.dir().resolve("report.html") + ")";
         assertTrue(r.harnessErrors().isEmpty(), "harness problems: " + r.harnessErrors() + where);
         assertEquals(Verdict.INVALID, r.linearizability().verdict(),
                 "stale reads from --unsafe-local-reads behind iptables partitions went unnoticed" + where);
         assertFalse(r.linearizability().invalid().isEmpty());
+        ItSupport.assertBrokenSessionsCaught(r, where);
         assertEquals(1, r.exitCode());
         DockerSuite.assertNothingLeft();
     }

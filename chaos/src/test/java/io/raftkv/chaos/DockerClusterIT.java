@@ -28,6 +28,11 @@ class DockerClusterIT extends ClusterContract {
     }
 
     @Override
+    void crashBehindTheHarness(Cluster cluster, int node) {
+        DockerEnvironment.client().killContainerCmd(((DockerCluster) cluster).containerId(node)).withSignal("KILL").exec();
+    }
+
+    @Override
     LinkFaults faultsOf(Cluster cluster, Link link) {
         return ((DockerCluster) cluster).faults(link);
     }

@@ -38,6 +38,15 @@ final class Histories {
                 completeMs);
     }
 
+    Histories append(int process, String key, String token, long invokeMs, long completeMs, Outcome outcome) {
+        return add(process, new Call.Append(key, token), outcome, outcome == Outcome.OK ? Reply.DONE : null, invokeMs,
+                completeMs);
+    }
+
+    Histories readTokens(int process, String key, List<String> tokens, long invokeMs, long completeMs) {
+        return add(process, new Call.ReadTokens(key), Outcome.OK, new Reply.Tokens(tokens), invokeMs, completeMs);
+    }
+
     Histories add(int process, Call call, Outcome outcome, Reply reply, long invokeMs, long completeMs) {
         ops.add(new Op(ops.size(), process, 1, call, outcome, reply, invokeMs * 1_000_000, completeMs * 1_000_000,
                 outcome == Outcome.OK ? "" : "test"));

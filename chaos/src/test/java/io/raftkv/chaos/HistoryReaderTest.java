@@ -32,6 +32,9 @@ class HistoryReaderTest {
                 .failedRead(4, "k", 9, 11)
                 .add(5, "s", "e1", 12, 13, Outcome.INFO)
                 .readAll(6, "s", List.of("e1", "e2"), 14, 15)
+                .append(7, "c", "t1", 16, 17, Outcome.OK)
+                .append(7, "c", "t2", 18, 19, Outcome.INFO)
+                .readTokens(8, "c", List.of("t1", "t2", "t1"), 20, 21)
                 .ops();
         Path file = dir.resolve("history.jsonl");
         HistoryJson.write(file, ops);

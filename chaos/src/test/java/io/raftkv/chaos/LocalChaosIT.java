@@ -32,10 +32,16 @@ class LocalChaosIT {
         ItSupport.assertNoProcessLeft(r.pids());
     }
 
+    /**
+     * Both negative controls in one run (their checks look at disjoint keys): stale reads from
+     * --unsafe-local-reads must fail linearizability, and session writes retried outside their session
+     * (--broken-sessions) must fail the counters' exactly-once check.
+     */
     @Test
-    void negativeControlUnsafeLocalReadsAreCaughtAsNotLinearizable() {
+    void negativeControlsStaleReadsAndRetriesOutsideTheSessionAreCaught() {
         Set<FaultKind> kinds = EnumSet.of(FaultKind.ISOLATE, FaultKind.ISOLATE_LEADER);
-        RunOptions o = ItSupport.options(3, kinds, Duration.ofSeconds(20), ItSupport.seed()).withUnsafeLocalReads(true);
+        RunOptions o = ItSupport.options(3, kinds, Duration.ofSeconds(20), ItSupport.seed()).withUnsafeLocalReads(true)
+                .withLibrary(LibraryOptions.DEFAULT.withBrokenSessions(true));
         RunResult r = ChaosRun.execute(o);
         String where = " (seed " + o.seed() + ", report " + r.dir().resolve("report.html") + ")";
         assertTrue(r.harnessErrors().isEmpty(), "harness problems: " + r.harnessErrors() + where);
@@ -44,6 +50,7 @@ class LocalChaosIT {
         assertFalse(r.linearizability().invalid().isEmpty());
         LinearizabilityChecker.KeyResult k = r.linearizability().invalid().get(0);
         assertFalse(k.involved().isEmpty(), "a violation names the operations involved");
+        ItSupport.assertBrokenSessionsCaught(r, where);
         assertEquals(1, r.exitCode());
         ItSupport.assertNoProcessLeft(r.pids());
     }

@@ -22,6 +22,11 @@ class LocalClusterIT extends ClusterContract {
     }
 
     @Override
+    void crashBehindTheHarness(Cluster cluster, int node) {
+        ProcessHandle.of(((LocalCluster) cluster).pid(node)).orElseThrow().destroyForcibly();
+    }
+
+    @Override
     LinkFaults faultsOf(Cluster cluster, Link link) {
         return ((LocalCluster) cluster).faults(link);
     }

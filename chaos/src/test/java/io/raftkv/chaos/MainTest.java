@@ -42,7 +42,8 @@ class MainTest {
     void aReplayCommandParsesBackToTheSameOptions() {
         RunOptions o = Main.parse(new String[] {"--nodes", "5", "--nemesis", "ring,pause", "--time", "40s", "--seed", "77",
                 "--fault-time", "2.5s..4s", "--quiet-time", "1s..1.5s", "--set-clients", "1", "--set-rate", "5",
-                "--unsafe-local-reads"}, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
+                "--unsafe-local-reads", "--client", "library", "--counter-clients", "6", "--counter-rate", "30",
+                "--broken-sessions"}, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
         String[] replay = o.replayCommand().replaceFirst("^bin/raftkv chaos ", "").split(" ");
         RunOptions again = Main.parse(replay, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
         assertEquals(o, again);
@@ -50,6 +51,28 @@ class MainTest {
         assertEquals(Duration.ofMillis(1_500), again.timing().quietMax());
         assertThrows(IllegalArgumentException.class, () -> Main.range("--fault-time", "4s..2s"));
         assertThrows(IllegalArgumentException.class, () -> Main.range("--fault-time", "4s"));
+    }
+
+    @Test
+    void clientLibraryOptions() {
+        RunOptions d = Main.parse(new String[0], Map.of());
+        assertEquals(LibraryOptions.DEFAULT, d.library());
+        assertEquals(5, d.library().rawThreads(10), "both: the register threads split between the clients");
+        assertEquals(0, Main.parse(new String[] {"--client", "library"}, Map.of()).library().rawThreads(10));
+        assertEquals(10, Main.parse(new String[] {"--client", "raw"}, Map.of()).library().rawThreads(10));
+        assertTrue(Main.parse(new String[] {"--broken-sessions"}, Map.of()).library().brokenSessions());
+        assertThrows(IllegalArgumentException.class, () -> Main.parse(new String[] {"--client", "grpc"}, Map.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> Main.parse(new String[] {"--counter-clients", "0", "--broken-sessions"}, Map.of()),
+                "the negative control needs the counter workload");
+    }
+
+    @Test
+    void theReturningFollowerIsOptedIntoByNameNotByAll() {
+        assertTrue(!FaultKind.parse("all").contains(FaultKind.RETURNING_FOLLOWER));
+        assertEquals(java.util.Set.of(FaultKind.RETURNING_FOLLOWER), FaultKind.parse("returning-follower"));
+        assertEquals(java.util.Set.of(FaultKind.RETURNING_FOLLOWER), FaultKind.parse("load"));
+        assertTrue(FaultKind.RETURNING_FOLLOWER.selfTimed());
     }
 
     @Test

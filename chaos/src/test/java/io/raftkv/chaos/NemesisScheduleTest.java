@@ -60,7 +60,7 @@ class NemesisScheduleTest {
                 FaultKind.parse("kill, pause"));
         assertEquals(EnumSet.of(FaultKind.SLOW, FaultKind.LOSSY, FaultKind.BRIDGE), FaultKind.parse("links,bridge"));
         assertEquals(6, FaultKind.parse("partition").size());
-        assertEquals(FaultKind.values().length, FaultKind.parse("all").size());
+        assertEquals(FaultKind.values().length - 1, FaultKind.parse("all").size(), "all but the returning-follower load test");
         assertTrue(FaultKind.parse("none").isEmpty());
         assertThrows(IllegalArgumentException.class, () -> FaultKind.parse("meteor"));
     }

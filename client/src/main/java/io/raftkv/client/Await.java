@@ -20,15 +20,21 @@ final class Await {
         } catch (ExecutionException | CompletionException e) {
             throw unwrap(e.getCause() == null ? e : e.getCause());
         } catch (CancellationException e) {
-            throw new UnavailableException("the call was cancelled", e);
+            throw abandoned("the call was cancelled", safety, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            if (safety == Call.Safety.UNSAFE_WRITE) {
-                throw new IndeterminateException("interrupted while waiting; the write may or may not apply", e);
-            }
-            throw new UnavailableException("interrupted while waiting"
-                    + (safety == Call.Safety.SESSION_WRITE ? "; the write applies at most once" : ""), e);
+            throw abandoned("interrupted while waiting", safety, e);
         }
+    }
+
+    /** The caller stopped waiting, but the call goes on: a write may still apply. */
+    private static RaftKvException abandoned(String why, Call.Safety safety, Throwable cause) {
+        return switch (safety) {
+            case UNSAFE_WRITE -> new IndeterminateException(why + "; the write may or may not apply", cause);
+            case SESSION_WRITE -> new UnavailableException(why + "; the write may still apply, at most once", cause,
+                    RaftKvException.Outcome.UNKNOWN);
+            case IDEMPOTENT -> new UnavailableException(why, cause, RaftKvException.Outcome.NOT_APPLIED);
+        };
     }
 
     /** Which retry rule a writer's writes follow (for the interrupt handling of the synchronous forms). */
@@ -50,6 +56,7 @@ final class Await {
         if (t instanceof Error e) {
             throw e;
         }
-        return new ServerErrorException("unexpected failure: " + t, t);
+        // Nothing in the client fails this way; if something did, nobody can say what was applied.
+        return new ServerErrorException("unexpected failure: " + t, t, RaftKvException.Outcome.UNKNOWN);
     }
 }

@@ -6,7 +6,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.proto.ErrorDetail;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>The retry rule depends on {@link Safety}: a write outside a session is retried only after failures that
  * guarantee it was not applied.
  */
-final class Call<Req, Resp> {
+final class Call<Req, Resp> implements ClientCore.InFlight {
     private static final Logger LOG = LoggerFactory.getLogger(Call.class);
     /** Redirects followed without backoff before the loop suspects a redirect cycle. */
     private static final int MAX_IMMEDIATE_REDIRECTS = 2;
@@ -69,12 +70,23 @@ final class Call<Req, Resp> {
     private final Spec<Req, Resp> spec;
     private final long deadline;
     private final CompletableFuture<Resp> result = new CompletableFuture<>();
-    /** Endpoints that failed as unhealthy during this call: tried last, and their redirects are not trusted. */
-    private final Set<Endpoint> failed = new HashSet<>();
+    /**
+     * Endpoints that failed as unhealthy during this call, with when: for the breaker's open period after
+     * that they are tried last and their redirects are not followed (followers keep naming a dead leader
+     * until they elect another). After it they are trusted again: a leader whose connection dropped once
+     * is still the leader, and a call that shunned it for good could only run out of budget.
+     */
+    private final Map<Endpoint, Long> failedAt = new HashMap<>();
     private int attempts;
     private int backoffs;
     private int redirectsInARow;
-    private Failure last;
+    /** The latest failure; volatile because close() reads it from another thread. */
+    private volatile Failure last;
+    /**
+     * Whether some attempt may have reached the log. Sticky: a later refusal (NOT_LEADER after a timeout)
+     * says nothing about the earlier attempt, which may still commit.
+     */
+    private volatile boolean mayHaveApplied;
 
     private Call(ClientCore core, Spec<Req, Resp> spec, long deadline) {
         this.core = core;
@@ -85,9 +97,20 @@ final class Call<Req, Resp> {
     /** Starts the call; the future completes with the response or a {@link RaftKvException}, never later than the deadline allows. */
     static <Req, Resp> CompletableFuture<Resp> start(ClientCore core, Spec<Req, Resp> spec, long deadlineNanos) {
         Call<Req, Resp> c = new Call<>(core, spec, deadlineNanos);
-        core.register(c.result);
+        core.register(c);
         c.attempt();
         return c.result;
+    }
+
+    @Override
+    public CompletableFuture<?> future() {
+        return result;
+    }
+
+    /** The client closed while this call waited for a backoff timer that will never fire. */
+    @Override
+    public void clientClosed() {
+        finish(closed());
     }
 
     private long now() {
@@ -111,7 +134,7 @@ final class Call<Req, Resp> {
             return;
         }
         attempts++;
-        Endpoint e = core.endpoints().pick(spec.route() != Route.ANY, failed);
+        Endpoint e = core.endpoints().pick(spec.route() != Route.ANY, failedLately());
         if (e == null) {
             onFailure(null, Failure.noEndpoint());
             return;
@@ -119,9 +142,11 @@ final class Call<Req, Resp> {
         // A write outside a session cannot be retried once sent, so cutting its attempt short would only turn
         // a late answer into an unknown outcome: it gets the whole remaining time.
         long timeout = spec.safety() == Safety.UNSAFE_WRITE ? remaining : Math.min(remaining, core.attemptTimeoutNanos());
+        AttemptTracer tracer = new AttemptTracer();
         ClientCall<Req, Resp> call;
         try {
-            call = e.channel().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS));
+            call = e.calls().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS)
+                    .withStreamTracerFactory(tracer));
         } catch (IllegalStateException endpointClosed) {
             // The client is closing, or the endpoint was just dropped from the member list: nothing was sent.
             e.breaker.onNeutral();
@@ -142,7 +167,7 @@ final class Call<Req, Resp> {
 
             @Override
             public void onError(Throwable t) {
-                onFailure(e, Failure.classify(t));
+                onFailure(e, Failure.classify(t, tracer.mayHaveLeft()));
             }
 
             @Override
@@ -150,6 +175,13 @@ final class Call<Req, Resp> {
                 onSuccess(e, value);
             }
         });
+    }
+
+    private Set<Endpoint> failedLately() {
+        long now = now();
+        long period = core.config().openDuration().toNanos();
+        failedAt.values().removeIf(t -> now - t >= period);
+        return failedAt.keySet();
     }
 
     private void onSuccess(Endpoint e, Resp value) {
@@ -162,11 +194,14 @@ final class Call<Req, Resp> {
 
     private void onFailure(Endpoint e, Failure f) {
         last = f;
+        if (f.mayApply()) {
+            mayHaveApplied = true;
+        }
         long delay = -1;
         if (e != null) {
             if (f.unhealthy()) {
                 e.breaker.onFailure();
-                failed.add(e);
+                failedAt.put(e, now());
             } else {
                 e.breaker.onSuccess();
             }
@@ -177,7 +212,7 @@ final class Call<Req, Resp> {
             // Follow a redirect at once unless it points back at the node that answered, or at one that failed
             // lately (followers keep naming a dead leader until they elect a new one), or nodes keep naming each
             // other (stale views during an election): then back off like any other retry.
-            if (target != null && target != e && !failed.contains(target) && target.breaker.isClosed()) {
+            if (target != null && target != e && !failedLately().contains(target) && target.breaker.isClosed()) {
                 core.endpoints().leaderIs(target);
                 if (redirectsInARow++ < MAX_IMMEDIATE_REDIRECTS) {
                     delay = 0;
@@ -194,7 +229,7 @@ final class Call<Req, Resp> {
             finish(terminal(f));
             return;
         }
-        if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
+        if (spec.safety() == Safety.UNSAFE_WRITE && mayHaveApplied) {
             finish(new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("
                     + f + "); it was not retried because a retry could apply it twice", f.cause()));
             return;
@@ -219,6 +254,15 @@ final class Call<Req, Resp> {
         }
     }
 
+    /**
+     * What became of the request if the call ends now: a read or another idempotent request had no effect
+     * the caller must account for; a write did, at most once, if any attempt may have reached the log.
+     */
+    private RaftKvException.Outcome outcome() {
+        return spec.safety() != Safety.IDEMPOTENT && mayHaveApplied ? RaftKvException.Outcome.UNKNOWN
+                : RaftKvException.Outcome.NOT_APPLIED;
+    }
+
     private RaftKvException terminal(Failure f) {
         switch (f.kind()) {
             case INVALID: {
@@ -230,30 +274,33 @@ final class Call<Req, Resp> {
                 return new SessionExpiredException(spec.what() + " failed: session " + spec.sessionId()
                         + " expired; the outcome of this write is unknown", spec.sessionId(), f.cause());
             default:
-                if (spec.safety() == Safety.UNSAFE_WRITE && f.mayApply()) {
+                if (spec.safety() == Safety.UNSAFE_WRITE && mayHaveApplied) {
                     return new IndeterminateException(spec.what() + " outside a session may or may not have been applied ("
                             + f + ")", f.cause());
                 }
-                return new ServerErrorException(spec.what() + " failed: " + f, f.cause());
+                return new ServerErrorException(spec.what() + " failed: " + f, f.cause(), outcome());
         }
     }
 
     private RaftKvException exhausted(String why) {
+        Failure f = last;
         String msg = spec.what() + " failed after " + attempts + (attempts == 1 ? " attempt: " : " attempts: ") + why
-                + (last == null ? "" : "; last failure: " + last);
-        Throwable cause = last == null ? null : last.cause();
-        if (last != null && last.code() == ErrorDetail.Code.OVERLOADED) {
-            return new OverloadedException(msg, cause);
+                + (f == null ? "" : "; last failure: " + f) + (outcome() == RaftKvException.Outcome.UNKNOWN
+                ? "; an attempt may have reached the log, so it may still apply (at most once)" : "");
+        Throwable cause = f == null ? null : f.cause();
+        if (f != null && f.code() == ErrorDetail.Code.OVERLOADED) {
+            return new OverloadedException(msg, cause, outcome());
         }
-        return new UnavailableException(msg, cause);
+        return new UnavailableException(msg, cause, outcome());
     }
 
     private RaftKvException closed() {
-        if (spec.safety() == Safety.UNSAFE_WRITE && last != null && last.mayApply()) {
+        Failure f = last;
+        if (spec.safety() == Safety.UNSAFE_WRITE && mayHaveApplied) {
             return new IndeterminateException(spec.what() + " interrupted by close(); it may or may not have been applied",
-                    last.cause());
+                    f == null ? null : f.cause());
         }
-        return new UnavailableException(spec.what() + " failed: the client is closed", last == null ? null : last.cause());
+        return new UnavailableException(spec.what() + " failed: the client is closed", f == null ? null : f.cause(), outcome());
     }
 
     private void finish(RaftKvException e) {

@@ -1,5 +1,6 @@
 package io.raftkv.client;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.List;
@@ -27,10 +28,12 @@ record ClientConfig(
         TimeSource time,
         RandomGenerator random,
         Function<String, ManagedChannel> channelFactory,
-        Scheduler scheduler) {
+        Scheduler scheduler,
+        List<ClientInterceptor> interceptors) {
 
     ClientConfig {
         endpoints = List.copyOf(endpoints);
+        interceptors = List.copyOf(interceptors);
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("give at least one endpoint (host:port)");
         }

@@ -39,7 +39,7 @@ final class ClientCore implements AutoCloseable {
     private final EventLoopGroup eventLoops;
     private final Scheduler scheduler;
     private final Endpoints endpoints;
-    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     ClientCore(ClientConfig config) {
@@ -136,10 +136,18 @@ final class ClientCore implements AutoCloseable {
         return Call.start(this, spec, deadlineNanos);
     }
 
-    /** Tracks a call's future so that close() can complete it if nothing else will. */
-    void register(CompletableFuture<?> f) {
-        inFlight.add(f);
-        f.whenComplete((v, t) -> inFlight.remove(f));
+    /** A call close() may have to end: only the call knows what its failure means for the request. */
+    interface InFlight {
+        CompletableFuture<?> future();
+
+        /** Ends the call because the client closed (no-op if it already ended). */
+        void clientClosed();
+    }
+
+    /** Tracks a call so that close() can end it if nothing else will. */
+    void register(InFlight call) {
+        inFlight.add(call);
+        call.future().whenComplete((v, t) -> inFlight.remove(call));
     }
 
     /**
@@ -179,8 +187,8 @@ final class ClientCore implements AutoCloseable {
                 eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             }
         } finally {
-            for (CompletableFuture<?> f : List.copyOf(inFlight)) {
-                f.completeExceptionally(new UnavailableException("the client was closed", null));
+            for (InFlight c : List.copyOf(inFlight)) {
+                c.clientClosed();
             }
         }
     }

@@ -1,6 +1,10 @@
 package io.raftkv.client;
 
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -14,28 +18,36 @@ final class Endpoint {
     final boolean seed;
     final CircuitBreaker breaker;
     private final Function<String, ManagedChannel> channelFactory;
+    private final List<ClientInterceptor> interceptors;
     private ManagedChannel channel;
+    /** {@link #channel} behind the configured interceptors: what calls go through. */
+    private Channel calls;
     private boolean closed;
 
     Endpoint(String address, boolean seed, ClientConfig config, Function<String, ManagedChannel> channelFactory) {
         this.address = address;
         this.seed = seed;
         this.channelFactory = channelFactory;
+        this.interceptors = config.interceptors();
         // An open breaker means the node is down: let the channel go idle instead of reconnecting in the
         // background; the half-open probe reconnects it.
         this.breaker = new CircuitBreaker(config.failuresToOpen(), config.openDuration().toNanos(), config.time(),
                 this::idle);
     }
 
-    /** The channel, created on first use; throws {@link IllegalStateException} once closed. */
-    synchronized ManagedChannel channel() {
+    /**
+     * Where calls go: the channel (created on first use) behind the configured interceptors. Throws
+     * {@link IllegalStateException} once closed.
+     */
+    synchronized Channel calls() {
         if (closed) {
             throw new IllegalStateException("endpoint " + address + " is closed");
         }
         if (channel == null) {
             channel = channelFactory.apply(address);
+            calls = interceptors.isEmpty() ? channel : ClientInterceptors.intercept(channel, interceptors);
         }
-        return channel;
+        return calls;
     }
 
     private void idle() {

@@ -1,8 +1,6 @@
 package io.raftkv.client;
 
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import io.raftkv.proto.ErrorDetail;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -10,7 +8,8 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 
 /**
- * One failed attempt, classified by the retry table on {@code ErrorDetail} in kv.proto.
+ * One failed attempt, classified by the retry table on {@code ErrorDetail} in kv.proto: the project's one
+ * copy of that table ({@link CallFailure} is its public view).
  *
  * @param kind        what the retry loop should do
  * @param code        the server's error code, or UNKNOWN when the failure carried none (transport, deadline)
@@ -25,9 +24,6 @@ import java.nio.channels.UnresolvedAddressException;
  */
 record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable cause, ErrorDetail detail, boolean mayApply,
                boolean unhealthy, boolean dropLeader, String redirect) {
-
-    static final Metadata.Key<ErrorDetail> DETAIL_KEY =
-            Metadata.Key.of("raftkv-error-bin", ProtoUtils.metadataMarshaller(ErrorDetail.getDefaultInstance()));
 
     enum Kind {
         /** Back off (or follow the redirect) and try again, within the budget and the deadline. */
@@ -50,36 +46,50 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
                 null, null, false, false, false, "");
     }
 
-    /** Classifies an attempt's exception (a {@code StatusRuntimeException} from gRPC, or anything else). */
+    /**
+     * Classifies an exception from a call made without an {@link AttemptTracer}: only a failed connect proves
+     * the request never left this process.
+     */
     static Failure classify(Throwable t) {
+        return classify(t, true);
+    }
+
+    /**
+     * Classifies an attempt's exception (a {@code StatusRuntimeException} from gRPC, or anything else).
+     *
+     * @param mayHaveLeft false when the attempt is known never to have reached a connected transport
+     *                    ({@link AttemptTracer}): whatever the status, the request was not delivered
+     */
+    static Failure classify(Throwable t, boolean mayHaveLeft) {
         Status status = Status.fromThrowable(t);
-        Metadata trailers = Status.trailersFromThrowable(t);
-        ErrorDetail d = trailers == null ? null : trailers.get(DETAIL_KEY);
+        ErrorDetail d = CallFailure.detail(t).orElse(null);
         String description = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
         if (d != null && d.getCode() != ErrorDetail.Code.UNKNOWN && d.getCode() != ErrorDetail.Code.UNRECOGNIZED) {
             return fromDetail(d, description, t);
         }
+        // A failed connect, or a call that never got a stream on a ready connection, never left this process;
+        // anything else (a reset connection, a GOAWAY mid-call, a deadline in flight) may have delivered it.
+        boolean left = mayHaveLeft && !connectFailed(t);
+        if (!left) {
+            description += " (never sent: no connection was ready)";
+        }
         switch (status.getCode()) {
-            case UNAVAILABLE: {
-                // A failed connect means the request never left this process; anything else (a reset
-                // connection, a GOAWAY mid-call) may have delivered it.
-                boolean sent = !connectFailed(t);
-                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, sent, true, true, "");
-            }
+            case UNAVAILABLE:
+                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, left, true, true, "");
             case DEADLINE_EXCEEDED:
                 // No answer in time: the node may be down, paused or partitioned, or slow to commit.
-                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, true, true, true, "");
+                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, left, true, true, "");
             case CANCELLED:
                 // Our own cancellations happen only in close(), which the caller checks first; any other
                 // CANCELLED is a node resetting its streams as it shuts down or dies (RST_STREAM CANCEL):
                 // like a reset connection, the request may have been delivered.
-                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, true, true, true, "");
+                return new Failure(Kind.RETRY, ErrorDetail.Code.UNKNOWN, description, t, d, left, true, true, "");
             case INVALID_ARGUMENT:
             case RESOURCE_EXHAUSTED:
                 // Without our detail these come from gRPC itself (a message over its size cap): not applied.
                 return new Failure(Kind.INVALID, ErrorDetail.Code.INVALID, description, t, d, false, false, false, "");
             default:
-                return new Failure(Kind.SERVER_ERROR, ErrorDetail.Code.UNKNOWN, description, t, d, true, false, false, "");
+                return new Failure(Kind.SERVER_ERROR, ErrorDetail.Code.UNKNOWN, description, t, d, left, false, false, "");
         }
     }
 

@@ -9,11 +9,13 @@ package io.raftkv.client;
  * <p>Retry rule: the client does <b>not</b> retry such a write, because a blind retry could apply it twice.
  * Read the key to learn the outcome (a compare-and-set with a unique new value makes that unambiguous),
  * or issue writes through a {@link Session}, whose retries are exactly-once.
+ *
+ * <p>{@link #outcome()} is always {@link Outcome#UNKNOWN}.
  */
 public final class IndeterminateException extends RaftKvException {
     private static final long serialVersionUID = 1L;
 
     IndeterminateException(String message, Throwable cause) {
-        super(message, cause);
+        super(message, cause, Outcome.UNKNOWN);
     }
 }

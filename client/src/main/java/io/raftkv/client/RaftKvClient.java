@@ -1,6 +1,7 @@
 package io.raftkv.client;
 
 import com.google.protobuf.ByteString;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.raftkv.proto.AddMemberRequest;
@@ -170,6 +171,11 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         return getAsync(ByteString.copyFromUtf8(key));
     }
 
+    /** Reads a UTF-8 key; see {@link #getAsync(ByteString, ReadConsistency)}. */
+    public CompletableFuture<GetResult> getAsync(String key, ReadConsistency consistency) {
+        return getAsync(ByteString.copyFromUtf8(key), consistency);
+    }
+
     /** Synchronous {@link #getAsync(ByteString)}. */
     public GetResult get(ByteString key) {
         return Await.result(getAsync(key), Call.Safety.IDEMPOTENT);
@@ -205,7 +211,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             @Override
             public boolean hasNext() {
                 while (!page.hasNext() && !last) {
-                    ScanPage p = Await.result(scanPageAsync(scan, token), Call.Safety.IDEMPOTENT);
+                    ScanPage p = scanPage(scan, token);
                     page = p.kvs().iterator();
                     token = p.nextPageToken();
                     last = p.last();
@@ -231,6 +237,11 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         return read("scan", KVGrpc.getScanMethod(),
                 Wire.scan(scan, pageToken, core.config().scanPageSize(), core.config().defaultConsistency()), c)
                 .thenApply(Wire::page);
+    }
+
+    /** Synchronous {@link #scanPageAsync(Scan, ByteString)}. */
+    public ScanPage scanPage(Scan scan, ByteString pageToken) {
+        return Await.result(scanPageAsync(scan, pageToken), Call.Safety.IDEMPOTENT);
     }
 
     private <Req, Resp> CompletableFuture<Resp> read(String what, MethodDescriptor<Req, Resp> method, Req req,
@@ -374,6 +385,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         private RandomGenerator random = new java.util.Random();
         private Function<String, ManagedChannel> channelFactory;
         private Scheduler scheduler;
+        private List<ClientInterceptor> interceptors = List.of();
 
         private Builder() {
         }
@@ -494,6 +506,18 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return this;
         }
 
+        /**
+         * gRPC interceptors every attempt of every call passes through, as with
+         * {@link io.grpc.ClientInterceptors#intercept(io.grpc.Channel, List)} (the last one sees the call first):
+         * for headers, tracing or metrics. Each retry is a new call through them. An interceptor that changes
+         * requests or answers can break the client's guarantees (a session write must keep its sequence
+         * number). Default none.
+         */
+        public Builder interceptors(ClientInterceptor... interceptors) {
+            this.interceptors = List.of(interceptors);
+            return this;
+        }
+
         /** Tests: channels from elsewhere (in-process transports). */
         Builder channelFactory(Function<String, ManagedChannel> factory) {
             this.channelFactory = factory;
@@ -515,7 +539,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return new RaftKvClient(new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
                     backoffCap, failuresToOpen, openDuration, keepAliveTime, keepAliveTimeout, defaultConsistency,
                     sessionTtl, exactlyOnce, scanPageSize, maxInboundMessageBytes, time, random, channelFactory,
-                    scheduler));
+                    scheduler, interceptors));
         }
     }
 }

@@ -6,7 +6,8 @@ package io.raftkv.client;
  * from the cluster), or was closed.
  *
  * <p>What was applied: the outcome of the write that got this answer is <b>unknown</b>; an earlier attempt
- * of it may have been applied before the session expired. Read the key to find out.
+ * of it may have been applied before the session expired. Read the key to find out. {@link #outcome()} is
+ * always {@link Outcome#UNKNOWN}.
  *
  * <p>Retry rule: not retried automatically. The {@link Session} object stays usable: its next write opens
  * a new session (new id, sequence numbers from 1) registered through the log.
@@ -17,7 +18,7 @@ public final class SessionExpiredException extends RaftKvException {
     private final long sessionId;
 
     SessionExpiredException(String message, long sessionId, Throwable cause) {
-        super(message, cause);
+        super(message, cause, Outcome.UNKNOWN);
         this.sessionId = sessionId;
     }
 

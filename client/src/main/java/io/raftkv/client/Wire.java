@@ -132,7 +132,9 @@ final class Wire {
                     results.add(new RangeResult(kvs(res.getRange().getKvsList()), !res.getRange().getNextPageToken().isEmpty()));
                     break;
                 default:
-                    throw new ServerErrorException("transaction result of unknown kind " + res.getResultCase(), null);
+                    // The transaction committed, but this client cannot say what it did.
+                    throw new ServerErrorException("transaction result of unknown kind " + res.getResultCase(), null,
+                            RaftKvException.Outcome.UNKNOWN);
             }
         }
         return new TxnResult(r.getSucceeded(), results, header(r.getHeader()));

@@ -19,7 +19,9 @@
  * </ul>
  *
  * <p>Errors are unchecked and form a small hierarchy rooted at {@link io.raftkv.client.RaftKvException};
- * each subclass documents when it happens and whether retrying is safe. A missing key is a value
- * ({@link io.raftkv.client.GetResult#found()}), never an exception.
+ * each subclass documents when it happens and whether retrying is safe, and every exception says what
+ * became of the request: {@link io.raftkv.client.RaftKvException#outcome()}, not applied or unknown (at most
+ * once). A missing key is a value ({@link io.raftkv.client.GetResult#found()}), never an exception.
+ * {@link io.raftkv.client.CallFailure} decodes failures of the raw gRPC stubs with the same retry table.
  */
 package io.raftkv.client;

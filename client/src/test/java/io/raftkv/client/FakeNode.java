@@ -82,7 +82,7 @@ final class FakeNode implements AutoCloseable {
 
     static StatusRuntimeException error(Status status, ErrorDetail detail) {
         Metadata trailers = new Metadata();
-        trailers.put(Failure.DETAIL_KEY, detail);
+        trailers.put(CallFailure.DETAIL_KEY, detail);
         return status.withDescription(detail.getCode().name()).asRuntimeException(trailers);
     }
 

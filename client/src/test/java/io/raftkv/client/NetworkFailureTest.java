@@ -53,6 +53,40 @@ class NetworkFailureTest {
         try (RaftKvClient c = RaftKvClient.builder().endpoints("127.0.0.1:" + Ports.free()).maxAttempts(1).build()) {
             UnavailableException e = assertThrows(UnavailableException.class, () -> c.put("k", "v"));
             assertTrue(Failure.connectFailed(e.getCause()), "cause: " + e.getCause());
+            assertEquals(RaftKvException.Outcome.NOT_APPLIED, e.outcome());
+        }
+    }
+
+    @Test
+    void aDeadlineThatExpiredWaitingForAConnectionMeansTheWriteWasNeverSent() {
+        try (SilentServer blackHole = new SilentServer();
+             RaftKvClient c = RaftKvClient.builder().endpoints(blackHole.address())
+                     .requestTimeout(Duration.ofSeconds(2)).attemptTimeout(Duration.ofMillis(200)).build()) {
+            // Outside a session the write gets the whole deadline in one attempt, which expires still waiting
+            // for the handshake: nothing reached a server, so this is a definite failure, not "maybe applied".
+            UnavailableException w = assertThrows(UnavailableException.class, () -> c.put("k", "v"));
+            assertEquals(RaftKvException.Outcome.NOT_APPLIED, w.outcome(), w.getMessage());
+            assertTrue(w.getMessage().contains("never sent"), w.getMessage());
+            assertEquals(RaftKvException.Outcome.NOT_APPLIED,
+                    assertThrows(UnavailableException.class, () -> c.get("k")).outcome());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (blackHole.connections() == 0 && System.nanoTime() - until < 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            assertTrue(blackHole.connections() > 0, "the client did connect; the server never answered the handshake");
+        }
+    }
+
+    @Test
+    void aDeadlineThatExpiredAfterTheRequestWasSentIsIndeterminate() {
+        // Answers reads, never writes.
+        try (FakeNode silent = new FakeNode((m, r) -> m.equals("get") ? GetResponse.getDefaultInstance() : null);
+             RaftKvClient c = RaftKvClient.builder().endpoints(silent.address).requestTimeout(Duration.ofSeconds(2))
+                     .build()) {
+            awaitRead(c); // the connection is READY before the write, however slow this machine is
+            IndeterminateException e = assertThrows(IndeterminateException.class, () -> c.put("k", "v"));
+            assertEquals(RaftKvException.Outcome.UNKNOWN, e.outcome());
+            assertEquals(1, silent.count("put"), "the server did receive it");
         }
     }
 
@@ -85,6 +119,21 @@ class NetworkFailureTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> hanging.get(5, TimeUnit.SECONDS));
             assertInstanceOf(UnavailableException.class, e.getCause());
             awaitNoClientThreads();
+        }
+    }
+
+    /** Reads until one succeeds (a loaded machine may need more than one call's deadline to connect). */
+    private static void awaitRead(RaftKvClient c) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                c.get("k");
+                return;
+            } catch (UnavailableException e) {
+                if (System.nanoTime() - until > 0) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -258,6 +258,20 @@ class RetryBehaviourTest {
     }
 
     @Test
+    void aLeaderWhoseConnectionDroppedOnceIsTrustedAgainAfterTheBreakersOpenPeriod() {
+        // Found by the chaos counter workload: the leader's answer was lost (a dropped connection), every
+        // follower named it, and the call ignored their redirects until its budget ran out.
+        FakeNode leader = node(failThen(getOk("v"), Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException()));
+        FakeNode follower = node((m, r) -> {
+            throw FakeNode.notLeader(leader.address);
+        });
+        RaftKvClient c = client(builder(leader, follower).circuitBreaker(10, Duration.ofMillis(100)).maxAttempts(10));
+        assertEquals("v", c.get("k").valueUtf8().orElseThrow());
+        assertEquals(2, leader.count("get"), "back to the leader once it failed more than an open period ago");
+        assertTrue(time.nanoTime() - 1_000_000_000L >= 100 * MS, "not before that period");
+    }
+
+    @Test
     void serializableReadsRotateOverHealthyNodesAndSkipOpenBreakers() {
         FakeNode a = node((m, r) -> getOk("a"));
         FakeNode b = node((m, r) -> getOk("b"));
@@ -456,6 +470,23 @@ class RetryBehaviourTest {
         assertEquals(0, s.id(), "the expiry was noticed");
         s.put("k", "v");
         assertEquals(22, s.id());
+    }
+
+    @Test
+    void interceptorsSeeEveryAttemptOfEveryCall() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.grpc.ClientInterceptor recorder = new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
+                                                                io.grpc.CallOptions options, io.grpc.Channel next) {
+                seen.add(method.getBareMethodName());
+                return next.newCall(method, options);
+            }
+        };
+        FakeNode n = node(failThen(getOk("v"), FakeNode.code(Status.UNAVAILABLE, ErrorDetail.Code.NO_LEADER)));
+        RaftKvClient c = client(builder(n).interceptors(recorder));
+        assertEquals("v", c.get("k").valueUtf8().orElseThrow());
+        assertEquals(List.of("Get", "Get"), seen, "the retry is a new call through the interceptor");
     }
 
     @Test
