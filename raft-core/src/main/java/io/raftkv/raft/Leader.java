@@ -313,7 +313,7 @@ final class Leader {
         if (pr.match < r.log.lastIndex()) {
             maybeSendAppend(h.from(), true);
         }
-        if (r.config.readOnlyOption() != ReadOnlyOption.SAFE || h.readCtx() == 0) {
+        if (h.readCtx() == 0) {
             return;
         }
         TreeMap<Long, Boolean> acks = r.readOnly.recvAck(h.from(), h.readCtx());
@@ -337,7 +337,7 @@ final class Leader {
             r.pendingReadIndex.add(new long[] {from, ctx});
             return;
         }
-        if (r.tracker.isSingleton(r.id) || r.config.readOnlyOption() == ReadOnlyOption.LEASE_BASED) {
+        if (r.tracker.isSingleton(r.id)) {
             respondRead(from, ctx, r.log.committed);
             return;
         }

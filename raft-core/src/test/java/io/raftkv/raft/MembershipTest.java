@@ -46,7 +46,7 @@ class MembershipTest {
 
     @Test
     void thesis4_1_leaderThatHasNotCommittedInItsTermRefusesChanges() {
-        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, true, ReadOnlyOption.SAFE));
+        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, true));
         c.elect(1);
         c.drop(m -> m instanceof Message.AppendEntries);
         c.elect(2);

@@ -9,7 +9,6 @@ import io.raftkv.raft.Message;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RawNode;
-import io.raftkv.raft.ReadOnlyOption;
 import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.SnapshotMetadata;
@@ -111,7 +110,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         this.tickNanos = config.tick().toNanos();
         RaftConfig rc = new RaftConfig(config.nodeId(), config.electionTicks(), config.heartbeatTicks(),
                 store.stateMachine().appliedIndex(), 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
-                true, true, ReadOnlyOption.SAFE);
+                true, true);
         // Randomness only spreads election timeouts; a fresh seed per start keeps restarted peers from colliding.
         this.node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
         this.lastSnapshotIndex = store.log().snapshot().index();

@@ -1,7 +1,6 @@
 package io.raftkv.raft.sim;
 
 import io.raftkv.raft.RaftConfig;
-import io.raftkv.raft.ReadOnlyOption;
 import io.raftkv.raft.TestNodes;
 import java.util.SplittableRandom;
 
@@ -86,11 +85,8 @@ record Scenario(
     }
 
     RaftConfig config(long id) {
-        // SAFE reads only: lease reads assume bounded clock drift, and the simulator ticks nodes at
-        // independent rates on purpose.
         return new RaftConfig(id, electionTick, heartbeatTick, 0, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedSize, maxCommittedSizePerReady, checkQuorum, preVote,
-                ReadOnlyOption.SAFE);
+                maxInflightBytes, maxUncommittedSize, maxCommittedSizePerReady, checkQuorum, preVote);
     }
 
     /** Relative weight of each nemesis/client action in this run's profile. */
