@@ -11,6 +11,8 @@ import java.util.TreeMap;
  */
 final class Leader {
     private final Raft r;
+    /** Ticks since the current leadership transfer began; apart from the check-quorum timer on purpose. */
+    private int transferElapsed;
 
     Leader(Raft r) {
         this.r = r;
@@ -29,7 +31,11 @@ final class Leader {
                 r.becomeFollower(r.term, 0);
                 return;
             }
-            // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
+        }
+        if (r.leadTransferee != 0 && ++transferElapsed >= r.config.electionTick()) {
+            // A transfer that did not finish within an election timeout is abandoned (thesis §3.10). Its
+            // own timer: a request restarting the check-quorum timer would let requests keep an isolated
+            // leader in office.
             r.leadTransferee = 0;
         }
         if (r.heartbeatElapsed >= r.config.heartbeatTick()) {
@@ -366,7 +372,7 @@ final class Leader {
         }
         r.leadTransferee = transferee;
         // The transfer must finish within an election timeout or it is abandoned.
-        r.electionElapsed = 0;
+        transferElapsed = 0;
         if (pr.match == r.log.lastIndex()) {
             r.send(new Message.TimeoutNow(r.id, transferee, r.term));
         } else {
