@@ -13,6 +13,8 @@ final class Leader {
     private final Raft r;
     /** Ticks since the current leadership transfer began; apart from the check-quorum timer on purpose. */
     private int transferElapsed;
+    /** Ticks while leading, never reset: the clock of the flow-control rules ({@link Progress#lastAppendTick}). */
+    private long ticks;
 
     Leader(Raft r) {
         this.r = r;
@@ -21,6 +23,7 @@ final class Leader {
     // ---- time
 
     void tickHeartbeat() {
+        ticks++;
         r.heartbeatElapsed++;
         r.electionElapsed++;
         if (r.electionElapsed >= r.config.electionTick()) {
@@ -40,7 +43,11 @@ final class Leader {
         }
         if (r.heartbeatElapsed >= r.config.heartbeatTick()) {
             r.heartbeatElapsed = 0;
-            bcastHeartbeat(r.readOnly.lastPendingSeq());
+            if (r.readOnly.hasWaiting()) {
+                // Reads that waited behind a round still in flight (its answers may be lost) go now.
+                maybeConfirmRead(r.readOnly.startRound(r.id));
+            }
+            bcastHeartbeat(r.readOnly.newestRound());
         }
     }
 
@@ -194,11 +201,14 @@ final class Leader {
             return false;
         }
         long prevIndex = pr.next - 1;
+        // A probe will likely be rejected while the logs are not known to match: one entry is enough
+        // (at least one is always sent); full messages only in REPLICATE, where the window bounds them.
+        long maxBytes = pr.state == Status.ProgressState.PROBE ? 0 : r.config.maxSizePerMsg();
         long prevTerm;
         List<Entry> ents;
         try {
             prevTerm = r.log.term(prevIndex);
-            ents = r.log.entries(pr.next, r.config.maxSizePerMsg());
+            ents = r.log.entries(pr.next, maxBytes);
         } catch (LogCompactedException e) {
             return sendSnapshot(to, pr);
         }
@@ -210,7 +220,7 @@ final class Leader {
             bytes += e.sizeBytes();
         }
         r.send(new Message.AppendEntries(r.id, to, r.term, prevTerm, prevIndex, ents, r.log.committed));
-        pr.sentEntries(ents.size(), bytes);
+        pr.sentEntries(ents.size(), bytes, ticks);
         return true;
     }
 
@@ -279,7 +289,8 @@ final class Leader {
             return;
         }
         boolean wasPaused = pr.isPaused();
-        if (!pr.maybeUpdate(a.index())) {
+        boolean probeConfirmsMatch = pr.state == Status.ProgressState.PROBE && pr.match == a.index();
+        if (!pr.maybeUpdate(a.index()) && !probeConfirmsMatch) {
             return;
         }
         switch (pr.state) {
@@ -311,24 +322,34 @@ final class Leader {
             return;
         }
         pr.recentActive = true;
-        pr.probeSent = false;
-        if (pr.state == Status.ProgressState.REPLICATE && pr.inflights.full()) {
-            // Appends may have been lost: free a slot so the next one reveals the gap.
-            pr.inflights.freeFirstOne();
+        if (pr.quietFor(ticks, r.config.heartbeatTick())) {
+            // Nothing went to this peer for a heartbeat interval: what was sent may be lost. Release a stuck
+            // probe, or one slot of a full window so the next append reveals the gap; at most once per
+            // interval however many heartbeat rounds (one per read batch) are answered.
+            pr.probeSent = false;
+            if (pr.state == Status.ProgressState.REPLICATE && pr.inflights.full()) {
+                pr.inflights.freeFirstOne();
+            }
+            if (pr.match < r.log.lastIndex()) {
+                maybeSendAppend(h.from(), true);
+            }
         }
-        if (pr.match < r.log.lastIndex()) {
-            maybeSendAppend(h.from(), true);
-        }
-        if (h.readCtx() == 0) {
+        if (h.readCtx() == 0 || r.readOnly.recvAck(h.from(), h.readCtx()) == null) {
             return;
         }
-        TreeMap<Long, Boolean> acks = r.readOnly.recvAck(h.from(), h.readCtx());
-        if (acks == null || Quorum.jointVoteResult(r.tracker.config, acks) != Quorum.VoteResult.WON) {
-            return;
+        if (maybeConfirmRead(h.readCtx()) && r.readOnly.hasWaiting() && !r.readOnly.roundInFlight()) {
+            startReadRound();
         }
-        for (ReadOnly.Request req : r.readOnly.advance(h.readCtx())) {
-            respondRead(req.from(), req.ctx(), req.index());
+    }
+
+    void onSnapshotReported(Progress pr, boolean success) {
+        if (!success) {
+            pr.pendingSnapshot = 0;
         }
+        pr.becomeProbe();
+        // Wait for the follower's answer (success) or a heartbeat interval (failure) before probing again.
+        pr.probeSent = true;
+        pr.lastAppendTick = ticks;
     }
 
     // ---- reads (thesis §6.4)
@@ -343,13 +364,30 @@ final class Leader {
             r.pendingReadIndex.add(new long[] {from, ctx});
             return;
         }
-        if (r.tracker.isSingleton(r.id)) {
-            respondRead(from, ctx, r.log.committed);
-            return;
+        r.readOnly.add(r.log.committed, from, ctx);
+        if (!r.readOnly.roundInFlight()) {
+            startReadRound();
         }
-        long seq = r.readOnly.add(r.log.committed, from, ctx);
-        r.readOnly.recvAck(r.id, seq);
-        bcastHeartbeat(seq);
+    }
+
+    /** Sends a heartbeat round for the waiting reads, unless this leader alone is a quorum. */
+    private void startReadRound() {
+        long seq = r.readOnly.startRound(r.id);
+        if (!maybeConfirmRead(seq)) {
+            bcastHeartbeat(seq);
+        }
+    }
+
+    /** Serves round {@code seq} and every earlier one if a quorum acknowledged it; returns whether it did. */
+    private boolean maybeConfirmRead(long seq) {
+        TreeMap<Long, Boolean> acks = r.readOnly.acks(seq);
+        if (acks == null || Quorum.jointVoteResult(r.tracker.config, acks) != Quorum.VoteResult.WON) {
+            return false;
+        }
+        for (ReadOnly.Request req : r.readOnly.release(seq)) {
+            respondRead(req.from(), req.ctx(), req.index());
+        }
+        return true;
     }
 
     private void respondRead(long from, long ctx, long index) {

@@ -480,15 +480,9 @@ final class Raft {
             return;
         }
         Progress pr = tracker.progress.get(peer);
-        if (pr == null || pr.state != Status.ProgressState.SNAPSHOT) {
-            return;
+        if (pr != null && pr.state == Status.ProgressState.SNAPSHOT) {
+            leader.onSnapshotReported(pr, success);
         }
-        if (!success) {
-            pr.pendingSnapshot = 0;
-        }
-        pr.becomeProbe();
-        // Wait for the follower's answer (success) or a heartbeat round (failure) before probing again.
-        pr.probeSent = true;
     }
 
     ConfState applyConfChange(ConfChange cc) {

@@ -1,59 +1,88 @@
 package io.raftkv.raft;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Pending ReadIndex requests on a leader (thesis §6.4). Each request is stamped with the commit index at
- * arrival and a leader-local sequence number; a heartbeat round carries the newest sequence number, and
- * once a quorum echoes it, that request and every earlier one may be served: leadership was confirmed
- * after all of them arrived. Callers' contexts need not be unique across nodes, the sequence is.
+ * Pending ReadIndex requests on a leader (thesis §6.4), batched into heartbeat rounds. A request is
+ * stamped with the commit index at arrival and waits for the next round; a round (a leader-local
+ * sequence number carried by its heartbeats) covers exactly the requests that arrived before it was
+ * sent. Once a quorum echoes a round, its requests and every earlier round's may be served: leadership
+ * was confirmed after all of them arrived. Requests that arrive while a round is in flight wait for the
+ * next one instead of each starting its own (etcd's server batches reads the same way), so read load
+ * adds at most one heartbeat round in flight. Callers' contexts need not be unique across nodes; the
+ * sequence is.
  */
 final class ReadOnly {
-    record Request(long seq, long index, long from, long ctx, TreeMap<Long, Boolean> acks) {
+    record Request(long index, long from, long ctx) {
     }
 
-    private final ArrayDeque<Request> queue = new ArrayDeque<>();
-    private long nextSeq;
-
-    ReadOnly(long firstSeq) {
-        this.nextSeq = firstSeq;
+    private record Round(List<Request> requests, TreeMap<Long, Boolean> acks) {
     }
 
-    long add(long commitIndex, long from, long ctx) {
-        long seq = ++nextSeq;
-        queue.addLast(new Request(seq, commitIndex, from, ctx, new TreeMap<>()));
+    /** Requests no round covers yet, in arrival order. */
+    private List<Request> waiting = new ArrayList<>();
+    /** Rounds sent and not yet confirmed, by sequence number. */
+    private final TreeMap<Long, Round> rounds = new TreeMap<>();
+    private long lastSeq;
+
+    ReadOnly(long lastSeq) {
+        this.lastSeq = lastSeq;
+    }
+
+    void add(long commitIndex, long from, long ctx) {
+        waiting.add(new Request(commitIndex, from, ctx));
+    }
+
+    boolean hasWaiting() {
+        return !waiting.isEmpty();
+    }
+
+    boolean roundInFlight() {
+        return !rounds.isEmpty();
+    }
+
+    /** Opens a round for every waiting request, acknowledged by the leader itself; returns its sequence. */
+    long startRound(long self) {
+        long seq = ++lastSeq;
+        TreeMap<Long, Boolean> acks = new TreeMap<>();
+        acks.put(self, true);
+        rounds.put(seq, new Round(waiting, acks));
+        waiting = new ArrayList<>();
         return seq;
     }
 
-    /** Records an echo of {@code seq}; returns that request's acks, or null if it is no longer pending. */
+    /** Records an echo of round {@code seq}; returns its acks, or null if it is no longer pending. */
     TreeMap<Long, Boolean> recvAck(long id, long seq) {
-        for (Request r : queue) {
-            if (r.seq == seq) {
-                r.acks.put(id, true);
-                return r.acks;
-            }
+        Round r = rounds.get(seq);
+        if (r == null) {
+            return null;
         }
-        return null;
+        r.acks.put(id, true);
+        return r.acks;
     }
 
-    /** Removes and returns every request up to and including {@code seq}. */
-    List<Request> advance(long seq) {
+    TreeMap<Long, Boolean> acks(long seq) {
+        Round r = rounds.get(seq);
+        return r == null ? null : r.acks;
+    }
+
+    /** Removes round {@code seq} and every earlier one; returns their requests in arrival order. */
+    List<Request> release(long seq) {
         List<Request> out = new ArrayList<>();
-        while (!queue.isEmpty() && queue.peekFirst().seq <= seq) {
-            out.add(queue.pollFirst());
+        while (!rounds.isEmpty() && rounds.firstKey() <= seq) {
+            out.addAll(rounds.pollFirstEntry().getValue().requests);
         }
         return out;
     }
 
-    /** The sequence number heartbeats should carry (0 when nothing is pending). */
-    long lastPendingSeq() {
-        return queue.isEmpty() ? 0 : queue.peekLast().seq;
+    /** The round heartbeats should carry: the newest in flight, 0 when none. */
+    long newestRound() {
+        return rounds.isEmpty() ? 0 : rounds.lastKey();
     }
 
     long lastSeq() {
-        return nextSeq;
+        return lastSeq;
     }
 }
