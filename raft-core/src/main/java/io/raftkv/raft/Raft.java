@@ -62,11 +62,14 @@ final class Raft {
 
         HardState hs = init.hardState();
         if (!hs.isEmpty()) {
-            if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+            if (hs.commit() > log.lastIndex()) {
                 throw new IllegalStateException("node " + id + ": persisted commit " + hs.commit()
-                        + " is outside the log [" + log.committed + ", " + log.lastIndex() + "]: storage is corrupt");
+                        + " is beyond the log [" + log.committed + ", " + log.lastIndex() + "]: storage is corrupt");
             }
-            log.committed = hs.commit();
+            // A commit below the snapshot is stale, not corrupt: the store installs a snapshot before it
+            // writes the Ready's hard state, and a crash in between leaves the older commit. A snapshot
+            // holds only committed entries, so its index stands.
+            log.committed = Math.max(log.committed, hs.commit());
             term = hs.term();
             vote = hs.vote();
         }
