@@ -40,6 +40,9 @@ final class Leader {
             // own timer: a request restarting the check-quorum timer would let requests keep an isolated
             // leader in office.
             r.leadTransferee = 0;
+            if (!isVoter()) {
+                handOver();
+            }
         }
         if (r.heartbeatElapsed >= r.config.heartbeatTick()) {
             r.heartbeatElapsed = 0;
@@ -147,6 +150,37 @@ final class Leader {
         if (r.leadTransferee != 0 && !r.tracker.isVoter(r.leadTransferee)) {
             r.leadTransferee = 0;
         }
+        if (!isVoter() && r.leadTransferee == 0) {
+            handOver();
+        }
+    }
+
+    private boolean isVoter() {
+        return r.tracker.isVoter(r.id);
+    }
+
+    /**
+     * This leader was removed (or demoted) by a committed change: it hands leadership to the most
+     * up-to-date voter (thesis §3.10) and steps down when that one takes over, retrying with the best
+     * voter after each failed attempt (check-quorum still applies). Stepping down at once (thesis §4.2.2)
+     * can strand the others: until a leader tells them the change committed, a member that has not
+     * applied it still counts this node's vote, which this node refuses if its log is longer, and then
+     * nobody can ever be elected. It accepts no proposals meanwhile (not a member, or transferring).
+     */
+    private void handOver() {
+        long best = 0;
+        long bestMatch = -1;
+        for (var e : r.tracker.progress.entrySet()) {
+            if (e.getKey() != r.id && r.tracker.isVoter(e.getKey()) && e.getValue().match > bestMatch) {
+                best = e.getKey();
+                bestMatch = e.getValue().match;
+            }
+        }
+        if (best == 0) {
+            r.becomeFollower(r.term, 0);
+            return;
+        }
+        handleTransferLeader(best);
     }
 
     // ---- commit (Raft §5.3, §5.4.2)

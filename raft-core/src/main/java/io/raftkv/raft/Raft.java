@@ -499,13 +499,6 @@ final class Raft {
         }
         tracker.config = r.config();
         tracker.progress = r.progress();
-        Progress self = tracker.progress.get(id);
-        if (state == StateRole.LEADER && (self == null || self.isLearner)) {
-            // A leader removed (or demoted) by a committed change steps down (thesis §4.2.2); the
-            // remaining voters elect a new leader after an election timeout.
-            becomeFollower(term, 0);
-            return tracker.config;
-        }
         if (state == StateRole.LEADER && !tracker.config.voters().isEmpty()) {
             leader.onConfigChanged();
         }
