@@ -48,7 +48,8 @@ final class Leader {
             r.heartbeatElapsed = 0;
             if (r.readOnly.hasWaiting()) {
                 // Reads that waited behind a round still in flight (its answers may be lost) go now.
-                maybeConfirmRead(r.readOnly.startRound(r.id));
+                r.readOnly.startRound();
+                maybeConfirmReads();
             }
             bcastHeartbeat(r.readOnly.newestRound());
         }
@@ -69,7 +70,7 @@ final class Leader {
         if (cc != null) {
             // One change at a time, and only after this leader committed in its term: without the latter,
             // single-server changes are unsafe across leader changes (Ongaro, raft-dev 2015).
-            if (r.pendingConfIndex > r.log.applied || !committedEntryInCurrentTerm()) {
+            if (!r.rules.mayProposeConfChange(r.pendingConfIndex, r.log.applied, committedEntryInCurrentTerm())) {
                 return new ProposeResult.Dropped(ProposeResult.Reason.CONF_CHANGE_PENDING, r.id);
             }
             try {
@@ -115,12 +116,17 @@ final class Leader {
         for (int i = 0; i < es.size(); i++) {
             stamped.add(es.get(i).withIndexAndTerm(li + 1 + i, r.term));
         }
-        return r.log.append(stamped);
+        long last = r.log.append(stamped);
+        Progress self = r.tracker.progress.get(r.id);
+        if (self != null) {
+            self.maybeUpdate(r.rules.leaderSelfMatch(r.log)); // nothing yet: the entries are not persisted
+        }
+        return last;
     }
 
     void onSelfPersisted() {
         Progress self = r.tracker.progress.get(r.id);
-        if (self != null && self.maybeUpdate(r.log.persistedIndex()) && maybeCommit()) {
+        if (self != null && self.maybeUpdate(r.rules.leaderSelfMatch(r.log)) && maybeCommit()) {
             onCommitAdvanced();
         }
     }
@@ -190,14 +196,11 @@ final class Leader {
         if (mci == Long.MAX_VALUE) {
             return false;
         }
-        if (r.knobs.contains(RawNode.Knob.COMMIT_OLD_TERM_BY_COUNTING)) {
-            if (mci > r.log.committed && mci <= r.log.lastIndex()) {
-                r.log.commitTo(mci);
-                return true;
-            }
-            return false;
+        if (mci > r.log.committed && mci <= r.log.lastIndex() && r.rules.mayCommitByCounting(r.log, mci, r.term)) {
+            r.log.commitTo(mci);
+            return true;
         }
-        return r.log.maybeCommit(mci, r.term);
+        return false;
     }
 
     private void onCommitAdvanced() {
@@ -368,10 +371,11 @@ final class Leader {
                 maybeSendAppend(h.from(), true);
             }
         }
-        if (h.readCtx() == 0 || r.readOnly.recvAck(h.from(), h.readCtx()) == null) {
+        if (h.readCtx() == 0) {
             return;
         }
-        if (maybeConfirmRead(h.readCtx()) && r.readOnly.hasWaiting() && !r.readOnly.roundInFlight()) {
+        r.readOnly.recvEcho(h.from(), h.readCtx());
+        if (maybeConfirmReads() && r.readOnly.hasWaiting() && !r.readOnly.roundInFlight()) {
             startReadRound();
         }
     }
@@ -389,10 +393,6 @@ final class Leader {
     // ---- reads (thesis §6.4)
 
     void handleReadIndex(long from, long ctx) {
-        if (r.knobs.contains(RawNode.Knob.READ_WITHOUT_QUORUM_CHECK)) {
-            respondRead(from, ctx, r.log.committed);
-            return;
-        }
         if (!committedEntryInCurrentTerm()) {
             // The commit index of a fresh leader may lag what its predecessor acknowledged; wait for the no-op.
             r.pendingReadIndex.add(new long[] {from, ctx});
@@ -406,22 +406,30 @@ final class Leader {
 
     /** Sends a heartbeat round for the waiting reads, unless this leader alone is a quorum. */
     private void startReadRound() {
-        long seq = r.readOnly.startRound(r.id);
-        if (!maybeConfirmRead(seq)) {
+        long seq = r.readOnly.startRound();
+        if (!maybeConfirmReads()) {
             bcastHeartbeat(seq);
         }
     }
 
-    /** Serves round {@code seq} and every earlier one if a quorum acknowledged it; returns whether it did. */
-    private boolean maybeConfirmRead(long seq) {
-        TreeMap<Long, Boolean> acks = r.readOnly.acks(seq);
-        if (acks == null || Quorum.jointVoteResult(r.tracker.config, acks) != Quorum.VoteResult.WON) {
-            return false;
+    /** Serves the newest round a quorum vouched for, and every earlier one; returns whether it served any. */
+    private boolean maybeConfirmReads() {
+        for (long round : r.readOnly.roundsNewestFirst()) {
+            TreeMap<Long, Boolean> acks = new TreeMap<>();
+            acks.put(r.id, true);
+            r.readOnly.echoes().forEach((peer, echoed) -> {
+                if (r.rules.echoConfirmsRound(echoed, round)) {
+                    acks.put(peer, true);
+                }
+            });
+            if (r.rules.readRoundConfirmed(r.tracker.config, acks)) {
+                for (ReadOnly.Request req : r.readOnly.release(round)) {
+                    respondRead(req.from(), req.ctx(), req.index());
+                }
+                return true;
+            }
         }
-        for (ReadOnly.Request req : r.readOnly.release(seq)) {
-            respondRead(req.from(), req.ctx(), req.index());
-        }
-        return true;
+        return false;
     }
 
     private void respondRead(long from, long ctx, long index) {

@@ -118,7 +118,7 @@ class ReplicationTest {
         c.restart(1);
         if (buggy) {
             c.nodes.put(1L, TestNodes.withBug(cfg.apply(1).withApplied(c.appliedIndex(1)), c.storages.get(1L),
-                    new java.util.SplittableRandom(1), TestNodes.Bug.COMMIT_OLD_TERM_BY_COUNTING));
+                    new java.util.SplittableRandom(1), TestNodes.CoreBug.COMMIT_OLD_TERM_BY_COUNTING));
         }
         c.drop(m -> m instanceof Message.AppendEntries);
         c.elect(1); // S5's term is taken (S3, S4 voted for S5): this attempt loses
