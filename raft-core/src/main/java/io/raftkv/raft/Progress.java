@@ -88,13 +88,17 @@ final class Progress {
 
     /**
      * A rejection of the AppendEntries whose prevIndex was {@code rejected}; {@code matchHint} is the
-     * highest index at which the logs may agree. Returns false if the rejection is stale.
+     * highest index at which the logs may agree. Returns false if nothing is to be sent now.
      */
     boolean maybeDecrTo(long rejected, long matchHint) {
+        if (rejected <= match) {
+            // Stale: an answer to an older message, overtaken by an acknowledgement. Or the follower
+            // lost entries it had acknowledged (a disk or driver that lied; issue 12): then probing at
+            // once would bounce the same message at network speed forever. Either way the heartbeat
+            // rule resends, once per interval.
+            return false;
+        }
         if (state == Status.ProgressState.REPLICATE) {
-            if (rejected <= match) {
-                return false;
-            }
             next = match + 1;
             return true;
         }

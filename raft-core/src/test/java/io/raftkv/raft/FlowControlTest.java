@@ -222,4 +222,33 @@ class FlowControlTest {
         assertEquals(1, toThree.get(0).entries().size(), "the probe: " + toThree.get(0));
         assertEquals(c.appliedData(1), c.appliedData(3));
     }
+
+    /**
+     * Issue 12: a follower that lost entries it acknowledged (a disk that lied, or a driver that acked
+     * before persisting) leaves the leader with a false match, and every probe at match is rejected
+     * without moving next. The leader must not answer each rejection with the same probe at network
+     * speed: one per heartbeat interval. (The logs cannot repair themselves: safety was already lost.)
+     */
+    @Test
+    void followerThatLostAcknowledgedEntriesGetsOneProbePerHeartbeatInterval() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.propose(1, "a");
+        MemoryStorage lost = MemoryStorage.bootstrap(ConfState.of(List.of(1L, 2L, 3L)));
+        lost.setHardState(new HardState(c.storages.get(3L).hardState().term(), 0, MemoryStorage.BOOTSTRAP_INDEX));
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "b" + i);
+        }
+        c.storages.put(3L, lost); // 3 comes back without anything after the bootstrap snapshot
+        c.restart(3);
+        c.propose(1, "c"); // something to replicate: 3 rejects it, below what it acknowledged
+        List<Integer> perTick = new ArrayList<>();
+        for (int tick = 0; tick < 10; tick++) {
+            c.delivered.clear();
+            c.tickAll(1);
+            perTick.add((int) c.delivered.stream().filter(m -> m.to() == 3 && m instanceof Message.AppendEntries).count());
+        }
+        System.out.println("[flow] false match, appends to node 3 per tick: " + perTick);
+        assertTrue(Collections.max(perTick) <= 2, "appends per tick: " + perTick);
+    }
 }
