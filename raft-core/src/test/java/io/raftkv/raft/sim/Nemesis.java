@@ -2,11 +2,14 @@ package io.raftkv.raft.sim;
 
 import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
 import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -97,7 +100,7 @@ final class Nemesis {
     }
 
     private static boolean holdsUnappliedConfChange(SimNode n) {
-        List<io.raftkv.raft.Entry> tail = new ArrayList<>();
+        List<Entry> tail = new ArrayList<>();
         long lo = Math.max(n.sm.applied + 1, n.storage.firstIndex());
         if (lo <= n.storage.lastIndex()) {
             tail.addAll(n.storage.entries(lo, n.storage.lastIndex() + 1, Long.MAX_VALUE));
@@ -108,7 +111,7 @@ final class Nemesis {
         for (SimNode.Handed h : n.applyQueue) {
             tail.add(h.entry());
         }
-        return tail.stream().anyMatch(e -> e.type() == io.raftkv.raft.EntryType.CONF_CHANGE && e.index() > n.sm.applied);
+        return tail.stream().anyMatch(e -> e.type() == EntryType.CONF_CHANGE && e.index() > n.sm.applied);
     }
 
     /**
@@ -130,7 +133,7 @@ final class Nemesis {
         return true;
     }
 
-    private boolean healthyMajorityWithout(java.util.Set<Long> voters, long victim) {
+    private boolean healthyMajorityWithout(Set<Long> voters, long victim) {
         if (voters.isEmpty()) {
             return true;
         }

@@ -22,11 +22,6 @@ final class SimFailure extends AssertionError {
             "commit-safety", "leader-completeness", "state-machine-safety", "snapshot-safety", "config-safety",
             "linearizable-read");
 
-    /** Whether the simulator's own checks caught it (as opposed to the core halting on its own). */
-    boolean caughtBySimulator() {
-        return !invariant.equals("core-halted");
-    }
-
     /** Whether it is a safety violation: not liveness, not a contract check, not the core's own assertion. */
     boolean isSafety() {
         return SAFETY.contains(invariant);
