@@ -11,6 +11,10 @@ import java.util.TreeMap;
  */
 final class Leader {
     private final Raft r;
+    /** Ticks since the current leadership transfer began; apart from the check-quorum timer on purpose. */
+    private int transferElapsed;
+    /** Ticks while leading, never reset: the clock of the flow-control rules ({@link Progress#lastAppendTick}). */
+    private long ticks;
 
     Leader(Raft r) {
         this.r = r;
@@ -19,6 +23,7 @@ final class Leader {
     // ---- time
 
     void tickHeartbeat() {
+        ticks++;
         r.heartbeatElapsed++;
         r.electionElapsed++;
         if (r.electionElapsed >= r.config.electionTick()) {
@@ -29,12 +34,24 @@ final class Leader {
                 r.becomeFollower(r.term, 0);
                 return;
             }
-            // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
+        }
+        if (r.leadTransferee != 0 && ++transferElapsed >= r.config.electionTick()) {
+            // A transfer that did not finish within an election timeout is abandoned (thesis §3.10). Its
+            // own timer: a request restarting the check-quorum timer would let requests keep an isolated
+            // leader in office.
             r.leadTransferee = 0;
+            if (!isVoter()) {
+                handOver();
+            }
         }
         if (r.heartbeatElapsed >= r.config.heartbeatTick()) {
             r.heartbeatElapsed = 0;
-            bcastHeartbeat(r.readOnly.lastPendingSeq());
+            if (r.readOnly.hasWaiting()) {
+                // Reads that waited behind a round still in flight (its answers may be lost) go now.
+                r.readOnly.startRound();
+                maybeConfirmReads();
+            }
+            bcastHeartbeat(r.readOnly.newestRound());
         }
     }
 
@@ -53,7 +70,7 @@ final class Leader {
         if (cc != null) {
             // One change at a time, and only after this leader committed in its term: without the latter,
             // single-server changes are unsafe across leader changes (Ongaro, raft-dev 2015).
-            if (r.pendingConfIndex > r.log.applied || !committedEntryInCurrentTerm()) {
+            if (!r.rules.mayProposeConfChange(r.pendingConfIndex, r.log.applied, committedEntryInCurrentTerm())) {
                 return new ProposeResult.Dropped(ProposeResult.Reason.CONF_CHANGE_PENDING, r.id);
             }
             try {
@@ -99,12 +116,17 @@ final class Leader {
         for (int i = 0; i < es.size(); i++) {
             stamped.add(es.get(i).withIndexAndTerm(li + 1 + i, r.term));
         }
-        return r.log.append(stamped);
+        long last = r.log.append(stamped);
+        Progress self = r.tracker.progress.get(r.id);
+        if (self != null) {
+            self.maybeUpdate(r.rules.leaderSelfMatch(r.log)); // nothing yet: the entries are not persisted
+        }
+        return last;
     }
 
     void onSelfPersisted() {
         Progress self = r.tracker.progress.get(r.id);
-        if (self != null && self.maybeUpdate(r.log.persistedIndex()) && maybeCommit()) {
+        if (self != null && self.maybeUpdate(r.rules.leaderSelfMatch(r.log)) && maybeCommit()) {
             onCommitAdvanced();
         }
     }
@@ -134,6 +156,37 @@ final class Leader {
         if (r.leadTransferee != 0 && !r.tracker.isVoter(r.leadTransferee)) {
             r.leadTransferee = 0;
         }
+        if (!isVoter() && r.leadTransferee == 0) {
+            handOver();
+        }
+    }
+
+    private boolean isVoter() {
+        return r.tracker.isVoter(r.id);
+    }
+
+    /**
+     * This leader was removed (or demoted) by a committed change: it hands leadership to the most
+     * up-to-date voter (thesis §3.10) and steps down when that one takes over, retrying with the best
+     * voter after each failed attempt (check-quorum still applies). Stepping down at once (thesis §4.2.2)
+     * can strand the others: until a leader tells them the change committed, a member that has not
+     * applied it still counts this node's vote, which this node refuses if its log is longer, and then
+     * nobody can ever be elected. It accepts no proposals meanwhile (not a member, or transferring).
+     */
+    private void handOver() {
+        long best = 0;
+        long bestMatch = -1;
+        for (var e : r.tracker.progress.entrySet()) {
+            if (e.getKey() != r.id && r.tracker.isVoter(e.getKey()) && e.getValue().match > bestMatch) {
+                best = e.getKey();
+                bestMatch = e.getValue().match;
+            }
+        }
+        if (best == 0) {
+            r.becomeFollower(r.term, 0);
+            return;
+        }
+        handleTransferLeader(best);
     }
 
     // ---- commit (Raft §5.3, §5.4.2)
@@ -143,14 +196,11 @@ final class Leader {
         if (mci == Long.MAX_VALUE) {
             return false;
         }
-        if (r.knobs.contains(RawNode.Knob.COMMIT_OLD_TERM_BY_COUNTING)) {
-            if (mci > r.log.committed && mci <= r.log.lastIndex()) {
-                r.log.commitTo(mci);
-                return true;
-            }
-            return false;
+        if (mci > r.log.committed && mci <= r.log.lastIndex() && r.rules.mayCommitByCounting(r.log, mci, r.term)) {
+            r.log.commitTo(mci);
+            return true;
         }
-        return r.log.maybeCommit(mci, r.term);
+        return false;
     }
 
     private void onCommitAdvanced() {
@@ -188,11 +238,14 @@ final class Leader {
             return false;
         }
         long prevIndex = pr.next - 1;
+        // A probe will likely be rejected while the logs are not known to match: one entry is enough
+        // (at least one is always sent); full messages only in REPLICATE, where the window bounds them.
+        long maxBytes = pr.state == Status.ProgressState.PROBE ? 0 : r.config.maxSizePerMsg();
         long prevTerm;
         List<Entry> ents;
         try {
             prevTerm = r.log.term(prevIndex);
-            ents = r.log.entries(pr.next, r.config.maxSizePerMsg());
+            ents = r.log.entries(pr.next, maxBytes);
         } catch (LogCompactedException e) {
             return sendSnapshot(to, pr);
         }
@@ -204,7 +257,7 @@ final class Leader {
             bytes += e.sizeBytes();
         }
         r.send(new Message.AppendEntries(r.id, to, r.term, prevTerm, prevIndex, ents, r.log.committed));
-        pr.sentEntries(ents.size(), bytes);
+        pr.sentEntries(ents.size(), bytes, ticks);
         return true;
     }
 
@@ -273,7 +326,8 @@ final class Leader {
             return;
         }
         boolean wasPaused = pr.isPaused();
-        if (!pr.maybeUpdate(a.index())) {
+        boolean probeConfirmsMatch = pr.state == Status.ProgressState.PROBE && pr.match == a.index();
+        if (!pr.maybeUpdate(a.index()) && !probeConfirmsMatch) {
             return;
         }
         switch (pr.state) {
@@ -305,45 +359,77 @@ final class Leader {
             return;
         }
         pr.recentActive = true;
-        pr.probeSent = false;
-        if (pr.state == Status.ProgressState.REPLICATE && pr.inflights.full()) {
-            // Appends may have been lost: free a slot so the next one reveals the gap.
-            pr.inflights.freeFirstOne();
+        if (pr.quietFor(ticks, r.config.heartbeatTick())) {
+            // Nothing went to this peer for a heartbeat interval: what was sent may be lost. Release a stuck
+            // probe, or one slot of a full window so the next append reveals the gap; at most once per
+            // interval however many heartbeat rounds (one per read batch) are answered.
+            pr.probeSent = false;
+            if (pr.state == Status.ProgressState.REPLICATE && pr.inflights.full()) {
+                pr.inflights.freeFirstOne();
+            }
+            if (pr.match < r.log.lastIndex()) {
+                maybeSendAppend(h.from(), true);
+            }
         }
-        if (pr.match < r.log.lastIndex()) {
-            maybeSendAppend(h.from(), true);
-        }
-        if (r.config.readOnlyOption() != ReadOnlyOption.SAFE || h.readCtx() == 0) {
+        if (h.readCtx() == 0) {
             return;
         }
-        TreeMap<Long, Boolean> acks = r.readOnly.recvAck(h.from(), h.readCtx());
-        if (acks == null || Quorum.jointVoteResult(r.tracker.config, acks) != Quorum.VoteResult.WON) {
-            return;
+        r.readOnly.recvEcho(h.from(), h.readCtx());
+        if (maybeConfirmReads() && r.readOnly.hasWaiting() && !r.readOnly.roundInFlight()) {
+            startReadRound();
         }
-        for (ReadOnly.Request req : r.readOnly.advance(h.readCtx())) {
-            respondRead(req.from(), req.ctx(), req.index());
+    }
+
+    void onSnapshotReported(Progress pr, boolean success) {
+        if (!success) {
+            pr.pendingSnapshot = 0;
         }
+        pr.becomeProbe();
+        // Wait for the follower's answer (success) or a heartbeat interval (failure) before probing again.
+        pr.probeSent = true;
+        pr.lastAppendTick = ticks;
     }
 
     // ---- reads (thesis §6.4)
 
     void handleReadIndex(long from, long ctx) {
-        if (r.knobs.contains(RawNode.Knob.READ_WITHOUT_QUORUM_CHECK)) {
-            respondRead(from, ctx, r.log.committed);
-            return;
-        }
         if (!committedEntryInCurrentTerm()) {
             // The commit index of a fresh leader may lag what its predecessor acknowledged; wait for the no-op.
             r.pendingReadIndex.add(new long[] {from, ctx});
             return;
         }
-        if (r.tracker.isSingleton(r.id) || r.config.readOnlyOption() == ReadOnlyOption.LEASE_BASED) {
-            respondRead(from, ctx, r.log.committed);
-            return;
+        r.readOnly.add(r.log.committed, from, ctx);
+        if (!r.readOnly.roundInFlight()) {
+            startReadRound();
         }
-        long seq = r.readOnly.add(r.log.committed, from, ctx);
-        r.readOnly.recvAck(r.id, seq);
-        bcastHeartbeat(seq);
+    }
+
+    /** Sends a heartbeat round for the waiting reads, unless this leader alone is a quorum. */
+    private void startReadRound() {
+        long seq = r.readOnly.startRound();
+        if (!maybeConfirmReads()) {
+            bcastHeartbeat(seq);
+        }
+    }
+
+    /** Serves the newest round a quorum vouched for, and every earlier one; returns whether it served any. */
+    private boolean maybeConfirmReads() {
+        for (long round : r.readOnly.roundsNewestFirst()) {
+            TreeMap<Long, Boolean> acks = new TreeMap<>();
+            acks.put(r.id, true);
+            r.readOnly.echoes().forEach((peer, echoed) -> {
+                if (r.rules.echoConfirmsRound(echoed, round)) {
+                    acks.put(peer, true);
+                }
+            });
+            if (r.rules.readRoundConfirmed(r.tracker.config, acks)) {
+                for (ReadOnly.Request req : r.readOnly.release(round)) {
+                    respondRead(req.from(), req.ctx(), req.index());
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     private void respondRead(long from, long ctx, long index) {
@@ -366,7 +452,7 @@ final class Leader {
         }
         r.leadTransferee = transferee;
         // The transfer must finish within an election timeout or it is abandoned.
-        r.electionElapsed = 0;
+        transferElapsed = 0;
         if (pr.match == r.log.lastIndex()) {
             r.send(new Message.TimeoutNow(r.id, transferee, r.term));
         } else {

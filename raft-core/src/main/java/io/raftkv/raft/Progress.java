@@ -2,8 +2,10 @@ package io.raftkv.raft;
 
 /**
  * The leader's view of one peer's log (thesis §3.5 nextIndex/matchIndex, plus etcd's flow-control
- * states). PROBE sends one AppendEntries per heartbeat until the logs agree; REPLICATE pipelines within
- * the inflight window; SNAPSHOT waits until an InstallSnapshot has been applied.
+ * states). PROBE keeps one small AppendEntries in flight until the logs agree; REPLICATE pipelines
+ * within the inflight window (count and bytes); SNAPSHOT waits until an InstallSnapshot has been applied.
+ * A heartbeat answer may resend to a paused peer only once nothing went to it for a heartbeat interval
+ * ({@link #lastAppendTick}), so answers to extra heartbeat rounds (reads) never multiply appends.
  */
 final class Progress {
     long match;
@@ -15,6 +17,8 @@ final class Progress {
     boolean recentActive;
     /** In PROBE: a probe is outstanding, send nothing more until it is answered or a heartbeat returns. */
     boolean probeSent;
+    /** The leader's tick at which the last AppendEntries (or a reported snapshot) went to this peer. */
+    long lastAppendTick = Long.MIN_VALUE / 2;
     boolean isLearner;
     final Inflights inflights;
 
@@ -55,7 +59,8 @@ final class Progress {
     }
 
     /** Records that an AppendEntries carrying {@code entries} entries ({@code bytes}) was sent at next. */
-    void sentEntries(int entries, long bytes) {
+    void sentEntries(int entries, long bytes, long now) {
+        lastAppendTick = now;
         switch (state) {
             case REPLICATE -> {
                 if (entries > 0) {
@@ -83,13 +88,17 @@ final class Progress {
 
     /**
      * A rejection of the AppendEntries whose prevIndex was {@code rejected}; {@code matchHint} is the
-     * highest index at which the logs may agree. Returns false if the rejection is stale.
+     * highest index at which the logs may agree. Returns false if nothing is to be sent now.
      */
     boolean maybeDecrTo(long rejected, long matchHint) {
+        if (rejected <= match) {
+            // Stale: an answer to an older message, overtaken by an acknowledgement. Or the follower
+            // lost entries it had acknowledged (a disk or driver that lied; issue 12): then probing at
+            // once would bounce the same message at network speed forever. Either way the heartbeat
+            // rule resends, once per interval.
+            return false;
+        }
         if (state == Status.ProgressState.REPLICATE) {
-            if (rejected <= match) {
-                return false;
-            }
             next = match + 1;
             return true;
         }
@@ -99,6 +108,11 @@ final class Progress {
         next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
         probeSent = false;
         return true;
+    }
+
+    /** Whether a heartbeat answer at {@code now} may unblock this peer: nothing went to it for an interval. */
+    boolean quietFor(long now, int interval) {
+        return now - lastAppendTick >= interval;
     }
 
     boolean isPaused() {

@@ -2,7 +2,6 @@ package io.raftkv.raft;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
@@ -16,7 +15,7 @@ final class Raft {
     final RaftConfig config;
     final RaftLog log;
     final ProgressTracker tracker;
-    final Set<RawNode.Knob> knobs;
+    final Rules rules;
     private final RandomGenerator random;
 
     long term;
@@ -45,11 +44,11 @@ final class Raft {
 
     final Leader leader;
 
-    Raft(RaftConfig config, Storage storage, RandomGenerator random, Set<RawNode.Knob> knobs) {
+    Raft(RaftConfig config, Storage storage, RandomGenerator random, Rules rules) {
         this.id = config.id();
         this.config = config;
         this.random = random;
-        this.knobs = knobs;
+        this.rules = rules;
         this.log = new RaftLog(storage, config.maxCommittedSizePerReady());
         this.tracker = new ProgressTracker(config.maxInflightMsgs(), config.maxInflightBytes());
         this.leader = new Leader(this);
@@ -62,11 +61,14 @@ final class Raft {
 
         HardState hs = init.hardState();
         if (!hs.isEmpty()) {
-            if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+            if (hs.commit() > log.lastIndex()) {
                 throw new IllegalStateException("node " + id + ": persisted commit " + hs.commit()
-                        + " is outside the log [" + log.committed + ", " + log.lastIndex() + "]: storage is corrupt");
+                        + " is beyond the log [" + log.committed + ", " + log.lastIndex() + "]: storage is corrupt");
             }
-            log.committed = hs.commit();
+            // A commit below the snapshot is stale, not corrupt: the store installs a snapshot before it
+            // writes the Ready's hard state, and a crash in between leaves the older commit. A snapshot
+            // holds only committed entries, so its index stands.
+            log.committed = Math.max(log.committed, hs.commit());
             term = hs.term();
             vote = hs.vote();
         }
@@ -124,7 +126,7 @@ final class Raft {
         tracker.progress.replaceAll((pid, pr) -> {
             Progress fresh = new Progress(last + 1, tracker.maxInflight, tracker.maxInflightBytes, pr.isLearner);
             if (pid == id) {
-                fresh.match = log.persistedIndex();
+                fresh.match = rules.leaderSelfMatch(log);
             }
             return fresh;
         });
@@ -169,10 +171,10 @@ final class Raft {
         Progress self = tracker.progress.get(id);
         if (self != null) {
             self.becomeReplicate();
-            self.match = log.persistedIndex();
+            self.match = rules.leaderSelfMatch(log);
         }
         // Conf changes already in the log may not have been applied yet; allow no new one until they are.
-        pendingConfIndex = log.lastIndex();
+        pendingConfIndex = rules.pendingConfIndexAtElection(log);
         // The no-op commits the previous terms' entries (Raft §5.4.2, §8) and enables ReadIndex.
         leader.appendEntry(List.of(new Entry(0, 0, EntryType.NORMAL, null)));
         leader.bcastAppend();
@@ -314,8 +316,7 @@ final class Raft {
         boolean canVote = vote == v.from()
                 || (vote == 0 && lead == 0)
                 || (v.preVote() && v.term() > term);
-        boolean upToDate = knobs.contains(RawNode.Knob.VOTE_WITHOUT_LOG_CHECK)
-                || log.isUpToDate(v.lastIndex(), v.lastTerm());
+        boolean upToDate = rules.candidateUpToDate(log, v.lastIndex(), v.lastTerm());
         if (canVote && upToDate) {
             // Answer in the asked term: a pre-vote grant must not look like an older term's answer.
             send(new Message.VoteResponse(id, v.from(), v.term(), v.preVote(), false));
@@ -486,15 +487,9 @@ final class Raft {
             return;
         }
         Progress pr = tracker.progress.get(peer);
-        if (pr == null || pr.state != Status.ProgressState.SNAPSHOT) {
-            return;
+        if (pr != null && pr.state == Status.ProgressState.SNAPSHOT) {
+            leader.onSnapshotReported(pr, success);
         }
-        if (!success) {
-            pr.pendingSnapshot = 0;
-        }
-        pr.becomeProbe();
-        // Wait for the follower's answer (success) or a heartbeat round (failure) before probing again.
-        pr.probeSent = true;
     }
 
     ConfState applyConfChange(ConfChange cc) {
@@ -508,13 +503,6 @@ final class Raft {
         }
         tracker.config = r.config();
         tracker.progress = r.progress();
-        Progress self = tracker.progress.get(id);
-        if (state == StateRole.LEADER && (self == null || self.isLearner)) {
-            // A leader removed (or demoted) by a committed change steps down (thesis §4.2.2); the
-            // remaining voters elect a new leader after an election timeout.
-            becomeFollower(term, 0);
-            return tracker.config;
-        }
         if (state == StateRole.LEADER && !tracker.config.voters().isEmpty()) {
             leader.onConfigChanged();
         }

@@ -16,7 +16,9 @@ package io.raftkv.raft;
  * @param checkQuorum              a leader steps down when it has not heard from a quorum for an election
  *                                 timeout; followers ignore votes while they have a live leader
  * @param preVote                  campaign first without raising the term (thesis §9.6)
- * @param readOnlyOption           how reads are confirmed
+ *
+ * <p>Reads are always confirmed by a ReadIndex heartbeat round; there is deliberately no lease mode
+ * (see docs/architecture.md, "Why no lease reads").
  */
 public record RaftConfig(
         long id,
@@ -29,8 +31,7 @@ public record RaftConfig(
         long maxUncommittedEntriesSize,
         long maxCommittedSizePerReady,
         boolean checkQuorum,
-        boolean preVote,
-        ReadOnlyOption readOnlyOption) {
+        boolean preVote) {
 
     public RaftConfig {
         if (id <= 0) {
@@ -52,38 +53,31 @@ public record RaftConfig(
         if (maxInflightBytes < 0 || maxUncommittedEntriesSize < 0 || applied < 0) {
             throw new IllegalArgumentException("negative limit in " + this);
         }
-        if (readOnlyOption == ReadOnlyOption.LEASE_BASED && !checkQuorum) {
-            throw new IllegalArgumentException("LEASE_BASED reads require checkQuorum");
-        }
     }
 
     /** Defaults suited to a 100 ms tick: 1 s election timeout, 100 ms heartbeats, 1 MiB messages. */
     public static RaftConfig defaults(long id) {
         return new RaftConfig(id, 10, 1, 0, 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
-                true, true, ReadOnlyOption.SAFE);
+                true, true);
     }
 
     public RaftConfig withApplied(long newApplied) {
         return new RaftConfig(id, electionTick, heartbeatTick, newApplied, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote,
-                readOnlyOption);
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote);
     }
 
     public RaftConfig withElection(int newElectionTick, int newHeartbeatTick) {
         return new RaftConfig(id, newElectionTick, newHeartbeatTick, applied, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote,
-                readOnlyOption);
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote);
     }
 
     public RaftConfig withFlowControl(long newMaxSizePerMsg, int newMaxInflightMsgs, long newMaxInflightBytes) {
         return new RaftConfig(id, electionTick, heartbeatTick, applied, newMaxSizePerMsg, newMaxInflightMsgs,
-                newMaxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote,
-                readOnlyOption);
+                newMaxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote);
     }
 
-    public RaftConfig withFeatures(boolean newCheckQuorum, boolean newPreVote, ReadOnlyOption newReadOnly) {
+    public RaftConfig withFeatures(boolean newCheckQuorum, boolean newPreVote) {
         return new RaftConfig(id, electionTick, heartbeatTick, applied, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, newCheckQuorum, newPreVote,
-                newReadOnly);
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, newCheckQuorum, newPreVote);
     }
 }

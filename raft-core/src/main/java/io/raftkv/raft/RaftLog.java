@@ -207,15 +207,6 @@ final class RaftLog {
         }
     }
 
-    /** Commits up to {@code maxIndex} only if that entry is of {@code term} (Raft §5.4.2). */
-    boolean maybeCommit(long maxIndex, long term) {
-        if (maxIndex > committed && termOrZero(maxIndex) == term) {
-            commitTo(maxIndex);
-            return true;
-        }
-        return false;
-    }
-
     void appliedTo(long i) {
         if (i == 0) {
             return;

@@ -1,11 +1,9 @@
 package io.raftkv.raft;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -20,7 +18,8 @@ import java.util.random.RandomGenerator;
  * {@link IllegalStateException}: the node must halt rather than continue with corrupt state.
  */
 public final class RawNode {
-    private final Raft raft;
+    /** Package-private so that the test tree can inspect the log; nothing in src/main reaches in. */
+    final Raft raft;
     private SoftState prevSoftState;
     private HardState prevHardState;
     private boolean readyOutstanding;
@@ -32,12 +31,12 @@ public final class RawNode {
      * learns everything from the leader.
      */
     public RawNode(RaftConfig config, Storage storage, RandomGenerator random) {
-        this(config, storage, random, EnumSet.noneOf(Knob.class));
+        this(config, storage, random, RaftRules.INSTANCE);
     }
 
-    /** Test-only: a node with deliberate bugs, for proving that the simulator's checks can fail. */
-    RawNode(RaftConfig config, Storage storage, RandomGenerator random, Set<Knob> knobs) {
-        this.raft = new Raft(config, storage, random, knobs);
+    /** With other rules: only the test tree passes anything but {@link RaftRules}, to break one on purpose. */
+    RawNode(RaftConfig config, Storage storage, RandomGenerator random, Rules rules) {
+        this.raft = new Raft(config, storage, random, rules);
         this.prevSoftState = raft.softState();
         this.prevHardState = raft.hardState();
     }
@@ -214,15 +213,5 @@ public final class RawNode {
 
     public Status status() {
         return raft.status();
-    }
-
-    /** Deliberate bugs for negative controls: the simulator must catch every one of them. */
-    enum Knob {
-        /** Commit an entry of an older term by counting its replicas (the bug of Raft figure 8). */
-        COMMIT_OLD_TERM_BY_COUNTING,
-        /** Grant votes without checking that the candidate's log is at least as up to date (§5.4.1). */
-        VOTE_WITHOUT_LOG_CHECK,
-        /** Answer ReadIndex with the leader's commit index without confirming leadership (§6.4). */
-        READ_WITHOUT_QUORUM_CHECK
     }
 }

@@ -1,59 +1,83 @@
 package io.raftkv.raft;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Pending ReadIndex requests on a leader (thesis §6.4). Each request is stamped with the commit index at
- * arrival and a leader-local sequence number; a heartbeat round carries the newest sequence number, and
- * once a quorum echoes it, that request and every earlier one may be served: leadership was confirmed
- * after all of them arrived. Callers' contexts need not be unique across nodes, the sequence is.
+ * Pending ReadIndex requests on a leader (thesis §6.4), batched into heartbeat rounds. A request is
+ * stamped with the commit index at arrival and waits for the next round; a round (a leader-local
+ * sequence number carried by its heartbeats) covers exactly the requests that arrived before it was
+ * sent. A peer echoing round e vouches for every round up to e: those heartbeats left after all their
+ * requests arrived. Requests that arrive while a round is in flight wait for the next one instead of
+ * each starting its own (etcd's server batches reads the same way), so read load adds at most one
+ * heartbeat round in flight. Callers' contexts need not be unique across nodes; the sequence is.
  */
 final class ReadOnly {
-    record Request(long seq, long index, long from, long ctx, TreeMap<Long, Boolean> acks) {
+    record Request(long index, long from, long ctx) {
     }
 
-    private final ArrayDeque<Request> queue = new ArrayDeque<>();
-    private long nextSeq;
+    /** Requests no round covers yet, in arrival order. */
+    private List<Request> waiting = new ArrayList<>();
+    /** Rounds sent and not yet confirmed: sequence number to requests. */
+    private final TreeMap<Long, List<Request>> rounds = new TreeMap<>();
+    /** The highest round each peer echoed under this leadership. */
+    private final TreeMap<Long, Long> echoed = new TreeMap<>();
+    private long lastSeq;
 
-    ReadOnly(long firstSeq) {
-        this.nextSeq = firstSeq;
+    ReadOnly(long lastSeq) {
+        this.lastSeq = lastSeq;
     }
 
-    long add(long commitIndex, long from, long ctx) {
-        long seq = ++nextSeq;
-        queue.addLast(new Request(seq, commitIndex, from, ctx, new TreeMap<>()));
+    void add(long commitIndex, long from, long ctx) {
+        waiting.add(new Request(commitIndex, from, ctx));
+    }
+
+    boolean hasWaiting() {
+        return !waiting.isEmpty();
+    }
+
+    boolean roundInFlight() {
+        return !rounds.isEmpty();
+    }
+
+    /** Opens a round for every waiting request; returns its sequence number. */
+    long startRound() {
+        long seq = ++lastSeq;
+        rounds.put(seq, waiting);
+        waiting = new ArrayList<>();
         return seq;
     }
 
-    /** Records an echo of {@code seq}; returns that request's acks, or null if it is no longer pending. */
-    TreeMap<Long, Boolean> recvAck(long id, long seq) {
-        for (Request r : queue) {
-            if (r.seq == seq) {
-                r.acks.put(id, true);
-                return r.acks;
-            }
-        }
-        return null;
+    void recvEcho(long peer, long round) {
+        echoed.merge(peer, round, Math::max);
     }
 
-    /** Removes and returns every request up to and including {@code seq}. */
-    List<Request> advance(long seq) {
+    /** Peers and the highest round each echoed. */
+    TreeMap<Long, Long> echoes() {
+        return echoed;
+    }
+
+    /** Rounds in flight, newest first. */
+    List<Long> roundsNewestFirst() {
+        return new ArrayList<>(rounds.descendingKeySet());
+    }
+
+    /** Removes round {@code seq} and every earlier one; returns their requests in arrival order. */
+    List<Request> release(long seq) {
         List<Request> out = new ArrayList<>();
-        while (!queue.isEmpty() && queue.peekFirst().seq <= seq) {
-            out.add(queue.pollFirst());
+        while (!rounds.isEmpty() && rounds.firstKey() <= seq) {
+            out.addAll(rounds.pollFirstEntry().getValue());
         }
         return out;
     }
 
-    /** The sequence number heartbeats should carry (0 when nothing is pending). */
-    long lastPendingSeq() {
-        return queue.isEmpty() ? 0 : queue.peekLast().seq;
+    /** The round heartbeats should carry: the newest in flight, 0 when none. */
+    long newestRound() {
+        return rounds.isEmpty() ? 0 : rounds.lastKey();
     }
 
     long lastSeq() {
-        return nextSeq;
+        return lastSeq;
     }
 }

@@ -40,7 +40,7 @@ class ElectionTest {
 
     @Test
     void section5_2_aNodeVotesAtMostOncePerTerm() {
-        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false, ReadOnlyOption.SAFE));
+        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false));
         // 2 and 3 campaign in the same term; node 1 gets 2's request first and must refuse 3.
         c.node(2).campaign();
         c.node(3).campaign();
@@ -101,7 +101,7 @@ class ElectionTest {
 
     @Test
     void section4_2_3_votesIgnoredWhileALeaderIsLive() {
-        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(true, false, ReadOnlyOption.SAFE));
+        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(true, false));
         c.elect(1);
         long term = c.node(1).status().hardState().term();
         // Node 3 forgets its leader (a one-way cut) and campaigns with a higher term.

@@ -2,6 +2,7 @@ package io.raftkv.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +66,31 @@ class LeadershipTransferTest {
         c.node(1).transferLeadership(4);
         c.stabilize();
         assertEquals(4, c.leader(), "followers that just heard from 1 still vote for a transfer campaign");
+    }
+
+    /**
+     * Issue 12, defect 4: the transfer timer used to be the check-quorum timer, so transfer requests to
+     * alternating targets every few ticks kept an isolated leader in office forever.
+     */
+    @Test
+    void thesis6_2_transferRequestsDoNotPostponeCheckQuorum() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.isolate(1);
+        int electionTick = c.configs.get(1L).electionTick();
+        int ticks = 0;
+        // Check-quorum asks "heard from a quorum since the last round": the verdict comes at the latest
+        // two election timeouts after the isolation.
+        while (c.node(1).status().softState().role() == StateRole.LEADER && ticks < 4 * electionTick) {
+            if (ticks % 3 == 0) {
+                c.node(1).transferLeadership(ticks % 2 == 0 ? 2 : 3);
+            }
+            c.tick(1, 1);
+            c.stabilize();
+            ticks++;
+        }
+        assertEquals(StateRole.FOLLOWER, c.node(1).status().softState().role(),
+                "an isolated leader kept office for " + ticks + " ticks under transfer requests");
+        assertTrue(ticks <= 2 * electionTick, "stepped down only after " + ticks + " ticks");
     }
 }

@@ -96,7 +96,7 @@ class ReplicationTest {
     /** Raft figure 8, scripted on 5 nodes; returns how far past its old noop S1 has committed at (c). */
     private static long figure8CommitIndex(boolean buggy) {
         java.util.function.LongFunction<RaftConfig> cfg = id -> RaftConfig.defaults(id)
-                .withFeatures(false, false, ReadOnlyOption.SAFE).withFlowControl(1, 256, 0);
+                .withFeatures(false, false).withFlowControl(1, 256, 0);
         TestCluster c = TestCluster.of(5, cfg);
         c.elect(1); // its noop is committed everywhere
         long noop = c.node(1).status().lastIndex();
@@ -118,7 +118,7 @@ class ReplicationTest {
         c.restart(1);
         if (buggy) {
             c.nodes.put(1L, TestNodes.withBug(cfg.apply(1).withApplied(c.appliedIndex(1)), c.storages.get(1L),
-                    new java.util.SplittableRandom(1), TestNodes.Bug.COMMIT_OLD_TERM_BY_COUNTING));
+                    new java.util.SplittableRandom(1), TestNodes.CoreBug.COMMIT_OLD_TERM_BY_COUNTING));
         }
         c.drop(m -> m instanceof Message.AppendEntries);
         c.elect(1); // S5's term is taken (S3, S4 voted for S5): this attempt loses
@@ -142,7 +142,7 @@ class ReplicationTest {
 
     @Test
     void section5_4_2_entryOfOlderTermIsNotCommittedUntilACurrentTermEntryIs() {
-        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false, ReadOnlyOption.SAFE));
+        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false));
         c.elect(1);
         c.drop(m -> m.from() == 1);
         c.node(1).propose(TestCluster.bytes("old")); // appended at 1 only
@@ -163,7 +163,7 @@ class ReplicationTest {
 
     @Test
     void section5_3_divergentFollowerLogIsTruncatedAndRepaired() {
-        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false, ReadOnlyOption.SAFE));
+        TestCluster c = TestCluster.of(3, id -> RaftConfig.defaults(id).withFeatures(false, false));
         c.elect(1);
         // 1 appends 50 uncommitted entries only it holds, then loses leadership.
         c.drop(m -> m.from() == 1);
@@ -234,7 +234,7 @@ class ReplicationTest {
     void loadShedding_proposalsBeyondTheUncommittedLimitAreDropped() {
         RaftConfig base = RaftConfig.defaults(1);
         TestCluster c = TestCluster.of(3, id -> new RaftConfig(id, 10, 1, 0, 1 << 20, 256, 0, 1000, 1 << 20,
-                true, true, ReadOnlyOption.SAFE));
+                true, true));
         assertTrue(base.maxUncommittedEntriesSize() > 0);
         c.elect(1);
         c.isolate(1);

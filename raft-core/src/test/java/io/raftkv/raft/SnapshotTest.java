@@ -108,4 +108,34 @@ class SnapshotTest {
         c.node(3).step(snap);
         assertEquals(snap.snapshot().index(), c.node(3).status().lastIndex(), "installed once the Ready is done");
     }
+
+    /**
+     * The server installs a snapshot crash-atomically and only then writes the Ready's hard state; its
+     * redo after a crash in between leaves a commit index below the snapshot. That is stale, not corrupt:
+     * a snapshot holds only committed entries, so the node must start (it used to refuse).
+     */
+    @Test
+    void section7_crashBetweenInstallingASnapshotAndWritingTheHardStateRestarts() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.isolate(3);
+        for (int i = 0; i < 5; i++) {
+            c.propose(1, "v" + i);
+        }
+        long at = c.snapshotAndCompact(1);
+        long term = c.node(1).status().hardState().term();
+        Message snap = new Message.InstallSnapshot(1, 3, term, c.storages.get(1L).snapshot());
+        RawNode three = c.node(3);
+        HardState before = c.storages.get(3L).hardState();
+        three.step(snap);
+        Ready rd = three.ready();
+        assertEquals(at, rd.snapshot().orElseThrow().index());
+        c.storages.get(3L).applySnapshot(rd.snapshot().get()); // ... and the crash: no entries, no hard state
+        assertTrue(before.commit() < at);
+        c.restart(3);
+        c.heal();
+        assertEquals(at, c.node(3).status().hardState().commit());
+        c.propose(1, "after");
+        assertEquals(List.of("after"), c.appliedData(3));
+    }
 }

@@ -5,7 +5,6 @@ import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RawNode;
-import io.raftkv.raft.ReadOnlyOption;
 import io.raftkv.raft.StateRole;
 import io.raftkv.raft.Status;
 import io.raftkv.server.transport.Inbox;
@@ -73,7 +72,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         this.admission = new Admission(config.limits(), new MemoryGuard(HEAP_LIMIT));
         RaftConfig rc = new RaftConfig(config.nodeId(), config.electionTicks(), config.heartbeatTicks(),
                 store.stateMachine().appliedIndex(), 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
-                true, true, ReadOnlyOption.SAFE);
+                true, true);
         // Randomness only spreads election timeouts; a fresh seed per start keeps restarted peers from colliding.
         RawNode node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
         this.members = new MemberDirectory(config.nodeId(), config.initialCluster(), config.peerAddresses(),

@@ -14,6 +14,8 @@ enum Action {
     READ,
     /** Finish a node's outstanding (asynchronous) persist of its Ready. */
     PERSIST,
+    /** A node's apply thread applies part of the committed entries it was handed. */
+    APPLY,
     CRASH,
     RESTART,
     PARTITION,
@@ -23,5 +25,7 @@ enum Action {
     /** A node snapshots its state machine and compacts its log. */
     SNAPSHOT,
     /** A node's election timer fires early. */
-    CAMPAIGN
+    CAMPAIGN,
+    /** A member returns with an empty disk under its old id (its data directory was lost). */
+    WIPE
 }

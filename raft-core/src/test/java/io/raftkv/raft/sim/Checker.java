@@ -22,8 +22,10 @@ import java.util.TreeMap;
  *   <li>election safety: at most one leader per term (every node's status is read after it acts);</li>
  *   <li>log matching: an (index, term) pair ever persisted anywhere names one entry, always preceded by
  *       the same term, which by induction makes equal-term logs identical up to that index;</li>
- *   <li>leader completeness: a new leader's first persisted log holds every entry that was applied
- *       anywhere and committed in an earlier term;</li>
+ *   <li>commit safety: every entry a leader ever committed, by (index, term), is the entry at that
+ *       index in every node's log once that node's commit index covers it;</li>
+ *   <li>leader completeness: a new leader's first persisted log holds every entry committed by a leader
+ *       of an earlier term (whether or not anyone applied it yet);</li>
  *   <li>state-machine safety: every node applies, index by index, exactly the entries first applied
  *       anywhere (and restores snapshot images equal to that history);</li>
  *   <li>linearizable reads: a ReadIndex answer is at least the highest index applied anywhere when the
@@ -42,8 +44,10 @@ final class Checker {
     /** Entries applied anywhere: index i at position i - 1. */
     private final ArrayList<Entry> applied = new ArrayList<>();
     private final LongList hashAt = new LongList();
-    /** The term of the first leader seen committing each index (index i at position i). */
-    private final LongList commitTerm = new LongList();
+    /** The term of each committed entry, as the first leader seen committing it had it (index i at position i). */
+    private final LongList committedTerm = new LongList();
+    /** The term of the first leader seen committing each index. */
+    private final LongList committedBy = new LongList();
     private long knownCommit;
     private final TreeMap<Long, Long> leaderByTerm = new TreeMap<>();
     private final HashMap<Long, LogEntry> logRegistry = new HashMap<>();
@@ -53,14 +57,18 @@ final class Checker {
     Checker(Stats stats, ConfState initial) {
         this.stats = stats;
         hashAt.add(0);
-        commitTerm.add(0);
+        committedTerm.add(0);
+        committedBy.add(0);
         confAt.put(0L, initial);
         // The founding members start from a bootstrap snapshot (configuration only) at index 1: it is
         // the first entry of the common history, with the empty state's hash.
         for (long i = 1; i <= MemoryStorage.BOOTSTRAP_INDEX; i++) {
             applied.add(new Entry(1, i, io.raftkv.raft.EntryType.NORMAL, null));
             hashAt.add(0);
+            committedTerm.add(1);
+            committedBy.add(0);
         }
+        knownCommit = MemoryStorage.BOOTSTRAP_INDEX;
     }
 
     long appliedAnywhere() {
@@ -80,15 +88,13 @@ final class Checker {
         long term = st.hardState().term();
         long commit = st.hardState().commit();
         StateRole role = st.softState().role();
-        for (long i = knownCommit + 1; i <= commit; i++) {
-            commitTerm.add(term);
-        }
-        knownCommit = Math.max(knownCommit, commit);
         n.role = role;
         n.term = term;
+        checkCommitted(n, commit);
         if (role != StateRole.LEADER) {
             return false;
         }
+        recordCommitted(n, term, commit);
         Long prev = leaderByTerm.putIfAbsent(term, n.id);
         if (prev != null && prev != n.id) {
             throw new InvariantViolation("election-safety", "term " + term + " has two leaders: n" + prev + " and n" + n.id);
@@ -97,33 +103,55 @@ final class Checker {
             return false;
         }
         n.leaderTermSeen = term;
-        long floor = Math.min(knownCommit, applied.size());
-        while (floor > 0 && commitTerm.get(floor) >= term) {
-            floor--;
-        }
-        n.completenessFloor = floor;
+        n.completenessDue = true;
         n.completenessTerm = term;
         n.completenessReady = null;
         stats.elections++;
         return true;
     }
 
+    /** A leader's commit index moved past everything known committed: record the entries it committed. */
+    private void recordCommitted(SimNode n, long term, long commit) {
+        for (long i = knownCommit + 1; i <= commit; i++) {
+            long t = n.termAt(i);
+            if (t < 0) {
+                return; // not in a Ready yet (a leader counting unpersisted entries): recorded once it is
+            }
+            committedTerm.add(t);
+            committedBy.add(term);
+            knownCommit = i;
+        }
+    }
+
+    /** Commit safety: what a node now considers committed is what was committed there before. */
+    private void checkCommitted(SimNode n, long commit) {
+        long hi = Math.min(commit, knownCommit);
+        for (long i = Math.max(n.lastCommit + 1, 1); i <= hi; i++) {
+            long t = n.termAt(i);
+            if (t >= 0 && t != committedTerm.get(i)) {
+                throw new InvariantViolation("commit-safety", "n" + n.id + " (" + n.role + " t" + n.term
+                        + ") has committed index " + i + " with term " + t + ", but the leader of term "
+                        + committedBy.get(i) + " committed " + i + "/" + committedTerm.get(i) + " there");
+            }
+        }
+    }
+
     /** Leader completeness, on the log the new leader persisted from its first Ready as leader. */
     void checkLeaderLog(SimNode n) {
-        long floor = n.completenessFloor;
-        n.completenessFloor = -1;
+        long term = n.completenessTerm;
+        n.completenessDue = false;
         n.completenessReady = null;
         MemoryStorage st = n.storage;
-        if (floor > st.lastIndex()) {
-            throw new InvariantViolation("leader-completeness", "n" + n.id + " leads term " + n.completenessTerm
-                    + " with log ending at " + st.lastIndex() + " but index " + floor + " was committed earlier ("
-                    + applied.get((int) floor - 1) + ")");
-        }
-        for (long i = Math.max(1, st.firstIndex() - 1); i <= floor; i++) {
-            Entry g = applied.get((int) i - 1);
-            if (st.term(i) != g.term()) {
-                throw new InvariantViolation("leader-completeness", "n" + n.id + " leads term " + n.completenessTerm
-                        + " with term " + st.term(i) + " at index " + i + " where " + g + " was committed earlier");
+        for (long i = Math.max(1, st.firstIndex() - 1); i <= knownCommit; i++) {
+            if (committedBy.get(i) >= term) {
+                continue; // committed by a later (or this) term's leader, maybe after this one was elected
+            }
+            long t = i <= st.lastIndex() ? st.term(i) : -1;
+            if (t != committedTerm.get(i)) {
+                throw new InvariantViolation("leader-completeness", "n" + n.id + " leads term " + term + " with "
+                        + (t < 0 ? "a log ending at " + st.lastIndex() : "term " + t + " at index " + i)
+                        + " but the leader of term " + committedBy.get(i) + " committed " + i + "/"
+                        + committedTerm.get(i));
             }
         }
         stats.completenessChecks++;
@@ -154,7 +182,7 @@ final class Checker {
     }
 
     /** State-machine safety: applies {@code e} to n's state machine if it is the entry everyone applies there. */
-    boolean apply(SimNode n, Entry e) {
+    boolean apply(SimNode n, Entry e, ConfState confAfter) {
         if (e.index() != n.sm.applied + 1) {
             throw new InvariantViolation("apply-order", "n" + n.id + " applied " + n.sm.applied + ", handed " + e);
         }
@@ -177,7 +205,7 @@ final class Checker {
         } else {
             throw new IllegalStateException("simulator: gap in global history at " + e.index());
         }
-        n.sm.apply(e);
+        n.sm.apply(e, confAfter);
         if (n.sm.hash != hashAt.get(e.index())) {
             throw new InvariantViolation("state-machine-safety", "n" + n.id + " history hash differs at " + e.index());
         }

@@ -15,6 +15,7 @@ import io.raftkv.raft.StateRole;
 import io.raftkv.raft.Status;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +29,8 @@ class CheckerTest {
     private final Checker checker = new Checker(new Stats(), CONF);
 
     private static SimNode node(long id) {
-        SimNode n = new SimNode(id, RaftConfig.defaults(id), MemoryStorage.bootstrap(CONF));
-        n.sm = StateMachine.restore(n.storage.snapshot());
+        SimNode n = new SimNode(id, RaftConfig.defaults(id), MemoryStorage.bootstrap(CONF), id);
+        n.start(new SplittableRandom(id), null); // the checker reads the log through the core
         return n;
     }
 
@@ -81,8 +82,8 @@ class CheckerTest {
         SimNode b = node(2);
         persist(a, entry(2, 2, 7));
         persist(b, entry(3, 2, 8));
-        checker.apply(a, entry(2, 2, 7));
-        assertViolation("state-machine-safety", () -> checker.apply(b, entry(3, 2, 8)));
+        checker.apply(a, entry(2, 2, 7), null);
+        assertViolation("state-machine-safety", () -> checker.apply(b, entry(3, 2, 8), null));
     }
 
     @Test
@@ -90,18 +91,39 @@ class CheckerTest {
         SimNode old = node(1);
         persist(old, entry(2, 2, 7));
         checker.observe(old, status(1, 2, 2, StateRole.LEADER));
-        checker.apply(old, entry(2, 2, 7));
+        checker.apply(old, entry(2, 2, 7), null);
         SimNode fresh = node(2);
         persist(fresh, entry(3, 2, 8));
         checker.observe(fresh, status(2, 4, 1, StateRole.LEADER));
         assertViolation("leader-completeness", () -> checker.checkLeaderLog(fresh));
     }
 
+    /** Finer than leader completeness on applied entries: a committed entry nobody applied yet is lost. */
+    @Test
+    void newLeaderMissesCommittedButUnappliedEntry() {
+        SimNode old = node(1);
+        persist(old, entry(2, 2, 7));
+        checker.observe(old, status(1, 2, 2, StateRole.LEADER));
+        SimNode fresh = node(2);
+        checker.observe(fresh, status(2, 4, 1, StateRole.LEADER));
+        assertViolation("leader-completeness", () -> checker.checkLeaderLog(fresh));
+    }
+
+    @Test
+    void nodeCommitsAnotherEntryWhereOneWasCommitted() {
+        SimNode old = node(1);
+        persist(old, entry(2, 2, 7));
+        checker.observe(old, status(1, 2, 2, StateRole.LEADER));
+        SimNode other = node(3);
+        persist(other, entry(3, 2, 8));
+        assertViolation("commit-safety", () -> checker.observe(other, status(3, 3, 2, StateRole.FOLLOWER)));
+    }
+
     @Test
     void staleReadIndex() {
         SimNode a = node(1);
         persist(a, entry(2, 2, 7));
-        checker.apply(a, entry(2, 2, 7));
+        checker.apply(a, entry(2, 2, 7), null);
         SimNode b = node(2);
         checker.onReadIssued(b, 42, 1);
         assertViolation("linearizable-read", () -> checker.onReadState(b, new ReadState(1, 42)));

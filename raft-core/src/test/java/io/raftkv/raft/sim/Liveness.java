@@ -65,7 +65,8 @@ final class Liveness {
         SimNode leader = sim.leader();
         throw new InvariantViolation("liveness", phase + ": " + bound + " ticks after healing everything "
                 + (leader == null ? "there is no leader"
-                        : "write " + probeIndex + "/" + probeTerm + " is not applied on every member of " + leader.conf));
+                        : "write " + probeIndex + "/" + probeTerm + " is not applied on every member of "
+                                + leader.raw.status().config()));
     }
 
     /** Delivers everything in flight (in order) and finishes every persist until the cluster is quiet. */
@@ -76,6 +77,10 @@ final class Liveness {
                 if (n.pending != null) {
                     sim.complete(n);
                     sim.touch(n);
+                    busy = true;
+                }
+                if (!n.applyQueue.isEmpty()) {
+                    sim.applyHanded(n, n.applyQueue.size());
                     busy = true;
                 }
             }
@@ -94,8 +99,8 @@ final class Liveness {
     private boolean appliedEverywhere(SimNode leader, long index) {
         for (long id : leader.raw.status().config().allMembers()) {
             SimNode m = sim.nodes.get(id);
-            if (m != null && m.retired) {
-                continue;
+            if (m != null && (m.retired || sim.refusedByPeers(m))) {
+                continue; // a member back with an empty disk stays refused until an operator replaces it
             }
             if (m == null || !m.up() || m.sm.applied < index) {
                 return false;

@@ -2,11 +2,14 @@ package io.raftkv.raft.sim;
 
 import io.raftkv.raft.ConfChange;
 import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
 import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -27,13 +30,7 @@ final class Nemesis {
 
     /** Crashes a node (often the leader), keeping at most a minority of the original size down at once. */
     void crash() {
-        int down = 0;
-        for (SimNode n : sim.nodes.values()) {
-            if (!n.up() && !n.retired) {
-                down++;
-            }
-        }
-        if (down >= (sim.sc.clusterSize() - 1) / 2) {
+        if (!mayTakeOneDown()) {
             return;
         }
         SimNode victim = rng.nextInt(10) < 4 ? sim.leader() : null;
@@ -48,6 +45,108 @@ final class Nemesis {
         sim.crash(victim);
     }
 
+    /**
+     * Whether one more member may go down: at most a minority of the original size is down at once,
+     * counting members whose peers refuse them (back with an empty disk).
+     */
+    private boolean mayTakeOneDown() {
+        int down = 0;
+        for (SimNode n : sim.nodes.values()) {
+            if ((!n.up() && !n.retired) || (sim.refusedByPeers(n) && !n.retired)) {
+                down++;
+            }
+        }
+        return down < (sim.sc.clusterSize() - 1) / 2;
+    }
+
+    /**
+     * A member's data directory is lost and it comes back empty under its old id (an operator error the
+     * server must survive): its peers recognise the new disk and refuse it until it is replaced.
+     */
+    void wipe() {
+        ConfState conf = sim.checker.latestConf();
+        SimNode victim = sim.randomNode(n -> conf.allMembers().contains(n.id) && !n.retired && !n.wiped);
+        if (victim == null || !mayTakeOneDown() || !membershipSettled() || !healthyMajoritiesWithout(victim.id)) {
+            return;
+        }
+        sim.stats.wipes++;
+        sim.trace.add(sim.step, victim.id, "WIPE", "returns with an empty disk: " + victim);
+        if (victim.up()) {
+            sim.crash(victim);
+        }
+        victim.wipe(sim.newDiskId());
+        sim.restart(victim);
+    }
+
+    /**
+     * No membership change is under way: every node is in the newest configuration and no log holds a
+     * change beyond it. A change in flight could otherwise, with a member lost for good, leave a lagging
+     * node needing the vote of a removed one (seen: a joint change left after a wipe).
+     */
+    private boolean membershipSettled() {
+        ConfState latest = sim.checker.latestConf();
+        if (latest.isJoint()) {
+            return false;
+        }
+        for (SimNode n : sim.nodes.values()) {
+            if (n.retired) {
+                continue;
+            }
+            if (!sim.configOf(n).equals(latest) || holdsUnappliedConfChange(n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean holdsUnappliedConfChange(SimNode n) {
+        List<Entry> tail = new ArrayList<>();
+        long lo = Math.max(n.sm.applied + 1, n.storage.firstIndex());
+        if (lo <= n.storage.lastIndex()) {
+            tail.addAll(n.storage.entries(lo, n.storage.lastIndex() + 1, Long.MAX_VALUE));
+        }
+        if (n.pending != null) {
+            tail.addAll(n.pending.entries());
+        }
+        for (SimNode.Handed h : n.applyQueue) {
+            tail.add(h.entry());
+        }
+        return tail.stream().anyMatch(e -> e.type() == EntryType.CONF_CHANGE && e.index() > n.sm.applied);
+    }
+
+    /**
+     * A refused member is lost for good, like a retired one: in every configuration some node may still
+     * act on (a lagging node elects with its own), a majority must stay healthy without the victim.
+     */
+    private boolean healthyMajoritiesWithout(long victim) {
+        List<ConfState> confs = new ArrayList<>(List.of(sim.checker.latestConf()));
+        for (SimNode n : sim.nodes.values()) {
+            if (!n.retired) {
+                confs.add(sim.configOf(n));
+            }
+        }
+        for (ConfState c : confs) {
+            if (!healthyMajorityWithout(c.voters(), victim) || !healthyMajorityWithout(c.votersOutgoing(), victim)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean healthyMajorityWithout(Set<Long> voters, long victim) {
+        if (voters.isEmpty()) {
+            return true;
+        }
+        int lost = 0;
+        for (long v : voters) {
+            SimNode n = sim.nodes.get(v);
+            if (v == victim || n == null || n.retired || sim.refusedByPeers(n)) {
+                lost++;
+            }
+        }
+        return lost <= (voters.size() - 1) / 2;
+    }
+
     private long isolateNext;
 
     /**
@@ -57,17 +156,53 @@ final class Nemesis {
      * local. Chains of such cuts produce the figure-8 histories of the Raft paper.
      */
     void strikeAfterEvent(SimNode n, boolean elected) {
-        double p = elected ? sim.sc.reactiveOnElection() : sim.sc.reactiveOnCommit();
-        if (isolateNext == 0 && rng.nextDouble() < p) {
+        if (isolateNext != 0 || crashNext != 0) {
+            return;
+        }
+        SimNode old = elected ? sim.randomNode(x -> x.isLeader() && x.term < n.term) : null;
+        if (old != null && rng.nextInt(4) == 0) {
+            // An old leader has not heard of the new term yet (a transfer, a partition): the moment at
+            // which stale leadership is most dangerous, in every profile.
             isolateNext = n.id;
+            hideFrom = old.id;
+            return;
+        }
+        if (!elected && n.raw.status().hardState().commit() > n.storage.lastIndex() && rng.nextInt(3) == 0) {
+            // The leader committed beyond what it has persisted: crash it now, the moment at which a
+            // commit that counted its own unsynced write would be lost.
+            crashNext = n.id;
+            return;
+        }
+        double p = elected ? sim.sc.reactiveOnElection() : sim.sc.reactiveOnCommit();
+        if (rng.nextDouble() < p) {
+            isolateNext = n.id;
+            hideFrom = 0;
         }
     }
 
+    /** A leader to crash right after the current step (see {@link #strikeAfterEvent}). */
+    private long crashNext;
+
+    /** With {@link #isolateNext}: instead of isolating the new leader, hide the new term from this old one. */
+    private long hideFrom;
+
     void cancelReactiveFault() {
         isolateNext = 0;
+        crashNext = 0;
     }
 
     void applyReactiveFault() {
+        if (crashNext != 0) {
+            SimNode victim = sim.nodes.get(crashNext);
+            crashNext = 0;
+            if (victim.up() && victim.pending != null && mayTakeOneDown()) {
+                sim.stats.crashes++;
+                sim.stats.reactiveFaults++;
+                sim.trace.add(sim.step, victim.id, "CRASH", "reactive, its write unpersisted: " + Trace.describe(victim.pending));
+                sim.crash(victim);
+            }
+            return;
+        }
         if (isolateNext == 0) {
             return;
         }
@@ -75,8 +210,20 @@ final class Nemesis {
         isolateNext = 0;
         List<Long> ids = new ArrayList<>(sim.nodes.keySet());
         sim.net.heal();
-        isolate(List.of(victim), ids);
         sim.stats.reactiveFaults++;
+        if (hideFrom != 0) {
+            // The old leader may receive what is in flight to it but can send nothing, and the new one
+            // cannot reach it: it goes on believing it leads, while stale answers to its earlier heartbeat
+            // rounds still arrive (what a read confirmed by an earlier round would trust).
+            for (long o : ids) {
+                sim.net.block(hideFrom, o);
+            }
+            sim.net.block(victim, hideFrom);
+            sim.trace.add(sim.step, hideFrom, "HIDE", "reactive, new term of n" + victim + ": " + sim.net.describePartition());
+            hideFrom = 0;
+            return;
+        }
+        isolate(List.of(victim), ids);
         sim.trace.add(sim.step, victim, "ISOLATE", "reactive: " + sim.net.describePartition());
     }
 
@@ -95,7 +242,7 @@ final class Nemesis {
         long leader = leaderNode != null ? leaderNode.id : ids.get(rng.nextInt(ids.size()));
         Network net = sim.net;
         net.heal();
-        int shape = rng.nextInt(7);
+        int shape = rng.nextInt(8);
         switch (shape) {
             case 0 -> { // the leader alone
                 isolate(List.of(leader), ids);
@@ -143,6 +290,15 @@ final class Nemesis {
                 }
                 sim.stats.oneWayPartitions++;
             }
+            case 7 -> { // the leader can receive but not send, and one node cannot reach it: if that node
+                // wins, the old leader goes on believing it leads while stale answers still arrive
+                long x = ids.get(rng.nextInt(ids.size()));
+                for (long o : ids) {
+                    net.block(leader, o);
+                }
+                net.block(x, leader);
+                sim.stats.oneWayPartitions++;
+            }
             default -> { // two nodes cannot talk but both reach the rest (non-transitive)
                 long a = ids.get(rng.nextInt(ids.size()));
                 long b = ids.get(rng.nextInt(ids.size()));
@@ -183,7 +339,8 @@ final class Nemesis {
             }
             cc = ConfChange.leaveJoint();
         } else {
-            cc = pickChange(c);
+            cc = replaceRefused(c);
+            cc = cc != null ? cc : pickChange(c);
         }
         if (cc == null) {
             return;
@@ -194,6 +351,17 @@ final class Nemesis {
             sim.stats.confChangesProposed++;
         }
         sim.touch(leader);
+    }
+
+    /** The operator's remedy for a member its peers refuse (back with an empty disk): remove it first. */
+    private ConfChange replaceRefused(ConfState c) {
+        for (long id : c.allMembers()) {
+            SimNode n = sim.nodes.get(id);
+            if (n != null && sim.refusedByPeers(n)) {
+                return ConfChange.removeNode(id);
+            }
+        }
+        return null;
     }
 
     private ConfChange pickChange(ConfState c) {
@@ -250,9 +418,10 @@ final class Nemesis {
             return null;
         }
         long id = sim.nodes.lastKey() + 1;
-        SimNode n = new SimNode(id, sim.sc.config(id), new MemoryStorage());
+        SimNode n = new SimNode(id, sim.sc.config(id), new MemoryStorage(), sim.newDiskId());
         sim.nodes.put(id, n);
-        n.start(rng, sim.sc.bug());
+        sim.register(n);
+        n.start(rng, sim.sc.control());
         sim.trace.add(sim.step, id, "start", "new node, empty storage");
         return n;
     }
@@ -262,7 +431,7 @@ final class Nemesis {
         for (SimNode n : sim.nodes.values()) {
             if (cs.allMembers().contains(n.id)) {
                 n.everMember = true;
-            } else if (n.everMember && !n.retired) {
+            } else if (n.everMember && !n.retired && !sim.toRetire.contains(n)) {
                 sim.toRetire.add(n);
             }
         }
@@ -301,7 +470,7 @@ final class Nemesis {
         }
         MemoryStorage st = n.storage;
         long index = n.sm.applied;
-        st.createSnapshot(index, n.conf, n.sm.serialize());
+        st.createSnapshot(index, n.sm.conf, n.sm.serialize());
         n.syncedHardState = st.hardState(); // the snapshot is written durably, and everything before it
         long keep = rng.nextBoolean() ? rng.nextInt(4) : rng.nextInt(40);
         long compactTo = index - keep;

@@ -17,8 +17,9 @@ final class Network {
      * @param reports          whether the fate of this copy is reported to the sender (only the
      *                         original of a duplicated InstallSnapshot is)
      * @param senderIncarnation reports go only to the process that sent the message
+     * @param senderDisk        the sender's data-directory incarnation (peers refuse a changed one)
      */
-    record Envelope(long seq, Message msg, long dueStep, boolean reports, int senderIncarnation) {
+    record Envelope(long seq, Message msg, long dueStep, boolean reports, int senderIncarnation, long senderDisk) {
     }
 
     /** Beyond this many messages in flight the oldest are lost, as a congested link would. */
@@ -29,8 +30,8 @@ final class Network {
     private final TreeSet<Long> blocked = new TreeSet<>();
     private long seq;
 
-    Envelope enqueue(Message m, long dueStep, boolean reports, int senderIncarnation) {
-        Envelope e = new Envelope(seq++, m, dueStep, reports, senderIncarnation);
+    Envelope enqueue(Message m, long dueStep, boolean reports, int senderIncarnation, long senderDisk) {
+        Envelope e = new Envelope(seq++, m, dueStep, reports, senderIncarnation, senderDisk);
         inFlight.add(e);
         return e;
     }

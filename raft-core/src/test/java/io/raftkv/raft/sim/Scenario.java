@@ -1,8 +1,6 @@
 package io.raftkv.raft.sim;
 
 import io.raftkv.raft.RaftConfig;
-import io.raftkv.raft.ReadOnlyOption;
-import io.raftkv.raft.TestNodes;
 import java.util.SplittableRandom;
 
 /**
@@ -10,7 +8,7 @@ import java.util.SplittableRandom;
  * the network is, and which fault profile the nemesis follows. Deriving all of it from the seed is what
  * makes {@code -Dsim.seed=N} alone enough to replay a failure.
  *
- * @param bug a deliberate core bug switched on in every node (negative controls), or null
+ * @param control a deliberate bug switched on in every node or in the driver (negative controls), or null
  */
 record Scenario(
         long seed,
@@ -33,7 +31,10 @@ record Scenario(
         double asyncPersistRate,
         double reactiveOnElection,
         double reactiveOnCommit,
-        TestNodes.Bug bug) {
+        double asyncApplyRate,
+        double installCrashRate,
+        double longDelayShare,
+        Control control) {
 
     /** Fault mixes; each seed gets one so that the default sweep covers all of them. */
     enum Profile {
@@ -52,7 +53,7 @@ record Scenario(
         Profile.CHURN, Profile.PARTITIONS, Profile.STEADY, Profile.CHURN, Profile.MEMBERSHIP, Profile.PARTITIONS
     };
 
-    static Scenario fromSeed(long seed, int steps, TestNodes.Bug bug) {
+    static Scenario fromSeed(long seed, int steps, Control control) {
         // Odd seeds run 3 nodes and even seeds 5, so the test can split the sweep by parity and a
         // single seed still decides the size on replay.
         int size = (seed & 1) == 1 ? 3 : 5;
@@ -82,15 +83,15 @@ record Scenario(
         double onCommit = profile == Profile.CHURN ? 0.9 : profile == Profile.PARTITIONS ? 0.05 : 0.01;
         return new Scenario(seed, steps, size, profile, checkQuorum, preVote, electionTick, heartbeatTick,
                 maxSizePerMsg, maxInflight, maxInflightBytes, maxUncommitted, maxCommittedPerReady,
-                drop, dup, delay, maxDelay, async, onElection, onCommit, bug);
+                drop, dup, delay, maxDelay, async, onElection, onCommit,
+                // Drawn last, so that adding them left every earlier choice of a seed as it was.
+                r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.7, r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.3,
+                r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.1, control);
     }
 
     RaftConfig config(long id) {
-        // SAFE reads only: lease reads assume bounded clock drift, and the simulator ticks nodes at
-        // independent rates on purpose.
         return new RaftConfig(id, electionTick, heartbeatTick, 0, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedSize, maxCommittedSizePerReady, checkQuorum, preVote,
-                ReadOnlyOption.SAFE);
+                maxInflightBytes, maxUncommittedSize, maxCommittedSizePerReady, checkQuorum, preVote);
     }
 
     /** Relative weight of each nemesis/client action in this run's profile. */
@@ -102,6 +103,7 @@ record Scenario(
         w[Action.PROPOSE.ordinal()] = 11;
         w[Action.READ.ordinal()] = 5;
         w[Action.PERSIST.ordinal()] = 10;
+        w[Action.APPLY.ordinal()] = 8;
         w[Action.CRASH.ordinal()] = 0.4;
         w[Action.RESTART.ordinal()] = 3;
         w[Action.PARTITION.ordinal()] = 0.6;
@@ -110,6 +112,7 @@ record Scenario(
         w[Action.TRANSFER.ordinal()] = 0.6;
         w[Action.SNAPSHOT.ordinal()] = 1.2;
         w[Action.CAMPAIGN.ordinal()] = 0.3;
+        w[Action.WIPE.ordinal()] = 0.1;
         switch (profile) {
             case STEADY -> { }
             case CHURN -> {
@@ -117,6 +120,7 @@ record Scenario(
                 w[Action.CAMPAIGN.ordinal()] = 4;
                 w[Action.TRANSFER.ordinal()] = 1.2;
                 w[Action.PARTITION.ordinal()] = 1.2;
+                w[Action.WIPE.ordinal()] = 0.3;
             }
             case PARTITIONS -> {
                 w[Action.PARTITION.ordinal()] = 2.5;
@@ -137,6 +141,8 @@ record Scenario(
                 + maxInflightMsgs + "/" + maxInflightBytes + "B uncommittedCap=" + maxUncommittedSize
                 + String.format(" drop=%.3f dup=%.3f delay=%.2f/%d async=%.2f reactive=%.2f/%.2f", dropRate, dupRate,
                         delayRate, maxDelaySteps, asyncPersistRate, reactiveOnElection, reactiveOnCommit)
-                + (bug == null ? "" : " bug=" + bug);
+                + String.format(" asyncApply=%.2f installCrash=%.2f longDelay=%.3f", asyncApplyRate, installCrashRate,
+                        longDelayShare)
+                + (control == null ? "" : " control=" + control);
     }
 }

@@ -17,9 +17,14 @@ final class SimFailure extends AssertionError {
         this.invariant = invariant;
     }
 
-    /** Whether the simulator's own checks caught it (as opposed to the core halting on its own). */
-    boolean caughtBySimulator() {
-        return !invariant.equals("core-halted");
+    /** The invariants whose violation means a client could observe wrong results. */
+    private static final java.util.Set<String> SAFETY = java.util.Set.of("election-safety", "log-matching",
+            "commit-safety", "leader-completeness", "state-machine-safety", "snapshot-safety", "config-safety",
+            "linearizable-read");
+
+    /** Whether it is a safety violation: not liveness, not a contract check, not the core's own assertion. */
+    boolean isSafety() {
+        return SAFETY.contains(invariant);
     }
 
     private static String message(Scenario sc, long step, String invariant, String detail, List<String> trace) {
@@ -29,7 +34,7 @@ final class SimFailure extends AssertionError {
         sb.append("  ").append(detail).append('\n');
         sb.append("  scenario: ").append(sc.shortString()).append('\n');
         sb.append("  replay: ./mvnw -pl raft-core test -Dtest=")
-                .append(sc.bug() == null ? "SimulationTest" : "NegativeControlTest")
+                .append(sc.control() == null ? "SimulationTest" : "NegativeControlTest -Dsim.control=" + sc.control())
                 .append(" -Dsim.seed=").append(sc.seed());
         if (sc.steps() != SimProps.DEFAULT_STEPS) {
             sb.append(" -Dsim.steps=").append(sc.steps());

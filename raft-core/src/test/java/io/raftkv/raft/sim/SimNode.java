@@ -1,6 +1,7 @@
 package io.raftkv.raft.sim;
 
 import io.raftkv.raft.ConfState;
+import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.RaftConfig;
@@ -9,22 +10,32 @@ import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.StateRole;
 import io.raftkv.raft.TestNodes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One simulated server: its disk ({@link MemoryStorage}, the only thing that survives a crash), its
- * Raft core, its state machine and whatever the driver is in the middle of doing.
+ * One simulated server, shaped like the real one: its disk ({@link MemoryStorage} plus the durable
+ * state machine: what survives a crash), its Raft core, and what
+ * its threads are in the middle of (a Ready being persisted, committed entries handed to the apply
+ * thread but not yet applied).
  */
 final class SimNode {
-    /** An InstallSnapshot delivered here whose outcome the sender must hear about. */
-    record SnapshotReport(long sender, int senderIncarnation) {
+    /** A committed entry handed to the apply thread; {@code conf} is the configuration after it, if it changes one. */
+    record Handed(Entry entry, ConfState conf) {
     }
 
     final long id;
     final RaftConfig config;
-    final MemoryStorage storage;
+    /** The disk: replaced by an empty one when the node returns with a wiped data directory. */
+    MemoryStorage storage;
+    /** The state machine, durable (applied index and data written together, as the server does). */
+    StateMachine sm;
+    /** This data directory's incarnation; a wiped disk gets a new one. */
+    long diskId;
+    /** Returned with an empty disk under its old id. */
+    boolean wiped;
 
     RawNode raw;
     /** Bumped on every (re)start; messages and reports are tied to the process that sent them. */
@@ -34,19 +45,18 @@ final class SimNode {
     /** Ever part of an applied configuration (distinguishes a removed member from a joining one). */
     boolean everMember;
 
-    StateMachine sm = new StateMachine();
-    ConfState conf;
     /** The Ready being persisted (asynchronously): ready() must not be called until it is advanced. */
     Ready pending;
+    /** Committed entries handed to the apply thread and not applied yet (lost in a crash). */
+    final ArrayDeque<Handed> applyQueue = new ArrayDeque<>();
     /** The hard state as of the last synced write: what a crash leaves if later unsynced writes are lost. */
     HardState syncedHardState;
     /** Leader completeness: after becoming leader, the first Ready taken must show a log holding this prefix. */
-    long completenessFloor = -1;
+    boolean completenessDue;
     long completenessTerm;
     Ready completenessReady;
 
     final List<ReadState> readsToServe = new ArrayList<>();
-    final List<SnapshotReport> snapshotReports = new ArrayList<>();
 
     // Last observed status, so the simulator can play a client that knows who leads.
     StateRole role = StateRole.FOLLOWER;
@@ -54,10 +64,12 @@ final class SimNode {
     long leaderTermSeen;
     long lastCommit;
 
-    SimNode(long id, RaftConfig config, MemoryStorage storage) {
+    SimNode(long id, RaftConfig config, MemoryStorage storage, long diskId) {
         this.id = id;
         this.config = config;
         this.storage = storage;
+        this.diskId = diskId;
+        this.sm = StateMachine.restore(storage.snapshot());
     }
 
     boolean up() {
@@ -68,35 +80,50 @@ final class SimNode {
         return raw != null && role == StateRole.LEADER;
     }
 
-    /** (Re)starts from what storage holds; the state machine restarts from the snapshot image. */
-    void start(SplittableRandom rng, TestNodes.Bug bug) {
-        sm = StateMachine.restore(storage.snapshot());
+    /** (Re)starts from the disk: the log and hard state, and the state machine where apply stopped. */
+    void start(SplittableRandom rng, Control control) {
         syncedHardState = storage.hardState();
-        conf = storage.snapshot().metadata().confState();
         RaftConfig c = config.withApplied(sm.applied);
         SplittableRandom nodeRandom = new SplittableRandom(rng.nextLong());
-        raw = bug == null ? new RawNode(c, storage, nodeRandom) : TestNodes.withBug(c, storage, nodeRandom, bug);
+        raw = TestNodes.withBug(c, new SimStorage(this), nodeRandom, control == null ? null : control.coreBug);
         incarnation++;
         pending = null;
         role = StateRole.FOLLOWER;
-        completenessFloor = -1;
+        lastCommit = raw.status().hardState().commit();
+        completenessDue = false;
         completenessReady = null;
     }
 
-    /** Loses everything not in storage: the outstanding Ready, the state machine, queued reads. */
+    /** Loses everything not on disk: the outstanding Ready, entries not yet applied, queued reads. */
     void crash() {
         raw = null;
         pending = null;
-        completenessFloor = -1;
+        applyQueue.clear();
+        completenessDue = false;
         completenessReady = null;
         readsToServe.clear();
         role = StateRole.FOLLOWER;
     }
 
+    /** The data directory is replaced by an empty one (the node must be down). */
+    void wipe(long newDiskId) {
+        storage = new MemoryStorage();
+        sm = new StateMachine();
+        syncedHardState = storage.hardState();
+        diskId = newDiskId;
+        wiped = true;
+    }
+
+    /** The term of this node's log at {@code index} as its core sees it (unstable tail included); -1 if unknown. */
+    long termAt(long index) {
+        return raw == null ? -1 : TestNodes.logTerm(raw, index);
+    }
+
     @Override
     public String toString() {
         return "n" + id + (raw == null ? (retired ? "(retired)" : "(down)") : "(" + role + " t" + term + ")")
-                + " " + sm + " log=[" + storage.firstIndex() + ".." + storage.lastIndex() + "] snap="
+                + (wiped ? " wiped" : "") + " " + sm + (applyQueue.isEmpty() ? "" : " +" + applyQueue.size() + " to apply")
+                + " log=[" + storage.firstIndex() + ".." + storage.lastIndex() + "] snap="
                 + storage.snapshot().index() + " hs=" + storage.hardState();
     }
 }

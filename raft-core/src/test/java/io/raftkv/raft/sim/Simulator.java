@@ -26,8 +26,12 @@ import java.util.TreeMap;
  * invariants on every event. Twice per run the nemesis heals everything and liveness is checked.
  */
 final class Simulator {
-    /** A report the transport owes a sender (snapshot outcome, unreachable peer); delivered after the step. */
-    private record Report(long sender, int senderIncarnation, long peer, int kind) {
+    /**
+     * A report the transport owes a sender (snapshot outcome, unreachable peer), delivered once due. A
+     * snapshot travels out of band like the server's streamed image: its outcome is reported when the
+     * transfer ends, later and independently of what the receiver's core makes of it.
+     */
+    private record Report(long sender, int senderIncarnation, long peer, int kind, long dueStep) {
         static final int SNAPSHOT_OK = 0;
         static final int SNAPSHOT_FAILED = 1;
         static final int UNREACHABLE = 2;
@@ -50,6 +54,9 @@ final class Simulator {
     /** Liveness phases: no loss, duplication, delay or asynchronous persistence. */
     boolean quiet;
     private long writeSeq;
+    private long diskSeq;
+    /** Each member's data-directory incarnation as the cluster knows it. */
+    private final TreeMap<Long, Long> memberDisk = new TreeMap<>();
     private long readSeq;
     /** The last requested leadership transfer, to count the ones that complete. */
     long transferTarget;
@@ -70,9 +77,10 @@ final class Simulator {
         this.nemesis = new Nemesis(this);
         this.liveness = new Liveness(this);
         for (long id : ids) {
-            SimNode n = new SimNode(id, sc.config(id), MemoryStorage.bootstrap(initial));
+            SimNode n = new SimNode(id, sc.config(id), MemoryStorage.bootstrap(initial), newDiskId());
             n.everMember = true;
             nodes.put(id, n);
+            register(n);
         }
     }
 
@@ -80,7 +88,7 @@ final class Simulator {
     Stats run() {
         try {
             for (SimNode n : nodes.values()) {
-                n.start(rng, sc.bug());
+                n.start(rng, sc.control());
                 trace.add(0, n.id, "start", null);
             }
             long mid = sc.steps() / 2 + rng.nextInt(Math.max(1, sc.steps() / 4));
@@ -125,6 +133,7 @@ final class Simulator {
             boolean possible = switch (a) {
                 case DELIVER -> net.hasDue(step);
                 case PERSIST -> anyNode(n -> n.pending != null);
+                case APPLY -> anyNode(n -> !n.applyQueue.isEmpty());
                 case RESTART -> anyNode(n -> !n.up() && !n.retired);
                 case HEAL -> net.partitioned();
                 default -> true;
@@ -174,6 +183,15 @@ final class Simulator {
                 complete(n);
                 touch(n);
             }
+            case APPLY -> {
+                // The apply thread catches up with part of what it was handed: a crash before the rest
+                // leaves the durable state machine in the middle of a batch.
+                SimNode n = randomNode(x -> !x.applyQueue.isEmpty());
+                int count = 1 + rng.nextInt(n.applyQueue.size());
+                trace.add(step, n.id, "apply", count + " of " + n.applyQueue.size());
+                applyHanded(n, count);
+            }
+            case WIPE -> nemesis.wipe();
             case CAMPAIGN -> {
                 SimNode n = randomNode(SimNode::up);
                 if (n != null) {
@@ -195,34 +213,81 @@ final class Simulator {
         }
     }
 
-    /** Reports owed to senders, removed members shut down, then any reactive fault. */
+    /** Reports now due to senders, removed members shut down, then any reactive fault. */
     void afterAction() {
         nemesis.applyReactiveFault();
-        while (!reports.isEmpty() || !toRetire.isEmpty()) {
-            while (!reports.isEmpty()) {
-                Report r = reports.remove(0);
-                SimNode s = nodes.get(r.sender);
-                if (s == null || !s.up() || s.incarnation != r.senderIncarnation) {
-                    continue;
-                }
-                if (r.kind == Report.UNREACHABLE) {
-                    s.raw.reportUnreachable(r.peer);
-                } else {
-                    s.raw.reportSnapshot(r.peer, r.kind == Report.SNAPSHOT_OK);
-                }
-                trace.add(step, s.id, "report", (r.kind == Report.UNREACHABLE ? "unreachable " : r.kind == 0
-                        ? "snapshot ok " : "snapshot failed ") + r.peer);
-                touch(s);
+        while (deliverDueReport() || retireOne()) {
+            // until nothing is due
+        }
+    }
+
+    private boolean deliverDueReport() {
+        for (int i = 0; i < reports.size(); i++) {
+            Report r = reports.get(i);
+            if (r.dueStep > step && !quiet) {
+                continue;
             }
-            if (!toRetire.isEmpty()) {
-                SimNode n = toRetire.remove(0);
+            reports.remove(i);
+            SimNode s = nodes.get(r.sender);
+            if (s == null || !s.up() || s.incarnation != r.senderIncarnation) {
+                return true;
+            }
+            if (r.kind == Report.UNREACHABLE) {
+                s.raw.reportUnreachable(r.peer);
+            } else {
+                s.raw.reportSnapshot(r.peer, r.kind == Report.SNAPSHOT_OK);
+            }
+            trace.add(step, s.id, "report", (r.kind == Report.UNREACHABLE ? "unreachable " : r.kind == 0
+                    ? "snapshot ok " : "snapshot failed ") + r.peer);
+            touch(s);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Shuts down a removed member once no other node's configuration still counts it: the operator stops
+     * it after the cluster moved on. (The server keeps a removed node's Raft loop running until then, and
+     * only peers that applied the removal refuse it; shutting it down at the first apply anywhere could
+     * leave a lagging member, still in the old or joint configuration, without the vote it needs.)
+     */
+    private boolean retireOne() {
+        for (int i = 0; i < toRetire.size(); i++) {
+            SimNode n = toRetire.get(i);
+            if (n.retired || nobodyCounts(n)) {
+                toRetire.remove(i);
                 if (!n.retired) {
                     trace.add(step, n.id, "retire", "removed from the configuration");
                     n.retired = true;
                     crash(n);
                 }
+                return true;
             }
         }
+        return false;
+    }
+
+    private boolean nobodyCounts(SimNode removed) {
+        for (SimNode m : nodes.values()) {
+            if (m != removed && !m.retired && !toRetire.contains(m) && configOf(m).allMembers().contains(removed.id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The configuration a node acts on: its core's, or, while down, the one it will restart with. */
+    ConfState configOf(SimNode n) {
+        if (n.up()) {
+            return n.raw.status().config();
+        }
+        Snapshot snap = n.storage.snapshot();
+        return snap.index() > n.sm.applied ? snap.metadata().confState() : n.sm.conf;
+    }
+
+    private void report(Network.Envelope env, int kind, boolean delayed) {
+        long due = step + (delayed && !quiet ? rng.nextInt(sc.maxDelaySteps()) : 0);
+        reports.add(new Report(env.msg().from(), env.senderIncarnation(), env.msg().to(), kind, due));
     }
 
     // ---- driving one node -------------------------------------------------------------------------
@@ -242,23 +307,41 @@ final class Simulator {
             for (ReadState rs : rd.readStates()) {
                 checker.onReadState(n, rs);
             }
-            if (n.completenessFloor >= 0 && n.completenessReady == null) {
+            if (n.completenessDue && n.completenessReady == null) {
                 n.completenessReady = rd;
             }
             checkMustSync(n, rd);
             n.pending = rd;
+            if (sendEarly(n, rd)) {
+                return;
+            }
             if (!quiet && rng.nextDouble() < sc.asyncPersistRate()) {
                 stats.asyncPersists++;
                 break;
             }
             complete(n);
         }
-        if (n.up() && n.pending == null) {
-            for (SimNode.SnapshotReport r : n.snapshotReports) {
-                reports.add(new Report(r.sender(), r.senderIncarnation(), n.id, Report.SNAPSHOT_OK));
+    }
+
+    /**
+     * A buggy driver (negative control) sends some persisted messages before persisting; half the time
+     * it then crashes before the persist completes. Returns whether it crashed.
+     */
+    private boolean sendEarly(SimNode n, Ready rd) {
+        boolean sent = false;
+        for (Message m : rd.persistedMessages()) {
+            if (sc.control() != null && sc.control().sendsBeforePersist(m)) {
+                send(n, m);
+                sent = true;
             }
-            n.snapshotReports.clear();
         }
+        if (sent && !quiet && rng.nextBoolean()) {
+            trace.add(step, n.id, "CRASH", "before persisting what it already sent: " + Trace.describe(rd));
+            stats.crashes++;
+            crash(n);
+            return true;
+        }
+        return false;
     }
 
     private void observe(SimNode n) {
@@ -289,20 +372,14 @@ final class Simulator {
         }
     }
 
-    /** Persists the outstanding Ready, sends what had to wait for it, applies, advances. */
+    /**
+     * Persists the outstanding Ready, sends what had to wait for it, hands the committed entries to the
+     * apply thread and advances, as the server does; the apply thread may lag (see {@link Action#APPLY}).
+     */
     void complete(SimNode n) {
         Ready rd = n.pending;
-        if (rd.snapshot().isPresent()) {
-            Snapshot s = rd.snapshot().get();
-            if (s.index() <= n.sm.applied) {
-                throw new InvariantViolation("snapshot-regression", "n" + n.id + " handed " + s + " but applied "
-                        + n.sm.applied);
-            }
-            n.storage.applySnapshot(s);
-            n.sm = StateMachine.restore(s);
-            n.conf = s.metadata().confState();
-            checker.onSnapshotRestored(n, s);
-            stats.snapshotsInstalled++;
+        if (rd.snapshot().isPresent() && installSnapshot(n, rd.snapshot().get())) {
+            return;
         }
         try {
             n.storage.append(rd.entries());
@@ -316,31 +393,56 @@ final class Simulator {
         }
         checker.onPersisted(n, rd);
         for (Message m : rd.persistedMessages()) {
-            send(n, m);
+            if (sc.control() == null || !sc.control().sendsBeforePersist(m)) {
+                send(n, m);
+            }
         }
         for (Entry e : rd.committedEntries()) {
-            applyEntry(n, e);
+            handOver(n, e);
         }
-        checker.serveReads(n);
         if (n.completenessReady == rd) {
             checker.checkLeaderLog(n);
         }
         n.pending = null;
         n.raw.advance(rd);
+        if (quiet || rng.nextDouble() >= sc.asyncApplyRate()) {
+            applyHanded(n, n.applyQueue.size());
+        } else {
+            stats.appliesDeferred++;
+        }
     }
 
-    private void applyEntry(SimNode n, Entry e) {
-        boolean first = checker.apply(n, e);
-        if (first) {
-            stats.entriesCommitted++;
-            if (e.type() == EntryType.NORMAL && e.data().length > 0) {
-                stats.writesCommitted++;
-            }
+    /**
+     * Installs a snapshot as the server's store does: the apply thread drains first, then state and log
+     * are replaced crash-atomically (old or new, never a mix) before the Ready's entries and hard state are
+     * written. Sometimes the node crashes right there, between the two; returns whether it did.
+     */
+    private boolean installSnapshot(SimNode n, Snapshot s) {
+        applyHanded(n, n.applyQueue.size());
+        if (s.index() <= n.sm.applied) {
+            throw new InvariantViolation("snapshot-regression", "n" + n.id + " handed " + s + " but applied "
+                    + n.sm.applied);
         }
+        n.storage.applySnapshot(s);
+        n.sm = StateMachine.restore(s);
+        checker.onSnapshotRestored(n, s);
+        stats.snapshotsInstalled++;
+        if (quiet || rng.nextDouble() >= sc.installCrashRate()) {
+            return false;
+        }
+        trace.add(step, n.id, "CRASH", "in the middle of installing " + s + ": its Ready's entries and hard state are lost");
+        stats.crashes++;
+        stats.installCrashes++;
+        crash(n);
+        return true;
+    }
+
+    /** The raft thread's part of a committed entry: membership changes take effect now, data waits for apply. */
+    private void handOver(SimNode n, Entry e) {
+        ConfState cs = null;
         if (e.type() == EntryType.CONF_CHANGE) {
             ConfChange cc = ConfChange.decode(e.data());
-            ConfState cs = n.raw.applyConfChange(cc);
-            n.conf = cs;
+            cs = n.raw.applyConfChange(cc);
             trace.add(step, n.id, "conf", e.index() + ": " + cc.changes() + " -> " + cs);
             if (checker.onConfApplied(n, e.index(), cs)) {
                 stats.confChangesApplied++;
@@ -350,13 +452,24 @@ final class Simulator {
                 nemesis.onNewConfig(cs);
             }
         }
+        n.applyQueue.addLast(new SimNode.Handed(e, cs));
+    }
+
+    /** The apply thread applies the first {@code count} handed entries (durably) and serves the reads they allow. */
+    void applyHanded(SimNode n, int count) {
+        for (int i = 0; i < count && !n.applyQueue.isEmpty(); i++) {
+            SimNode.Handed h = n.applyQueue.pollFirst();
+            if (checker.apply(n, h.entry(), h.conf())) {
+                stats.entriesCommitted++;
+                if (h.entry().type() == EntryType.NORMAL && h.entry().data().length > 0) {
+                    stats.writesCommitted++;
+                }
+            }
+        }
+        checker.serveReads(n);
     }
 
     void crash(SimNode n) {
-        for (SimNode.SnapshotReport r : n.snapshotReports) {
-            reports.add(new Report(r.sender(), r.senderIncarnation(), n.id, Report.SNAPSHOT_FAILED));
-        }
-        n.snapshotReports.clear();
         HardState hs = n.storage.hardState();
         if (!n.retired && !hs.equals(n.syncedHardState) && rng.nextBoolean()) {
             // A hard state written without sync (mustSync was false) may not survive the crash.
@@ -368,13 +481,24 @@ final class Simulator {
     }
 
     void restart(SimNode n) {
-        n.start(rng, sc.bug());
+        n.start(rng, sc.control());
         stats.restarts++;
         trace.add(step, n.id, "restart", n.toString()); // formatted now: the node keeps changing
-        if (!n.storage.snapshot().isEmpty()) {
-            checker.onSnapshotRestored(n, n.storage.snapshot());
-        }
         touch(n);
+    }
+
+    /** A member back with an empty disk under its old id, whose peers refuse it (as the server's do). */
+    boolean refusedByPeers(SimNode n) {
+        return n.wiped && sc.control() != Control.EMPTY_DISK_RETURN_ACCEPTED;
+    }
+
+    long newDiskId() {
+        return ++diskSeq;
+    }
+
+    /** A node joins with this disk: the incarnation its peers will expect. */
+    void register(SimNode n) {
+        memberDisk.put(n.id, n.diskId);
     }
 
     // ---- network --------------------------------------------------------------------------------
@@ -391,15 +515,23 @@ final class Simulator {
             stats.dropped++;
             trace.add(step, from.id, "drop", m);
             if (isSnapshot) {
-                reports.add(new Report(from.id, from.incarnation, m.to(), Report.SNAPSHOT_FAILED));
+                reports.add(new Report(from.id, from.incarnation, m.to(), Report.SNAPSHOT_FAILED,
+                        step + rng.nextInt(sc.maxDelaySteps())));
             }
             return;
         }
         boolean delayed = !quiet && rng.nextDouble() < sc.delayRate();
-        net.enqueue(m, step + (delayed ? 1 + rng.nextInt(sc.maxDelaySteps()) : 0), isSnapshot, from.incarnation);
+        long delay = delayed ? 1 + rng.nextInt(sc.maxDelaySteps()) : 0;
+        if (delayed && rng.nextDouble() < sc.longDelayShare()) {
+            // The long tail: a message stuck in a buffer arrives after leadership moved on, carrying the
+            // same term (stale acknowledgements are what a read-round bug would trust).
+            delay += sc.maxDelaySteps() + rng.nextInt(10 * sc.maxDelaySteps());
+            stats.longDelays++;
+        }
+        net.enqueue(m, step + delay, isSnapshot, from.incarnation, from.diskId);
         if (!quiet && rng.nextDouble() < sc.dupRate()) {
             stats.duplicated++;
-            net.enqueue(m, step + rng.nextInt(sc.maxDelaySteps()), false, from.incarnation);
+            net.enqueue(m, step + rng.nextInt(sc.maxDelaySteps()), false, from.incarnation, from.diskId);
         }
         Network.Envelope lost = net.overflow();
         if (lost != null) {
@@ -414,13 +546,39 @@ final class Simulator {
             lose(env, to != null);
             return;
         }
+        if (refuses(to, m.from(), env.senderDisk())) {
+            stats.refused++;
+            trace.add(step, to.id, "refused", m); // a changed disk
+            lose(env, false);
+            return;
+        }
+        if (env.reports() && !quiet && rng.nextInt(10) == 0) {
+            // The image arrived but the message never reached the core (a full inbox): the transfer
+            // still reports success, and the leader must cope.
+            trace.add(step, to.id, "lost", m); // after the transfer, before the core
+            report(env, Report.SNAPSHOT_OK, true);
+            return;
+        }
         stats.delivered++;
         trace.add(step, to.id, "recv", m);
         to.raw.step(m);
         if (env.reports()) {
-            to.snapshotReports.add(new SimNode.SnapshotReport(m.from(), env.senderIncarnation()));
+            report(env, Report.SNAPSHOT_OK, true);
         }
         touch(to);
+    }
+
+    /**
+     * Peers refuse messages from a member whose data-directory incarnation changed (back with an empty
+     * disk under its old id), as the server will. Every peer knows each member's incarnation, as if it
+     * were replicated with the membership records: recording it on first contact is not enough (a peer
+     * that never heard from the member before the wipe would take the new disk for the member and count
+     * its vote; seed 30 of the 5-node sweep showed a committed entry lost that way). The
+     * EMPTY_DISK_RETURN_ACCEPTED control turns the refusal off.
+     */
+    private boolean refuses(SimNode to, long from, long senderDisk) {
+        Long registered = memberDisk.get(from);
+        return registered != null && registered != senderDisk && sc.control() != Control.EMPTY_DISK_RETURN_ACCEPTED;
     }
 
     /** A message lost in the network; the transport tells the sender about snapshots and, sometimes, dead links. */
@@ -429,9 +587,9 @@ final class Simulator {
         stats.dropped++;
         trace.add(step, m.to(), "lost", m);
         if (env.reports()) {
-            reports.add(new Report(m.from(), env.senderIncarnation(), m.to(), Report.SNAPSHOT_FAILED));
+            report(env, Report.SNAPSHOT_FAILED, true);
         } else if (detectable && rng.nextInt(4) == 0) {
-            reports.add(new Report(m.from(), env.senderIncarnation(), m.to(), Report.UNREACHABLE));
+            report(env, Report.UNREACHABLE, false);
         }
     }
 
@@ -494,7 +652,7 @@ final class Simulator {
         }
         long ctx = ++readSeq;
         boolean accepted = n.raw.readIndex(ctx);
-        trace.add(step, n.id, "read", ctx + (accepted ? " issued, floor " + checker.appliedAnywhere() : " refused"));
+        trace.add(step, n.id, "read", ctx + (accepted ? " issued, floor " + checker.appliedAnywhere() : " not accepted"));
         if (accepted) {
             checker.onReadIssued(n, ctx, step);
             stats.readsIssued++;

@@ -1,5 +1,6 @@
 package io.raftkv.raft.sim;
 
+import io.raftkv.raft.ConfState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.MemoryStorage;
@@ -10,15 +11,21 @@ import java.util.Arrays;
 /**
  * The application each node runs: it folds every applied entry into a hash chain and counts writes.
  * Two nodes with the same (applied, hash) applied the same history, so the chain doubles as the read
- * result a client would see and as the snapshot image.
+ * result a client would see and as the snapshot image. Durable, like the server's RocksDB state: it
+ * survives crashes, and the configuration is stored with the applied index (as the server does).
  */
 final class StateMachine {
     long applied;
     long hash;
     long writes;
     long lastWriteId;
+    ConfState conf = ConfState.EMPTY;
 
-    void apply(Entry e) {
+    /** Applies {@code e}; {@code confAfter} is the configuration after it when it is a conf change. */
+    void apply(Entry e, ConfState confAfter) {
+        if (confAfter != null) {
+            conf = confAfter;
+        }
         applied = e.index();
         hash = chain(hash, e);
         if (e.type() == EntryType.NORMAL && e.data().length >= 8) {
@@ -51,6 +58,7 @@ final class StateMachine {
         if (snap.isEmpty()) {
             return sm;
         }
+        sm.conf = snap.metadata().confState();
         if (snap.data().length == 0 && snap.index() == MemoryStorage.BOOTSTRAP_INDEX) {
             sm.applied = snap.index(); // a founding member's bootstrap snapshot: configuration only, empty state
             return sm;

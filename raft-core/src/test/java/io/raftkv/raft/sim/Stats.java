@@ -12,6 +12,7 @@ final class Stats {
     long inFlightSum;
     long dropped;
     long duplicated;
+    long longDelays;
     long elections;
     long completenessChecks;
     long proposed;
@@ -22,6 +23,7 @@ final class Stats {
     long readsAnswered;
     long readsServed;
     long asyncPersists;
+    long appliesDeferred;
     long snapshotsTaken;
     long snapshotsInstalled;
     long snapshotsSent;
@@ -33,6 +35,9 @@ final class Stats {
     long crashes;
     long restarts;
     long unsyncedLost;
+    long installCrashes;
+    long wipes;
+    long refused;
     long partitions;
     long oneWayPartitions;
     long leaderIsolations;
@@ -91,7 +96,7 @@ final class Stats {
     static final class Coverage {
         private static final String[] NAMES = {"elections", "writesCommitted", "readsServed", "snapshotsInstalled",
             "confChangesApplied", "jointConfigs", "transfersCompleted", "crashes", "oneWayPartitions",
-            "leaderIsolations", "reactiveFaults", "asyncPersists"};
+            "leaderIsolations", "reactiveFaults", "asyncPersists", "appliesDeferred", "installCrashes", "wipes"};
         private final long[] hits = new long[NAMES.length];
         private long runs;
 

@@ -1,6 +1,5 @@
 package io.raftkv.raft.sim;
 
-import io.raftkv.raft.TestNodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongPredicate;
@@ -15,9 +14,9 @@ final class Sweep {
 
     /**
      * Runs the seeds {@code first..last} accepted by {@code which}; stops after {@code maxFailures}
-     * failures (or at the first one the simulator itself caught, if {@code stopAtCaught}).
+     * failures (or at the first one that catches the control, if {@code stopAtCaught}).
      */
-    static Sweep run(long first, long last, int steps, LongPredicate which, TestNodes.Bug bug, int maxFailures,
+    static Sweep run(long first, long last, int steps, LongPredicate which, Control control, int maxFailures,
                      boolean stopAtCaught) {
         Sweep s = new Sweep();
         long start = System.nanoTime(); // reporting only: nothing in a run depends on time
@@ -27,7 +26,7 @@ final class Sweep {
             }
             s.seedsRun++;
             try {
-                Simulator sim = new Simulator(Scenario.fromSeed(seed, steps, bug));
+                Simulator sim = new Simulator(Scenario.fromSeed(seed, steps, control));
                 Stats st = sim.run();
                 s.stats.merge(st);
                 s.coverage.add(st);
@@ -37,7 +36,7 @@ final class Sweep {
                 }
             } catch (SimFailure f) {
                 s.failures.add(f);
-                if (s.failures.size() >= maxFailures || (stopAtCaught && f.caughtBySimulator())) {
+                if (s.failures.size() >= maxFailures || (stopAtCaught && control != null && control.caughtBy(f))) {
                     break;
                 }
             }
