@@ -22,6 +22,7 @@ final class ApplyLoop implements Runnable {
     private static final int MAX_BATCH = 1024;
 
     private final ServerConfig config;
+    private final ServerMetrics metrics;
     private final RaftStore store;
     private final StageQueue<ApplyInput> queue;
     private final StageQueue<RaftInput> raft;
@@ -32,15 +33,18 @@ final class ApplyLoop implements Runnable {
     private LogWriter logWriter;
     private volatile StateChecker checker;
     private volatile boolean running = true;
+    /** Proposals waiting to be applied (metrics read it from other threads). */
+    private volatile int pending;
 
     // apply thread only
     private long lastSnapshotIndex;
     private boolean snapshotRunning;
     private long nextExpiryNanos;
 
-    ApplyLoop(ServerConfig config, RaftStore store, StageQueue<ApplyInput> queue, StageQueue<RaftInput> raft,
-              Responder responder) {
+    ApplyLoop(ServerConfig config, ServerMetrics metrics, RaftStore store, StageQueue<ApplyInput> queue,
+              StageQueue<RaftInput> raft, Responder responder) {
         this.config = config;
+        this.metrics = metrics;
         this.store = store;
         this.queue = queue;
         this.raft = raft;
@@ -56,6 +60,10 @@ final class ApplyLoop implements Runnable {
 
     void bindLogWriter(LogWriter writer) {
         this.logWriter = writer;
+    }
+
+    int pending() {
+        return pending;
     }
 
     void bindChecker(StateChecker c) {
@@ -98,6 +106,8 @@ final class ApplyLoop implements Runnable {
                 waiters.expire(now, replies);
                 nextExpiryNanos = now + expireEveryNanos;
             }
+            pending = waiters.proposalCount();
+            metrics.proposalsFailed(waiters.takeFailed());
             if (!replies.isEmpty()) {
                 responder.submit(replies);
                 replies = new ArrayList<>();
@@ -112,7 +122,10 @@ final class ApplyLoop implements Runnable {
         if (in instanceof ApplyInput.Track t) {
             t.proposals().forEach(p -> waiters.track(p, replies));
         } else if (in instanceof ApplyInput.Apply a) {
-            for (Applied result : store.stateMachine().apply(a.committed(), a.confStates())) {
+            long t0 = System.nanoTime();
+            List<Applied> results = store.stateMachine().apply(a.committed(), a.confStates());
+            metrics.applied(results.size(), System.nanoTime() - t0);
+            for (Applied result : results) {
                 waiters.applied(result, replies);
                 if (result.result() instanceof io.raftkv.storage.Result.HashPoint p && checker != null) {
                     checker.hashPointApplied(p.index());
@@ -154,7 +167,9 @@ final class ApplyLoop implements Runnable {
         public void run() {
             long index = 0;
             try {
+                long t0 = System.nanoTime();
                 SnapshotMetadata meta = store.createSnapshot();
+                metrics.snapshotSaved(System.nanoTime() - t0);
                 index = meta.index();
                 long compactTo = meta.index() - config.retainEntries();
                 LOG.info("node {}: snapshot at index {}; compacting the log through {}", config.nodeId(), meta.index(),

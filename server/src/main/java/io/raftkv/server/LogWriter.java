@@ -84,6 +84,9 @@ final class LogWriter implements Runnable {
         long t0 = System.nanoTime();
         store.persist(rd);
         long took = System.nanoTime() - t0;
+        if (rd.snapshot().isPresent()) {
+            metrics.snapshotInstalled(took);
+        }
         if (rd.mustSync()) {
             metrics.observeFsync(took);
             if (took > SLOW_FSYNC_NANOS) {

@@ -12,6 +12,7 @@ final class NodeState {
     private volatile NodeException halted;
     private volatile String toldRemoved;
     private volatile RaftNode.NodeStatus status;
+    private volatile NodeHealth health;
 
     NodeState(long nodeId) {
         this.nodeId = nodeId;
@@ -49,6 +50,18 @@ final class NodeState {
         }
         toldRemoved = why;
         return true;
+    }
+
+    void watchHealth(NodeHealth h) {
+        health = h;
+    }
+
+    /** The raft thread saw this node lose its leader. */
+    void leaderLost() {
+        NodeHealth h = health;
+        if (h != null) {
+            h.leaderLost();
+        }
     }
 
     RaftNode.NodeStatus status() {

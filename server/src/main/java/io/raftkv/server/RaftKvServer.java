@@ -44,16 +44,17 @@ public final class RaftKvServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final HTTPServer metricsServer;
     private final ScheduledExecutorService healthUpdater;
+    private final NodeHealth nodeHealth;
     private final ServerExecutors executors;
     private final StateChecker checker;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
-    private RaftKvServer(ServerConfig config) throws IOException {
+    private RaftKvServer(ServerConfig config, io.raftkv.storage.StorageFaults faults) throws IOException {
         this.config = config;
         config.warnings().forEach(w -> LOG.warn("{}", w));
         this.executors = new ServerExecutors(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
-        StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId()));
+        StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId())).withFaults(faults);
         boolean fresh = RaftStore.isEmpty(config.dataDir());
         // A joining node starts empty: its first configuration and state come with the leader's snapshot.
         this.store = RaftStore.open(config.joining() ? sc : sc.withInitialMembers(ConfState.of(config.initialCluster().keySet())));
@@ -61,6 +62,7 @@ public final class RaftKvServer implements AutoCloseable {
             refuseIfReplaced(config, store);
         }
         RaftNode n = null;
+        NodeHealth nh = null;
         MaintenanceService mt = null;
         PeerTransport t = null;
         Server ps = null;
@@ -69,6 +71,8 @@ public final class RaftKvServer implements AutoCloseable {
         StateChecker ck = null;
         try {
             n = new RaftNode(config, store, metrics);
+            nh = new NodeHealth(config.nodeId(), n, store, health);
+            n.attachHealth(nh);
             mt = new MaintenanceService(n, config);
             TreeMap<Long, String> peers = new TreeMap<>(config.initialCluster());
             peers.remove(config.nodeId());
@@ -88,7 +92,7 @@ public final class RaftKvServer implements AutoCloseable {
                     .build().start();
             String announced = config.clientAdvertise() != null ? config.clientAdvertise() : client.host() + ":" + cs.getPort();
             TransportConfig tc = TransportConfig.defaults(config.nodeId(), config.clusterId(), announced, peers);
-            t = new PeerTransport(tc, store, n);
+            t = new PeerTransport(tc, store, n, metrics.peers);
             ps = PeerTransport.configurePeerServer(NettyServerBuilder.forAddress(new InetSocketAddress(peer.host(), peer.port())), tc)
                     .addService(t.service())
                     .build().start();
@@ -96,7 +100,8 @@ public final class RaftKvServer implements AutoCloseable {
             metrics.watch(n, () -> store.stateMachine().appliedIndex());
             if (config.metricsListen() != null) {
                 ServerConfig.HostPort m = ServerConfig.HostPort.parse(config.metricsListen(), "--metrics-addr");
-                ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry).buildAndStart();
+                ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry)
+                        .defaultHandler(nh).buildAndStart();
             }
             t.start();
             PeerTransport transport = t;
@@ -125,12 +130,13 @@ public final class RaftKvServer implements AutoCloseable {
         this.clientServer = cs;
         this.metricsServer = ms;
         this.checker = ck;
+        this.nodeHealth = nh;
         this.healthUpdater = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "raftkv-health-" + config.nodeId());
             th.setDaemon(true);
             return th;
         });
-        healthUpdater.scheduleWithFixedDelay(this::updateHealth, 0, 250, TimeUnit.MILLISECONDS);
+        healthUpdater.scheduleWithFixedDelay(nodeHealth::refresh, 0, 250, TimeUnit.MILLISECONDS);
         LOG.info("node {} serving clients on {} and peers on {} (cluster {}, data in {}){}", config.nodeId(),
                 clientServer.getPort(), peerServer.getPort(), Long.toHexString(config.clusterId()), config.dataDir(),
                 ms == null ? "" : ", metrics on http://" + config.metricsListen().replaceFirst(":\\d+$", "") + ":"
@@ -172,19 +178,22 @@ public final class RaftKvServer implements AutoCloseable {
      * @throws UncheckedIOException when a port cannot be bound
      */
     public static RaftKvServer start(ServerConfig config) {
+        return start(config, null);
+    }
+
+    /** Test-only: a node whose storage write path can be failed on demand. */
+    static RaftKvServer start(ServerConfig config, io.raftkv.storage.StorageFaults faults) {
         try {
-            return new RaftKvServer(RestoredCluster.adopt(config));
+            return new RaftKvServer(RestoredCluster.adopt(config), faults);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind " + config.clientListen() + " or " + config.peerListen() + ": "
                     + e.getMessage(), e);
         }
     }
 
-    private void updateHealth() {
-        boolean broken = node.halted() != null || store.failure().isPresent() || node.outOfService() != null;
-        health.setStatus("", broken ? ServingStatus.NOT_SERVING : ServingStatus.SERVING);
-        boolean leaderKnown = node.status().leaderId() != 0;
-        health.setStatus(KVGrpc.SERVICE_NAME, !broken && leaderKnown ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    /** This node's health as the probes see it (tests). */
+    NodeHealth.Report health() {
+        return nodeHealth.report();
     }
 
     public ServerConfig config() {

@@ -320,6 +320,8 @@ final class RaftLoop implements Runnable {
         if (leaderChanged) {
             if (ss.leader() != 0) {
                 metrics.leaderChanged();
+            } else {
+                state.leaderLost();
             }
             LOG.info("node {}: leader is now {} (role {})", config.nodeId(), ss.leader() == 0 ? "unknown" : ss.leader(),
                     ss.role());
@@ -359,6 +361,7 @@ final class RaftLoop implements Runnable {
         if (r instanceof ProposeResult.Appended a) {
             tracks.add(new Waiters.Proposal(a.index(), a.term(), deadline, f));
         } else {
+            metrics.proposalFailed();
             replies.add(new Reply.Failed(f, dropped((ProposeResult.Dropped) r)));
         }
     }
@@ -503,7 +506,11 @@ final class RaftLoop implements Runnable {
     private final class ReadSink implements ReadBatcher.Sink {
         @Override
         public boolean startRound(long ctx) {
-            return node.readIndex(ctx);
+            boolean started = node.readIndex(ctx);
+            if (started) {
+                metrics.readIndexRound();
+            }
+            return started;
         }
 
         @Override
@@ -513,6 +520,7 @@ final class RaftLoop implements Runnable {
 
         @Override
         public void failed(Waiters.Read read, NodeException why) {
+            metrics.readFailed();
             replies.add(new Reply.Failed(read.future(), why));
         }
     }

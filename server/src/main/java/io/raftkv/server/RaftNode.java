@@ -80,7 +80,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         this.clientAddresses = new ClientAddresses(members);
         clientAddresses.learn(config.nodeId(), config.clientAdvertise() != null ? config.clientAdvertise() : config.clientListen());
         this.responder = new Responder(config.nodeId(), RESPONDER_THREADS);
-        this.applyLoop = new ApplyLoop(config, store, applyQueue, raftQueue, responder);
+        this.applyLoop = new ApplyLoop(config, metrics, store, applyQueue, raftQueue, responder);
         this.logWriter = new LogWriter(config.nodeId(), store, metrics, raftQueue, applyQueue);
         applyLoop.bindLogWriter(logWriter);
         this.raftLoop = new RaftLoop(config, metrics, store, node, members, clientAddresses, state, raftQueue, applyQueue,
@@ -141,6 +141,11 @@ final class RaftNode implements Inbox, AutoCloseable {
         return gone != null ? gone : StateChecker.refusal(config.nodeId(), store.stateMachine().alarms());
     }
 
+    /** Health hears of leader loss from the raft thread the moment it happens. */
+    void attachHealth(NodeHealth h) {
+        state.watchHealth(h);
+    }
+
     /** The corruption check (attached before the node starts). */
     StateChecker checker() {
         return checker;
@@ -156,6 +161,11 @@ final class RaftNode implements Inbox, AutoCloseable {
     public io.raftkv.server.transport.HashAnswer stateHash(long index) {
         StateChecker c = checker;
         return c == null ? io.raftkv.server.transport.HashAnswer.UNKNOWN : c.answer(index);
+    }
+
+    /** Proposals appended and not yet applied or answered. */
+    int proposalsPending() {
+        return applyLoop.pending();
     }
 
     /** Client requests admitted and not yet answered (what load shedding counts). */

@@ -35,11 +35,22 @@ final class ServerMetrics {
     private static final double[] RPC_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
             5, 10};
 
+    /** Apply batches and snapshots, from a few entries in memory to a large image on a slow disk. */
+    private static final double[] WORK_BUCKETS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60};
+
     final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram fsync;
     private final Counter leaderChanges;
     private final Counter handled;
     private final Histogram handling;
+    private final Counter proposalsApplied;
+    private final Counter proposalsFailed;
+    private final Counter readIndexRounds;
+    private final Counter readsFailed;
+    private final Histogram applyDuration;
+    private final Histogram snapshotSave;
+    private final Histogram snapshotInstall;
+    final PeerMetrics peers;
 
     ServerMetrics() {
         fsync = Histogram.builder().name("raftkv_disk_wal_fsync_duration_seconds")
@@ -53,6 +64,61 @@ final class ServerMetrics {
         handling = Histogram.builder().name("raftkv_grpc_server_handling_seconds")
                 .help("Client RPC latency, by method").labelNames("method")
                 .classicUpperBounds(RPC_BUCKETS).classicOnly().register(registry);
+        proposalsApplied = Counter.builder().name("raftkv_server_proposals_applied")
+                .help("Log entries this node applied to its state machine").register(registry);
+        proposalsFailed = Counter.builder().name("raftkv_server_proposals_failed")
+                .help("Proposals this node answered with an error (dropped, overwritten by another leader, timed out)")
+                .register(registry);
+        readIndexRounds = Counter.builder().name("raftkv_server_read_index_rounds")
+                .help("ReadIndex rounds started (one confirms every linearizable read waiting for it)").register(registry);
+        readsFailed = Counter.builder().name("raftkv_server_read_indexes_failed")
+                .help("Linearizable reads that failed waiting for a ReadIndex round (no leader, timeout)").register(registry);
+        applyDuration = Histogram.builder().name("raftkv_server_apply_duration_seconds")
+                .help("Time to apply one batch of committed entries to the state machine")
+                .classicUpperBounds(WORK_BUCKETS).classicOnly().register(registry);
+        snapshotSave = Histogram.builder().name("raftkv_snapshot_save_duration_seconds")
+                .help("Time to write one snapshot image of the state machine")
+                .classicUpperBounds(WORK_BUCKETS).classicOnly().register(registry);
+        snapshotInstall = Histogram.builder().name("raftkv_snapshot_install_duration_seconds")
+                .help("Time to install a snapshot received from the leader (verify, ingest, reset the log)")
+                .classicUpperBounds(WORK_BUCKETS).classicOnly().register(registry);
+        peers = new PeerMetrics(registry);
+        io.prometheus.metrics.core.metrics.Info.builder().name("raftkv_server_version")
+                .help("The raftkv version this node runs").labelNames("version").register(registry)
+                .setLabelValues(Version.current());
+        // JVM and process collectors: heap, GC, threads, CPU, resident memory, open file descriptors.
+        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+    }
+
+    void applied(int entries, long nanos) {
+        proposalsApplied.inc(entries);
+        applyDuration.observe(nanos / 1e9);
+    }
+
+    void proposalFailed() {
+        proposalsFailed.inc();
+    }
+
+    void proposalsFailed(int n) {
+        if (n > 0) {
+            proposalsFailed.inc(n);
+        }
+    }
+
+    void readIndexRound() {
+        readIndexRounds.inc();
+    }
+
+    void readFailed() {
+        readsFailed.inc();
+    }
+
+    void snapshotSaved(long nanos) {
+        snapshotSave.observe(nanos / 1e9);
+    }
+
+    void snapshotInstalled(long nanos) {
+        snapshotInstall.observe(nanos / 1e9);
     }
 
     /** Gauges read from the node when scraped, never pushed by the hot path. */
@@ -66,6 +132,9 @@ final class ServerMetrics {
         gauge("raftkv_server_halted", "1 if the node stopped its write path after a storage or core failure",
                 () -> node.halted() != null ? 1 : 0);
         gauge("raftkv_server_pending_requests", "Client requests admitted and not yet answered", node::inFlight);
+        gauge("raftkv_server_proposals_pending", "Proposals appended and waiting to be applied", node::proposalsPending);
+        gauge("raftkv_disk_backend_size_bytes", "Bytes the node's database holds (SST files and memtables)",
+                () -> node.store().sizeBytes());
         gauge("raftkv_server_voters", "Voting members in the current configuration", () -> node.status().conf().voters().size());
         gauge("raftkv_server_learners", "Non-voting learners in the current configuration",
                 () -> node.status().conf().learners().size());

@@ -27,6 +27,8 @@ final class Waiters {
     }
 
     private final TreeMap<Long, Proposal> proposals = new TreeMap<>();
+    /** Proposals answered with an error since {@link #takeFailed()} last ran (metrics). */
+    private int failed;
     private final PriorityQueue<ReadAt> reads = new PriorityQueue<>((a, b) -> Long.compare(a.index, b.index));
 
     /**
@@ -40,6 +42,7 @@ final class Waiters {
             Proposal old = it.next();
             if (old.term < p.term) {
                 it.remove();
+                failed++;
                 out.add(new Reply.Failed(old.future, NodeException.of(ErrorDetail.Code.NO_LEADER, "leadership changed "
                         + "and the entry at index " + old.index + " was replaced before it committed (it was not applied); retry")));
             }
@@ -58,6 +61,7 @@ final class Waiters {
         if (p.term == a.term()) {
             out.add(new Reply.Written(p.future, a));
         } else {
+            failed++;
             // Another leader's entry took this index: ours was never committed, so a retry is safe.
             out.add(new Reply.Failed(p.future, NodeException.of(ErrorDetail.Code.NO_LEADER,
                     "leadership changed before the write committed (it was not applied); retry")));
@@ -85,6 +89,7 @@ final class Waiters {
             Proposal p = it.next().getValue();
             if (p.deadlineNanos - nowNanos < 0) {
                 it.remove();
+                failed++;
                 out.add(new Reply.Failed(p.future, NodeException.of(ErrorDetail.Code.NO_QUORUM, "write at index " + p.index
                         + " did not commit within the request timeout (no quorum?); its outcome is unknown: retry only "
                         + "through a session")));
@@ -103,6 +108,7 @@ final class Waiters {
     }
 
     void failAll(NodeException cause, List<Reply> out) {
+        failed += proposals.size();
         proposals.values().forEach(p -> out.add(new Reply.Failed(p.future, cause)));
         proposals.clear();
         reads.forEach(r -> out.add(new Reply.Failed(r.read.future, cause)));
@@ -111,5 +117,12 @@ final class Waiters {
 
     int proposalCount() {
         return proposals.size();
+    }
+
+    /** Proposals failed since the last call. */
+    int takeFailed() {
+        int n = failed;
+        failed = 0;
+        return n;
     }
 }

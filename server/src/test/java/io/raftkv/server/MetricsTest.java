@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,6 +86,31 @@ class MetricsTest {
             assertEquals(1.0, value(f, "raftkv_grpc_server_handled_total", "method=\"raftkv.v1.KV/Put\"",
                     "code=\"FAILED_PRECONDITION\"").orElseThrow(), "the redirect is counted by its status: " + f);
             assertTrue(value(f, "raftkv_server_follower_lag_entries").isEmpty(), "followers report no lag");
+
+            // Issue 14: the families operators expect beside etcd's, and the JVM and process collectors.
+            for (String name : List.of("raftkv_server_proposals_applied_total", "raftkv_server_proposals_failed_total",
+                    "raftkv_server_proposals_pending", "raftkv_server_read_index_rounds_total",
+                    "raftkv_server_read_indexes_failed_total", "raftkv_server_apply_duration_seconds_count",
+                    "raftkv_disk_backend_size_bytes", "raftkv_server_alarm", "jvm_memory_used_bytes",
+                    "process_resident_memory_bytes", "process_cpu_seconds_total", "jvm_gc_collection_seconds_count")) {
+                assertTrue(l.contains(name), name + " is missing from " + l);
+            }
+            assertTrue(value(l, "raftkv_server_proposals_applied_total").orElseThrow() >= 6, l);
+            assertTrue(value(l, "raftkv_server_version_info").isPresent(), "build/version info: " + l);
+            assertTrue(value(f, "raftkv_network_peer_received_bytes_total", "peer=\"" + leader + "\"").orElseThrow() > 0,
+                    "bytes from the leader: " + f);
+            assertTrue(value(l, "raftkv_network_peer_sent_bytes_total", "peer=\"" + follower + "\"").orElseThrow() > 0, l);
+            TestCluster.await(java.time.Duration.ofSeconds(10), "a probe round trip to each peer", () -> {
+                try {
+                    return value(scrape(c.servers.get(leader)), "raftkv_network_peer_round_trip_time_seconds_count",
+                            "peer=\"" + follower + "\"").orElse(0) >= 1;
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            c.kv(follower).get(io.raftkv.proto.GetRequest.newBuilder().setKey(ByteString.copyFromUtf8("k1")).build());
+            assertTrue(value(scrape(c.servers.get(follower)), "raftkv_server_read_index_rounds_total").orElseThrow() >= 1,
+                    "a follower serves a linearizable read through its own ReadIndex round");
         }
     }
 }

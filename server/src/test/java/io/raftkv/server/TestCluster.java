@@ -82,7 +82,14 @@ final class TestCluster implements AutoCloseable {
     }
 
     void start(long id) {
-        servers.put(id, RaftKvServer.start(config(id)));
+        servers.put(id, RaftKvServer.start(config(id), faults.get(id)));
+    }
+
+    /** Storage fault shims per node, for nodes started after they are set (tests that fail a disk). */
+    final java.util.Map<Long, io.raftkv.storage.StorageFaults> faults = new java.util.HashMap<>();
+
+    RaftKvServer server(long id) {
+        return servers.get(id);
     }
 
     void stop(long id) {

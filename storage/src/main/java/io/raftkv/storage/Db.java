@@ -112,6 +112,20 @@ final class Db implements AutoCloseable {
         return handles.get(cf.ordinal());
     }
 
+    /** SST files plus memtables over every column family. */
+    long sizeBytes() {
+        long n = 0;
+        try {
+            for (ColumnFamilyHandle h : handles) {
+                n += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+                n += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            }
+        } catch (RocksDBException e) {
+            throw readError("database size", e);
+        }
+        return n;
+    }
+
     /** The first I/O error of the write path, or null while healthy. */
     Throwable failure() {
         return failure;

@@ -24,6 +24,8 @@ final class Keys {
     static final byte[] IDENTITY = ascii("identity");
     /** A random id made when this data directory was first initialised: a recreated directory gets a new one. */
     static final byte[] INCARNATION = ascii("incarnation");
+    /** Written by the liveness probe: proves the disk takes a synced write. */
+    static final byte[] HEALTH_PROBE = ascii("health_probe");
     /** Prefix of the incarnation this node has seen each peer under: {@code peer_incarnation/} + 8-byte id. */
     static final byte[] PEER_INCARNATION_PREFIX = ascii("peer_incarnation/");
 

@@ -207,6 +207,29 @@ public final class RaftStore implements AutoCloseable {
         return config.dataDir();
     }
 
+    /**
+     * Proves the disk still takes a synced write (a liveness probe): writes a small record outside the
+     * replicated state. A failure stops the write path exactly as a failed log write would, and is
+     * reported by {@link #failure()}.
+     */
+    public void probeWrite() {
+        db.checkWritable();
+        try (WriteBatch b = new WriteBatch()) {
+            b.put(db.cf(Db.Cf.DEFAULT), Keys.HEALTH_PROBE, StateCodec.longValue(System.currentTimeMillis()));
+            db.write(b, true, "health probe");
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot build health probe batch", e);
+        }
+    }
+
+    /**
+     * Bytes the database holds (SST files and memtables of every column family): what fills the disk, and
+     * what the space quota counts. Cheap (RocksDB keeps these numbers).
+     */
+    public long sizeBytes() {
+        return db.sizeBytes();
+    }
+
     /** The first I/O error or corruption that stopped the write path, if any (for health checks and alarms). */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(db.failure());

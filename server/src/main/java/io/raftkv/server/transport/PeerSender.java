@@ -47,6 +47,7 @@ final class PeerSender implements Runnable {
     }
 
     private final long peer;
+    private final TransportMetrics metrics;
     /** This node's data-directory incarnation, sent with every batch. */
     private final long incarnation;
     private final String address;
@@ -73,7 +74,9 @@ final class PeerSender implements Runnable {
     private long carryEnqueuedNanos;
     private long lastStaleReportNanos;
 
-    PeerSender(long peer, String address, TransportConfig config, Inbox inbox, ManagedChannel channel, long incarnation) {
+    PeerSender(long peer, String address, TransportConfig config, Inbox inbox, ManagedChannel channel, long incarnation,
+               TransportMetrics metrics) {
+        this.metrics = metrics;
         this.peer = peer;
         this.incarnation = incarnation;
         this.address = address;
@@ -212,6 +215,7 @@ final class PeerSender implements Runnable {
                 MessageBatch batch = nextBatch(first);
                 if (batch != null) {
                     a.call.onNext(batch);
+                    metrics.sent(peer, batch.getSerializedSize());
                     first = false;
                     continue;
                 }
@@ -292,6 +296,9 @@ final class PeerSender implements Runnable {
             dequeued(queue.poll());
             dropped++;
         }
+        if (dropped > 0) {
+            metrics.dropped(peer, dropped);
+        }
         if (dropped > 0 && now - lastStaleReportNanos >= staleNanos) {
             lastStaleReportNanos = now;
             LOG.debug("dropped {} stale messages for peer {}", dropped, peer);
@@ -319,6 +326,7 @@ final class PeerSender implements Runnable {
     }
 
     private void failed(Status s, PeerRefusal refusal) {
+        metrics.sendFailed(peer);
         String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
         if (refusal == PeerRefusal.REPLACED) {
             inbox.replaced(String.valueOf(s.getDescription()));

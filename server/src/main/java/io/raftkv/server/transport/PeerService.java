@@ -27,6 +27,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
 
     private final TransportConfig config;
+    private final TransportMetrics metrics;
     private final RaftStore store;
     private final Inbox inbox;
     private final RejectionLog rejections = new RejectionLog();
@@ -34,7 +35,8 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
     private final Map<Long, String> clientAddresses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SnapshotInbound> snapshotsInProgress = new ConcurrentHashMap<>();
 
-    PeerService(TransportConfig config, RaftStore store, Inbox inbox) {
+    PeerService(TransportConfig config, RaftStore store, Inbox inbox, TransportMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.store = store;
         this.inbox = inbox;
@@ -72,6 +74,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
         return null;
     }
 
+    /** Answers a peer's probe or a starting node's question (see {@code RaftPeer.Hello}). */
     @Override
     public void hello(io.raftkv.proto.peer.HelloRequest req, StreamObserver<io.raftkv.proto.peer.HelloResponse> out) {
         String problem = checkAddressing(config, req.getClusterId(), req.getFrom(), req.getTo());
@@ -189,6 +192,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
                 inbox.receive(m);
             }
             received += messages.size();
+            metrics.received(batch.getFrom(), batch.getSerializedSize());
         }
 
         private void reject(Status status, String problem) {

@@ -38,6 +38,7 @@ public final class PeerTransport implements AutoCloseable {
     static final int MIN_INBOUND_BYTES = 64 << 20;
 
     private final TransportConfig config;
+    private final TransportMetrics metrics;
     private final RaftStore store;
     private final Inbox inbox;
     private final PeerService service;
@@ -51,12 +52,20 @@ public final class PeerTransport implements AutoCloseable {
     private final Set<Long> unknownPeersLogged = ConcurrentHashMap.newKeySet();
     private volatile boolean started;
     private volatile boolean closed;
+    /** Probes every peer's peer port on its own, for the round-trip time (etcd's peer prober). */
+    private final java.util.concurrent.ScheduledExecutorService prober;
+    private static final java.time.Duration PROBE_EVERY = java.time.Duration.ofSeconds(2);
 
     public PeerTransport(TransportConfig config, RaftStore store, Inbox inbox) {
+        this(config, store, inbox, TransportMetrics.NONE);
+    }
+
+    public PeerTransport(TransportConfig config, RaftStore store, Inbox inbox, TransportMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.inbox = Objects.requireNonNull(inbox, "inbox");
-        this.service = new PeerService(config, store, inbox);
+        this.service = new PeerService(config, store, inbox, metrics);
         try {
             for (Map.Entry<Long, String> p : config.peers().entrySet()) {
                 peers.put(p.getKey(), newPeer(p.getKey(), p.getValue()));
@@ -65,6 +74,11 @@ public final class PeerTransport implements AutoCloseable {
             peers.values().forEach(p -> p.channel.shutdownNow());
             throw e;
         }
+        this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, THREAD_PREFIX + config.nodeId() + "-prober");
+            t.setDaemon(true);
+            return t;
+        });
         AtomicInteger n = new AtomicInteger();
         // One transfer per peer at most (see send), so the pool never grows beyond the peer count.
         this.snapshotExecutor = Executors.newCachedThreadPool(r -> {
@@ -113,6 +127,7 @@ public final class PeerTransport implements AutoCloseable {
         for (Peer p : peers.values()) {
             p.sender.start();
         }
+        prober.scheduleWithFixedDelay(this::probeAll, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("peer transport of node {} started for peers {}", config.nodeId(), addresses());
     }
 
@@ -165,7 +180,7 @@ public final class PeerTransport implements AutoCloseable {
 
     private Peer newPeer(long id, String address) {
         ManagedChannel ch = channel(address);
-        return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch, store.incarnations().self()));
+        return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch, store.incarnations().self(), metrics));
     }
 
     private record Peer(String address, ManagedChannel channel, PeerSender sender) {
@@ -210,6 +225,7 @@ public final class PeerTransport implements AutoCloseable {
                     touched.add(s);
                 }
             } else {
+                metrics.dropped(m.to(), 1);
                 unreachable = add(unreachable, m.to());
             }
         }
@@ -261,6 +277,35 @@ public final class PeerTransport implements AutoCloseable {
                 .build();
     }
 
+    /** One Hello per peer; the answer's delay is the round-trip time (a refusal counts too: the port answered). */
+    private void probeAll() {
+        for (Map.Entry<Long, Peer> e : peers.entrySet()) {
+            long peer = e.getKey();
+            io.raftkv.proto.peer.HelloRequest req = io.raftkv.proto.peer.HelloRequest.newBuilder().setClusterId(config.clusterId())
+                    .setFrom(config.nodeId()).setTo(peer).setIncarnation(store.incarnations().self()).build();
+            long t0 = System.nanoTime();
+            io.raftkv.proto.peer.RaftPeerGrpc.newStub(e.getValue().channel).withDeadlineAfter(1, TimeUnit.SECONDS)
+                    .hello(req, new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(io.raftkv.proto.peer.HelloResponse r) {
+                            metrics.roundTrip(peer, System.nanoTime() - t0);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            io.grpc.Status.Code c = io.grpc.Status.fromThrowable(t).getCode();
+                            if (c != io.grpc.Status.Code.UNAVAILABLE && c != io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+                                metrics.roundTrip(peer, System.nanoTime() - t0);
+                            }
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+        }
+    }
+
     /**
      * Asks {@code peer} for its hash of the state right after {@code index} (the corruption check); an
      * unreachable or unknown peer answers {@link HashAnswer#UNKNOWN} with the reason in the exception.
@@ -310,6 +355,7 @@ public final class PeerTransport implements AutoCloseable {
         for (SnapshotSender s : snapshots.values()) {
             s.cancel();
         }
+        prober.shutdownNow();
         snapshotExecutor.shutdownNow();
         service.close();
         for (Peer p : peers.values()) {
@@ -323,6 +369,7 @@ public final class PeerTransport implements AutoCloseable {
             for (Thread t : stillRetiring) {
                 t.join(10_000);
             }
+            prober.awaitTermination(5, TimeUnit.SECONDS);
             if (!snapshotExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("snapshot transfers of node {} did not stop within 5 s", config.nodeId());
             }
