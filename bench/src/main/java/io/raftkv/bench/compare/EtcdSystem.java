@@ -176,10 +176,12 @@ final class EtcdSystem implements SystemUnderTest {
     }
 
     @Override
-    public void kill(int node) {
+    public long kill(int node) {
         Process p = procs[node];
+        long sent = System.nanoTime();
         if (p != null) {
             p.destroyForcibly();
+            sent = System.nanoTime();
             try {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("etcd node " + node + " (pid " + p.pid() + ") survived SIGKILL for 10 s");
@@ -190,6 +192,7 @@ final class EtcdSystem implements SystemUnderTest {
             }
             procs[node] = null;
         }
+        return sent;
     }
 
     @Override

@@ -81,18 +81,18 @@ final class Failover {
             for (int k = 1; k <= kills; k++) {
                 int leader = sys.awaitLeader(RECOVERY_TIMEOUT);
                 // Steady state first: a write acknowledged after the cluster settled.
-                loop.awaitAckAfter(System.nanoTime(), RECOVERY_TIMEOUT);
-                long killedAt = System.nanoTime();
-                sys.kill(leader);
-                PutLoop.Ack ack = loop.awaitAckAfter(killedAt, RECOVERY_TIMEOUT);
-                double gapMs = (ack.completedAt() - killedAt) / 1e6;
+                loop.awaitAck(RECOVERY_TIMEOUT);
+                PutLoop.Recording recording = loop.record();
+                long killedAt = sys.kill(leader);
+                PutLoop.Gap gap = loop.awaitAck(recording, killedAt, RECOVERY_TIMEOUT);
+                double gapMs = (gap.ack().completedAt() - killedAt) / 1e6;
                 int newLeader;
                 try {
                     newLeader = sys.awaitLeader(RECOVERY_TIMEOUT);
                 } catch (IllegalStateException e) {
                     newLeader = -1;
                 }
-                Map<String, Long> errors = loop.errorsBetween(killedAt, ack.completedAt());
+                Map<String, Long> errors = gap.errors();
                 result.add(new Kill(leader, newLeader, gapMs, errors));
                 log.printf("%s, %s, kill %d/%d: SIGKILL leader node %d -> first acknowledged put after %.0f ms (new leader"
                         + " node %d, errors %s)%n", sys.name(), label, k, kills, leader, gapMs, newLeader, errors);
@@ -125,24 +125,34 @@ final class Failover {
     }
 
     /**
-     * The one-client write loop, on its own thread. It keeps every operation's start, end and outcome of the
-     * recent past (bounded), which is enough to find the first acknowledgement of a put sent after a kill.
+     * The one-client write loop, on its own thread. Around a kill it records every finished put (from just
+     * before the kill until the first acknowledgement of a put sent after it), which is all that is needed
+     * to find the gap and the errors in it; otherwise it records nothing, however long it runs.
      */
     static final class PutLoop implements AutoCloseable, Runnable {
-        /** One finished put. */
+        /** One finished put; {@code error} is null for an acknowledged one. */
         record Op(long startedAt, long completedAt, String error) {
         }
 
-        /** An acknowledged put. */
-        record Ack(long startedAt, long completedAt) {
+        /** The first acknowledged put sent at or after {@code from}, and the failed puts that ended before it. */
+        record Gap(long from, Op ack, Map<String, Long> errors) {
         }
 
-        private static final int KEEP = 200_000;
+        /** The puts finished since {@link #record()}; closed once it holds the acknowledgement looked for. */
+        static final class Recording {
+            private final List<Op> ops = new ArrayList<>();
+            private long from = Long.MAX_VALUE;
+            private boolean complete;
+        }
+
+        /** A bound for runaway recordings (a driver failing in microseconds for a minute). */
+        private static final int MAX_OPS = 1_000_000;
 
         private final Driver driver;
         private final int keys;
         private final Thread thread;
-        private final List<Op> ops = new ArrayList<>();
+        private Recording recording;
+        private String lastError = "none yet";
         private volatile boolean stop;
 
         private PutLoop(Driver driver, int keys) {
@@ -171,38 +181,49 @@ final class Failover {
                 }
                 long t1 = System.nanoTime();
                 synchronized (this) {
-                    if (ops.size() == KEEP) {
-                        ops.subList(0, KEEP / 2).clear();
+                    lastError = error == null ? "acknowledged" : error;
+                    Recording r = recording;
+                    if (r != null && !r.complete && r.ops.size() < MAX_OPS) {
+                        r.ops.add(new Op(t0, t1, error));
+                        r.complete = error == null && t0 >= r.from;
                     }
-                    ops.add(new Op(t0, t1, error));
                 }
                 key = (key + 1) % keys;
             }
         }
 
-        /** The first acknowledged put that started at or after {@code t}. */
-        Ack awaitAckAfter(long t, Duration timeout) {
+        /** Starts recording finished puts (call it before the kill: the kill's time is known only after). */
+        synchronized Recording record() {
+            recording = new Recording();
+            return recording;
+        }
+
+        /** Waits for the first acknowledged put of {@code r} sent at or after {@code from}. */
+        Gap awaitAck(Recording r, long from, Duration timeout) {
+            synchronized (this) {
+                r.from = from;
+            }
             return Poll.until(timeout, "acknowledged put", () -> {
                 synchronized (this) {
-                    for (Op op : ops) {
-                        if (op.startedAt() >= t && op.error() == null) {
-                            return Poll.done(new Ack(op.startedAt(), op.completedAt()));
+                    Map<String, Long> errors = new TreeMap<>();
+                    for (Op op : r.ops) {
+                        if (op.error() == null && op.startedAt() >= from) {
+                            r.complete = true;
+                            return Poll.done(new Gap(from, op, errors));
+                        }
+                        if (op.error() != null && op.completedAt() >= from) {
+                            errors.merge(op.error(), 1L, Long::sum);
                         }
                     }
-                    String last = ops.isEmpty() ? "none yet" : String.valueOf(ops.get(ops.size() - 1).error());
-                    return Poll.notYet("last put: " + last);
+                    return Poll.notYet("last put: " + lastError);
                 }
             });
         }
 
-        synchronized Map<String, Long> errorsBetween(long from, long to) {
-            Map<String, Long> m = new TreeMap<>();
-            for (Op op : ops) {
-                if (op.error() != null && op.completedAt() >= from && op.completedAt() <= to) {
-                    m.merge(op.error(), 1L, Long::sum);
-                }
-            }
-            return m;
+        /** The first acknowledged put sent from now on (steady state before a kill). */
+        Gap awaitAck(Duration timeout) {
+            Recording r = record();
+            return awaitAck(r, System.nanoTime(), timeout);
         }
 
         @Override

@@ -31,15 +31,21 @@ final class Processes {
         return commandLine(pid).filter(c -> c.contains(marker)).flatMap(c -> h);
     }
 
-    /** SIGKILL and wait until the kernel has let go of it. */
-    static void kill(long pid, String marker, Duration timeout) {
+    /**
+     * SIGKILL and wait until the kernel has let go of it.
+     *
+     * @return {@link System#nanoTime()} right after the signal was sent, or when nothing was running
+     */
+    static long kill(long pid, String marker, Duration timeout) {
         Optional<ProcessHandle> h = ours(pid, marker);
         if (h.isEmpty()) {
-            return;
+            return System.nanoTime();
         }
         h.get().destroyForcibly();
+        long sent = System.nanoTime();
         Poll.until(timeout, "exit of pid " + pid + " after SIGKILL",
                 () -> ours(pid, marker).isEmpty() ? Poll.done(true) : Poll.notYet("still running"));
+        return sent;
     }
 
     /**

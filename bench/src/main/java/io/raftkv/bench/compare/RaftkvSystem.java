@@ -184,8 +184,8 @@ final class RaftkvSystem implements SystemUnderTest {
     }
 
     @Override
-    public void kill(int node) {
-        Processes.kill(pids[node], marker(node), Duration.ofSeconds(10));
+    public long kill(int node) {
+        return Processes.kill(pids[node], marker(node), Duration.ofSeconds(10));
     }
 
     @Override

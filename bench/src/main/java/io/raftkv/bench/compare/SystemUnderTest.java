@@ -31,8 +31,13 @@ interface SystemUnderTest extends AutoCloseable {
     /** The client object the generator shares between its threads. */
     Driver connect(Driver.Settings settings);
 
-    /** SIGKILL node {@code i}'s process (no goodbye, nothing flushed) and wait until it is gone. */
-    void kill(int node);
+    /**
+     * SIGKILL node {@code i}'s process (no goodbye, nothing flushed) and wait until it is gone.
+     *
+     * @return {@link System#nanoTime()} right after the signal was sent: from then on the node runs no code
+     *         (a clock started before the signal would credit requests the node still answered)
+     */
+    long kill(int node);
 
     /** Starts node {@code i} again with its data; returns once its process runs (it may still be catching up). */
     void restart(int node, Duration timeout);
