@@ -21,7 +21,12 @@ record Cell(Workload workload, int clients) {
         /** Serializable reads: any member answers from its local state, possibly stale. */
         GET_SERIALIZABLE("get-ser"),
         /** YCSB workload A: 50% linearizable reads, 50% updates, keys chosen by a scrambled zipfian (0.99). */
-        YCSB_A("ycsb-a");
+        YCSB_A("ycsb-a"),
+        /**
+         * Not a cell: the round's warm-up, puts and both kinds of get in equal parts over uniform keys, so
+         * every path the cells take is compiled before the first one is measured.
+         */
+        WARMUP("warmup");
 
         final String label;
 
@@ -29,9 +34,14 @@ record Cell(Workload workload, int clients) {
             this.label = label;
         }
 
+        /** Whether it writes: read-only cells have no entries per fsync worth showing. */
+        boolean writes() {
+            return this != GET_LINEARIZABLE && this != GET_SERIALIZABLE;
+        }
+
         static Workload parse(String s) {
             for (Workload w : values()) {
-                if (w.label.equals(s.trim().toLowerCase(Locale.ROOT))) {
+                if (w != WARMUP && w.label.equals(s.trim().toLowerCase(Locale.ROOT))) {
                     return w;
                 }
             }

@@ -42,6 +42,11 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Option(names = "--round-warmup", paramLabel = "DURATION", defaultValue = "20s",
+            description = "Warm-up of every fresh cluster after the preload, before its first cell: puts and both "
+                    + "kinds of get, so the server JVMs' JIT has compiled the paths the cells use (default: ${DEFAULT-VALUE}).")
+    Duration roundWarmup;
+
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s",
             description = "Warm-up of every cell before it is measured (default: ${DEFAULT-VALUE}).")
     Duration warmup;
@@ -76,8 +81,8 @@ final class CompareCommand implements Callable<Integer> {
             if (rounds < 1) {
                 throw new IllegalArgumentException("--rounds must be at least 1");
             }
-            if (warmup.isNegative() || duration.isZero() || duration.isNegative()) {
-                throw new IllegalArgumentException("--duration must be positive and --warmup not negative");
+            if (warmup.isNegative() || roundWarmup.isNegative() || duration.isZero() || duration.isNegative()) {
+                throw new IllegalArgumentException("--duration must be positive, --warmup and --round-warmup not negative");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage() + " (see 'raftkv bench compare --help')");
@@ -90,12 +95,13 @@ final class CompareCommand implements Callable<Integer> {
         Path clusters = common.workDir != null ? common.workDir.resolve("raftkv-bench-" + runDir.getFileName()) : runDir.resolve("clusters");
         Cleanup.deleteAtExit(clusters);
         Map<String, Object> machine = Machine.facts(BenchMain.root(), clusters);
-        Compare.Settings settings = new Compare.Settings(warmup, duration, cellList, rounds, keys, common.valueBytes,
+        Compare.Settings settings = new Compare.Settings(roundWarmup, warmup, duration, cellList, rounds, keys, common.valueBytes,
                 common.startTimeout, common.seed);
-        long perRound = cellList.size() * (warmup.toSeconds() + duration.toSeconds()) + 25;
-        log.printf("bench compare: %d cells x %s x %d rounds, %s warm-up + %s measured per cell, %,d keys of %d bytes "
-                        + "(about %d min)%nmachine: %s%nrun directory: %s%n", cellList.size(), common.systems, rounds,
-                Units.duration(warmup), Units.duration(duration), keys, common.valueBytes,
+        long perRound = cellList.size() * (warmup.toSeconds() + duration.toSeconds()) + roundWarmup.toSeconds() + 25;
+        log.printf("bench compare: %d cells x %s x %d rounds, %s warm-up per cluster, %s warm-up + %s measured per cell, "
+                        + "%,d keys of %d bytes (about %d min)%nmachine: %s%nrun directory: %s%n", cellList.size(),
+                common.systems, rounds, Units.duration(roundWarmup), Units.duration(warmup), Units.duration(duration), keys,
+                common.valueBytes,
                 Math.max(1, Math.round(perRound * rounds * common.systems.size() / 60.0)), Machine.oneLine(machine), runDir);
 
         Instant started = Instant.now();
@@ -118,7 +124,7 @@ final class CompareCommand implements Callable<Integer> {
         List<Result> results = compare.results();
         List<Summary> summaries = Summary.all(cellList, names, results);
         String a = names.get(0);
-        String b = names.size() > 1 ? names.get(1) : names.get(0);
+        String b = names.size() > 1 ? names.get(1) : null;
         Table table = Table.of(cellList, a, b, summaries);
         String tableText = render(table);
         System.out.print(tableText);
@@ -127,20 +133,20 @@ final class CompareCommand implements Callable<Integer> {
         systems.forEach(s -> describe.put(s.name(), s.describe()));
         List<Object> ratios = new ArrayList<>();
         for (Cell c : cellList) {
-            Summary.find(summaries, c, a).flatMap(sa -> Summary.find(summaries, c, b).filter(sb -> !a.equals(b))
+            Summary.find(summaries, c, a).flatMap(sa -> Summary.find(summaries, c, b)
                     .map(sb -> Json.ratios(Summary.ratios(sa, sb)))).ifPresent(ratios::add);
         }
         Map<String, Object> json = Json.object().with("command", "compare").with("started", started.toString())
                 .with("finished", finished.toString()).with("elapsedSeconds", elapsed).with("machine", machine)
                 .with("systems", describe).with("settings", compare.settingsJson())
-                .with("ratiosOf", a + "/" + b)
+                .with("ratiosOf", b == null ? null : a + "/" + b)
                 .with("results", results.stream().map(Json::result).toList())
                 .with("summary", summaries.stream().map(Json::summary).toList())
                 .with("ratios", ratios)
                 .with("error", failure == null ? null : String.valueOf(failure.getMessage()));
         Files.writeString(runDir.resolve("results.json"), Json.write(json), StandardCharsets.UTF_8);
-        String subtitle = String.format("%s, %d round(s), %s warm-up + %s measured per cell, %,d keys x %d B; %s",
-                started.toString().substring(0, 16).replace('T', ' '), rounds, Units.duration(warmup),
+        String subtitle = String.format("%s, %d round(s), %s + %s warm-up, %s measured per cell, %,d keys x %d B; %s",
+                started.toString().substring(0, 16).replace('T', ' '), rounds, Units.duration(roundWarmup), Units.duration(warmup),
                 Units.duration(duration), keys, common.valueBytes, Machine.oneLine(machine));
         Files.writeString(runDir.resolve("chart.svg"), Svg.chart(cellList, names, results, summaries, subtitle),
                 StandardCharsets.UTF_8);

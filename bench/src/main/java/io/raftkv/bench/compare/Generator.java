@@ -160,6 +160,14 @@ final class Generator {
                         driver.put(key);
                     }
                 }
+                case WARMUP -> {
+                    int key = random.nextInt(keys);
+                    switch (random.nextInt(3)) {
+                        case 0 -> driver.put(key);
+                        case 1 -> driver.get(key, true);
+                        default -> driver.get(key, false);
+                    }
+                }
                 default -> throw new IllegalStateException("unknown workload " + cell.workload());
             }
         }

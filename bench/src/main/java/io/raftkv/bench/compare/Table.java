@@ -21,20 +21,21 @@ final class Table {
     }
 
     /**
-     * @param a the system in the numerator of the ratios (raftkv), b the denominator (etcd)
+     * @param a the system in the numerator of the ratios (raftkv), b the denominator (etcd); null b: one
+     *          system, no ratios
      */
     static Table of(List<Cell> cells, String a, String b, List<Summary> summaries) {
         Table t = new Table();
         for (Cell c : cells) {
             Optional<Summary> sa = Summary.find(summaries, c, a);
-            Optional<Summary> sb = Summary.find(summaries, c, b);
+            Optional<Summary> sb = b == null ? Optional.empty() : Summary.find(summaries, c, b);
             sa.ifPresent(s -> t.rows.add(row(s)));
             sb.ifPresent(s -> t.rows.add(row(s)));
             if (sa.isPresent() && sb.isPresent()) {
                 Summary.Ratios r = Summary.ratios(sa.get(), sb.get());
                 t.rows.add(List.of(c.name(), a + "/" + b, Units.ratio(r.opsPerSecond()), Units.ratio(r.p50Ms()),
                         Units.ratio(r.p99Ms()), Units.ratio(r.p999Ms()), "", "", Units.ratio(r.cpuMsPer1000()),
-                        Units.ratio(r.maxRssMiB()), Units.ratio(r.entriesPerFsync())));
+                        Units.ratio(r.maxRssMiB()), c.workload().writes() ? Units.ratio(r.entriesPerFsync()) : "-"));
             }
         }
         return t;
@@ -44,7 +45,9 @@ final class Table {
         return List.of(s.cell().name(), s.system(), range(s.opsPerSecond(), Units::count), range(s.p50Ms(), Units::ms),
                 range(s.p99Ms(), Units::ms), range(s.p999Ms(), Units::ms), errors(s.errorKinds()),
                 range(s.leaderChanges(), Units::count), range(s.cpuMsPer1000(), Units::ms),
-                range(s.maxRssMiB(), Units::count), range(s.entriesPerFsync(), Units::ms));
+                range(s.maxRssMiB(), Units::count),
+                // Read cells commit only what a node proposes by itself (raftkv: session expiry): not a batch size.
+                s.cell().workload().writes() ? range(s.entriesPerFsync(), Units::ms) : "-");
     }
 
     /** {@code 5,062–6,782}, or one number when every round agrees (or there was one round). */

@@ -25,6 +25,7 @@ class CellTest {
         assertEquals("unknown workload 'scan' (expected put, get-lin, get-ser or ycsb-a)",
                 assertThrows(IllegalArgumentException.class, () -> Cell.parse("scan", List.of(1), 1)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Cell.parse("put@x", List.of(1), 1));
+        assertThrows(IllegalArgumentException.class, () -> Cell.parse("warmup", List.of(1), 1), "internal workload");
         assertThrows(IllegalArgumentException.class, () -> Cell.parse("put@0", List.of(1), 1));
         assertThrows(IllegalArgumentException.class, () -> Cell.parse(" , ", List.of(1), 1));
     }

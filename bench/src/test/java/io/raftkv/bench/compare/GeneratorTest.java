@@ -96,6 +96,19 @@ class GeneratorTest {
     }
 
     @Test
+    void theRoundWarmupTakesEveryPath() {
+        FakeDriver d = new FakeDriver(1_000);
+        Generator g = Generator.start(d, new Cell(Cell.Workload.WARMUP, 2), 1_000, 5);
+        Poll.hold(Duration.ofMillis(100));
+        Generator.Outcome o = g.join(Duration.ofSeconds(10));
+        assertEquals(0, o.ops(), "nothing measured");
+        double all = d.calls.get();
+        for (LongAdder a : new LongAdder[] {d.puts, d.linearizable, d.serializable}) {
+            assertEquals(1 / 3.0, a.sum() / all, 0.03);
+        }
+    }
+
+    @Test
     void serializableGetsAreSerializable() {
         FakeDriver d = new FakeDriver(10);
         Generator g = Generator.start(d, new Cell(Cell.Workload.GET_SERIALIZABLE, 1), 10, 3);

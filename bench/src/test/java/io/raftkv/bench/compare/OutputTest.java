@@ -54,6 +54,7 @@ class OutputTest {
         assertEquals(List.of("put@1", "raftkv/etcd", "0.58", "2.17", "2.17", "2.17", "", "", "1.73", "1.00", "1.00"),
                 rows.get(2));
         assertEquals("4 (StatusRuntimeException(UNAVAILABLE) 3, timeout after 30s 1)", rows.get(7).get(6));
+        assertEquals("-", rows.get(6).get(10), "no batch size for reads");
         assertEquals("-", rows.get(8).get(10));
         String printed = CompareCommand.render(t);
         String[] lines = printed.split("\n");
@@ -63,6 +64,13 @@ class OutputTest {
         for (String line : lines) {
             assertEquals(lines[0].length(), line.length(), "columns line up: " + line);
         }
+    }
+
+    @Test
+    void oneSystemMeansNoRatioRows() {
+        List<Result> rs = results().stream().filter(r -> r.system().equals("etcd")).toList();
+        List<List<String>> rows = Table.of(CELLS, "etcd", null, Summary.all(CELLS, List.of("etcd"), rs)).rows();
+        assertEquals(List.of("etcd", "etcd", "etcd"), rows.stream().map(r -> r.get(1)).toList());
     }
 
     @Test
