@@ -49,8 +49,8 @@ class CompareIT {
         int code;
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         try {
-            code = BenchMain.commandLine().execute("compare", "--cells", "put@4", "--rounds", "1", "--round-warmup", "2s", "--warmup", "1s",
-                    "--duration", "1s", "--keys", "500", "--out", out.toString(), "--work-dir", work.toString(),
+            code = BenchMain.commandLine().execute("compare", "--cells", "put@4", "--rounds", "1", "--round-warmup", "2s",
+                    "--warmup", "1s", "--duration", "1s", "--keys", "500", "--out", out.toString(), "--work-dir", work.toString(),
                     "--server-jar", serverJar().toString());
         } finally {
             System.setOut(original);
