@@ -32,8 +32,17 @@ final class Compare {
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
 
     /** The run's parameters (see CompareCommand for what each means). */
-    record Settings(Duration roundWarmup, Duration warmup, Duration duration, List<Cell> cells, int rounds, int keys,
-                    int valueBytes, Duration startTimeout, long seed) {
+    record Settings(Duration roundWarmup, Duration idle, Duration warmup, Duration duration, List<Cell> cells, int rounds,
+                    int keys, int valueBytes, Duration startTimeout, long seed) {
+    }
+
+    /**
+     * The servers' CPU with no load, right after a round's warm-up: the floor (ticks, heartbeats, background
+     * work) that every operation of a low-concurrency cell shares.
+     *
+     * @param cpuMsPerSecond utime + stime of the three server processes per second of wall time
+     */
+    record Idle(String system, int round, double cpuMsPerSecond) {
     }
 
     /** Clients of the round's warm-up: enough concurrency to exercise batching paths as well. */
@@ -42,6 +51,7 @@ final class Compare {
     private final Settings settings;
     private final PrintStream log;
     private final List<Result> results = Collections.synchronizedList(new ArrayList<>());
+    private final List<Idle> idles = Collections.synchronizedList(new ArrayList<>());
 
     Compare(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -51,6 +61,10 @@ final class Compare {
     /** Results so far: on a failure the caller still writes what was measured. */
     List<Result> results() {
         return List.copyOf(results);
+    }
+
+    List<Idle> idles() {
+        return List.copyOf(idles);
     }
 
     /** The systems in the order of round {@code round} (1-based): as given in odd rounds, reversed in even ones. */
@@ -81,6 +95,7 @@ final class Compare {
             preload(driver, settings.keys());
             log.printf("round %d/%d, %s: preloaded in %.1f s%n", round, settings.rounds(), sys.name(), (System.nanoTime() - t1) / 1e9);
             warmUp(driver, round);
+            measureIdle(sys, round);
             for (Cell cell : settings.cells()) {
                 Result r = runCell(sys, driver, cell, round);
                 results.add(r);
@@ -151,6 +166,23 @@ final class Compare {
                 log.printf("round %d/%d: %d errors during the round's warm-up%n", round, settings.rounds(), o.warmupErrors());
             }
         }
+    }
+
+    private void measureIdle(SystemUnderTest sys, int round) {
+        if (settings.idle().isZero()) {
+            return;
+        }
+        Probe a = Probe.take(sys);
+        long t0 = System.nanoTime();
+        Poll.hold(settings.idle());
+        Probe b = Probe.take(sys);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        // cpuMsPer1000 over "1000 operations" is the CPU in ms over the period.
+        double cpuMs = Probe.cpuMsPer1000(a, b, 1000);
+        Idle idle = new Idle(sys.name(), round, cpuMs / seconds);
+        idles.add(idle);
+        log.printf("round %d/%d, %s: idle server CPU %.0f ms/s (3 nodes, no load)%n", round, settings.rounds(), sys.name(),
+                idle.cpuMsPerSecond());
     }
 
     private Result runCell(SystemUnderTest sys, Driver driver, Cell cell, int round) {
@@ -307,6 +339,7 @@ final class Compare {
     Map<String, Object> settingsJson() {
         return Json.object().with("roundWarmup", Units.duration(settings.roundWarmup()) + " of puts, linearizable and "
                         + "serializable gets (" + ROUND_WARMUP_CLIENTS + " clients) after the preload")
+                .with("idle", Units.duration(settings.idle()) + " with no load after the round's warm-up")
                 .with("warmup", Units.duration(settings.warmup()))
                 .with("duration", Units.duration(settings.duration())).with("rounds", settings.rounds())
                 .with("cells", settings.cells().stream().map(Cell::name).toList()).with("keys", settings.keys())

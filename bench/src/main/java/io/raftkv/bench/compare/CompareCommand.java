@@ -47,6 +47,11 @@ final class CompareCommand implements Callable<Integer> {
                     + "kinds of get, so the server JVMs' JIT has compiled the paths the cells use (default: ${DEFAULT-VALUE}).")
     Duration roundWarmup;
 
+    @Option(names = "--idle", paramLabel = "DURATION", defaultValue = "3s",
+            description = "After the cluster's warm-up, measure the servers' CPU with no load for this long: the "
+                    + "floor that low-concurrency cells share (default: ${DEFAULT-VALUE}; 0 skips it).")
+    Duration idle;
+
     @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "5s",
             description = "Warm-up of every cell before it is measured (default: ${DEFAULT-VALUE}).")
     Duration warmup;
@@ -81,7 +86,7 @@ final class CompareCommand implements Callable<Integer> {
             if (rounds < 1) {
                 throw new IllegalArgumentException("--rounds must be at least 1");
             }
-            if (warmup.isNegative() || roundWarmup.isNegative() || duration.isZero() || duration.isNegative()) {
+            if (warmup.isNegative() || roundWarmup.isNegative() || idle.isNegative() || duration.isZero() || duration.isNegative()) {
                 throw new IllegalArgumentException("--duration must be positive, --warmup and --round-warmup not negative");
             }
         } catch (IllegalArgumentException e) {
@@ -95,9 +100,9 @@ final class CompareCommand implements Callable<Integer> {
         Path clusters = common.workDir != null ? common.workDir.resolve("raftkv-bench-" + runDir.getFileName()) : runDir.resolve("clusters");
         Cleanup.deleteAtExit(clusters);
         Map<String, Object> machine = Machine.facts(BenchMain.root(), clusters);
-        Compare.Settings settings = new Compare.Settings(roundWarmup, warmup, duration, cellList, rounds, keys, common.valueBytes,
+        Compare.Settings settings = new Compare.Settings(roundWarmup, idle, warmup, duration, cellList, rounds, keys, common.valueBytes,
                 common.startTimeout, common.seed);
-        long perRound = cellList.size() * (warmup.toSeconds() + duration.toSeconds()) + roundWarmup.toSeconds() + 25;
+        long perRound = cellList.size() * (warmup.toSeconds() + duration.toSeconds()) + roundWarmup.toSeconds() + idle.toSeconds() + 25;
         log.printf("bench compare: %d cells x %s x %d rounds, %s warm-up per cluster, %s warm-up + %s measured per cell, "
                         + "%,d keys of %d bytes (about %d min)%nmachine: %s%nrun directory: %s%n", cellList.size(),
                 common.systems, rounds, Units.duration(roundWarmup), Units.duration(warmup), Units.duration(duration), keys,
@@ -126,7 +131,7 @@ final class CompareCommand implements Callable<Integer> {
         String a = names.get(0);
         String b = names.size() > 1 ? names.get(1) : null;
         Table table = Table.of(cellList, a, b, summaries);
-        String tableText = render(table);
+        String tableText = render(table) + idleLine(names, compare.idles());
         System.out.print(tableText);
 
         Map<String, Object> describe = new LinkedHashMap<>();
@@ -142,6 +147,8 @@ final class CompareCommand implements Callable<Integer> {
                 .with("ratiosOf", b == null ? null : a + "/" + b)
                 .with("results", results.stream().map(Json::result).toList())
                 .with("summary", summaries.stream().map(Json::summary).toList())
+                .with("idleServerCpuMsPerSecond", compare.idles().stream().map(i -> Json.object().with("system", i.system())
+                        .with("round", i.round()).with("cpuMsPerSecond", i.cpuMsPerSecond())).toList())
                 .with("ratios", ratios)
                 .with("error", failure == null ? null : String.valueOf(failure.getMessage()));
         Files.writeString(runDir.resolve("results.json"), Json.write(json), StandardCharsets.UTF_8);
@@ -161,6 +168,21 @@ final class CompareCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** One line under the table: each system's idle server CPU over the rounds. */
+    static String idleLine(List<String> systems, List<Compare.Idle> idles) {
+        if (idles.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String s : systems) {
+            Stats.Range r = Stats.range(idles.stream().filter(i -> i.system().equals(s)).map(Compare.Idle::cpuMsPerSecond).toList());
+            if (!r.empty()) {
+                parts.add(s + " " + Table.range(r, Units::count));
+            }
+        }
+        return "\nServer CPU with no load (3 nodes, after the warm-up): " + String.join(", ", parts) + " ms per second.\n";
     }
 
     static String render(Table t) {

@@ -50,7 +50,7 @@ class CompareIT {
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         try {
             code = BenchMain.commandLine().execute("compare", "--cells", "put@4", "--rounds", "1", "--round-warmup", "2s",
-                    "--warmup", "1s", "--duration", "1s", "--keys", "500", "--out", out.toString(), "--work-dir", work.toString(),
+                    "--idle", "1s", "--warmup", "1s", "--duration", "1s", "--keys", "500", "--out", out.toString(), "--work-dir", work.toString(),
                     "--server-jar", serverJar().toString());
         } finally {
             System.setOut(original);
@@ -85,6 +85,11 @@ class CompareIT {
         assertEquals(List.of("raftkv", "etcd"), List.of(results.get(0).getAsJsonObject().get("system").getAsString(),
                 results.get(1).getAsJsonObject().get("system").getAsString()));
         assertTrue(Files.readString(runDir.resolve("chart.svg")).contains("class=\"round\""));
+        JsonArray idle = json.getAsJsonArray("idleServerCpuMsPerSecond");
+        assertEquals(2, idle.size());
+        for (var i : idle) {
+            assertTrue(i.getAsJsonObject().get("cpuMsPerSecond").getAsDouble() > 0, "every server burns some CPU idle: " + i);
+        }
 
         // Nothing left: no data directory, no process naming the work directory.
         try (Stream<Path> left = Files.list(work)) {

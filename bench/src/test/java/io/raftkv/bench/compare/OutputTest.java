@@ -67,6 +67,14 @@ class OutputTest {
     }
 
     @Test
+    void idleCpuIsOneLineOfRanges() {
+        assertEquals("\nServer CPU with no load (3 nodes, after the warm-up): raftkv 100–300, etcd 40 ms per second.\n",
+                CompareCommand.idleLine(SYSTEMS, List.of(new Compare.Idle("raftkv", 1, 300), new Compare.Idle("etcd", 1, 40),
+                        new Compare.Idle("raftkv", 2, 100))));
+        assertEquals("", CompareCommand.idleLine(SYSTEMS, List.of()));
+    }
+
+    @Test
     void oneSystemMeansNoRatioRows() {
         List<Result> rs = results().stream().filter(r -> r.system().equals("etcd")).toList();
         List<List<String>> rows = Table.of(CELLS, "etcd", null, Summary.all(CELLS, List.of("etcd"), rs)).rows();
