@@ -143,6 +143,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         Map<String, Object> json = Json.object().with("command", "compare").with("started", started.toString())
                 .with("finished", finished.toString()).with("elapsedSeconds", elapsed).with("machine", machine)
+                .with("loadAverageAtEnd", Machine.loadAverage())
                 .with("systems", describe).with("settings", compare.settingsJson())
                 .with("ratiosOf", b == null ? null : a + "/" + b)
                 .with("results", results.stream().map(Json::result).toList())

@@ -104,7 +104,8 @@ final class FailoverCommand implements Callable<Integer> {
                     .with("killToFirstAckMs", Json.range(s.gapMs())).with("kills", ks));
         }
         Map<String, Object> json = Json.object().with("command", "failover").with("started", started.toString())
-                .with("elapsedSeconds", elapsed).with("machine", machine).with("systems", describe)
+                .with("elapsedSeconds", elapsed).with("machine", machine)
+                .with("loadAverageAtEnd", Machine.loadAverage()).with("systems", describe)
                 .with("settings", Json.object().with("kills", kills).with("deadline", Units.duration(deadline))
                         .with("settle", Units.duration(settle)).with("keys", keys).with("valueBytes", common.valueBytes))
                 .with("series", rows).with("error", failure == null ? null : String.valueOf(failure.getMessage()));

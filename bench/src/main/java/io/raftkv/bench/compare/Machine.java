@@ -58,7 +58,8 @@ final class Machine {
         return 0;
     }
 
-    private static String loadAverage() {
+    /** /proc/loadavg: on a shared machine, how busy the others were (recorded at the start and the end of a run). */
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim();
         } catch (IOException e) {

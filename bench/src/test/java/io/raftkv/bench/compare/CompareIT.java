@@ -50,8 +50,8 @@ class CompareIT {
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         try {
             code = BenchMain.commandLine().execute("compare", "--cells", "put@4", "--rounds", "1", "--round-warmup", "2s",
-                    "--idle", "1s", "--warmup", "1s", "--duration", "1s", "--keys", "500", "--out", out.toString(), "--work-dir", work.toString(),
-                    "--server-jar", serverJar().toString());
+                    "--idle", "1s", "--warmup", "1s", "--duration", "1s", "--keys", "500", "--out", out.toString(),
+                    "--work-dir", work.toString(), "--server-jar", serverJar().toString());
         } finally {
             System.setOut(original);
         }
