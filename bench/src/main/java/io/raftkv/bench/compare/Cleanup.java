@@ -26,7 +26,7 @@ final class Cleanup {
     /** Undo {@code c} at exit unless {@link #done} was called for it first. */
     static synchronized void register(AutoCloseable c) {
         if (!hooked) {
-            Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::runAll, "bench-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(Cleanup::atExit, "bench-cleanup"));
             hooked = true;
         }
         PENDING.push(c);
@@ -37,9 +37,9 @@ final class Cleanup {
         PENDING.remove(c);
     }
 
-    /** A directory to delete at exit. */
-    static void deleteAtExit(Path dir) {
-        register(new AutoCloseable() {
+    /** A directory to delete at exit; pass the handle to {@link #done} once it was deleted on the normal path. */
+    static AutoCloseable deleteAtExit(Path dir) {
+        AutoCloseable c = new AutoCloseable() {
             @Override
             public void close() {
                 deleteTree(dir);
@@ -49,7 +49,21 @@ final class Cleanup {
             public String toString() {
                 return "delete " + dir;
             }
-        });
+        };
+        register(c);
+        return c;
+    }
+
+    /** The shutdown hook: anything still pending means the run was interrupted or failed hard. */
+    private static void atExit() {
+        int pending;
+        synchronized (Cleanup.class) {
+            pending = PENDING.size();
+        }
+        if (pending > 0) {
+            System.err.println("raftkv bench: stopping; killing the benchmark's clusters and deleting their data");
+        }
+        runAll();
     }
 
     static void runAll() {

@@ -98,7 +98,7 @@ final class CompareCommand implements Callable<Integer> {
         Path runDir = common.runDir("compare");
         Files.createDirectories(runDir);
         Path clusters = common.workDir != null ? common.workDir.resolve("raftkv-bench-" + runDir.getFileName()) : runDir.resolve("clusters");
-        Cleanup.deleteAtExit(clusters);
+        AutoCloseable deleteClusters = Cleanup.deleteAtExit(clusters);
         Map<String, Object> machine = Machine.facts(BenchMain.root(), clusters);
         Compare.Settings settings = new Compare.Settings(roundWarmup, idle, warmup, duration, cellList, rounds, keys, common.valueBytes,
                 common.startTimeout, common.seed);
@@ -121,6 +121,7 @@ final class CompareCommand implements Callable<Integer> {
         } finally {
             systems.forEach(SystemUnderTest::close);
             Cleanup.deleteTree(clusters);
+            Cleanup.done(deleteClusters);
         }
         Instant finished = Instant.now();
         double elapsed = Duration.between(started, finished).toMillis() / 1000.0;
@@ -132,7 +133,9 @@ final class CompareCommand implements Callable<Integer> {
         String b = names.size() > 1 ? names.get(1) : null;
         Table table = Table.of(cellList, a, b, summaries);
         String tableText = render(table) + idleLine(names, compare.idles());
-        System.out.print(tableText);
+        if (!results.isEmpty()) {
+            System.out.print(tableText);
+        }
 
         Map<String, Object> describe = new LinkedHashMap<>();
         systems.forEach(s -> describe.put(s.name(), s.describe()));
@@ -156,11 +159,13 @@ final class CompareCommand implements Callable<Integer> {
         String subtitle = String.format("%s, %d round(s), %s + %s warm-up, %s measured per cell, %,d keys x %d B; %s",
                 started.toString().substring(0, 16).replace('T', ' '), rounds, Units.duration(roundWarmup), Units.duration(warmup),
                 Units.duration(duration), keys, common.valueBytes, Machine.oneLine(machine));
-        Files.writeString(runDir.resolve("chart.svg"), Svg.chart(cellList, names, results, summaries, subtitle),
-                StandardCharsets.UTF_8);
-        Files.writeString(runDir.resolve("table.md"), "<!-- " + subtitle + " -->\n" + tableText, StandardCharsets.UTF_8);
-        System.out.printf("%nresults: %s%nchart:   %s%ntotal time: %.0f s%n", runDir.resolve("results.json"),
-                runDir.resolve("chart.svg"), elapsed);
+        if (!results.isEmpty()) {
+            Files.writeString(runDir.resolve("chart.svg"), Svg.chart(cellList, names, results, summaries, subtitle),
+                    StandardCharsets.UTF_8);
+            Files.writeString(runDir.resolve("table.md"), "<!-- " + subtitle + " -->\n" + tableText, StandardCharsets.UTF_8);
+            System.out.printf("%nchart:   %s%n", runDir.resolve("chart.svg"));
+        }
+        System.out.printf("results: %s%ntotal time: %.0f s%n", runDir.resolve("results.json"), elapsed);
         if (failure != null) {
             System.err.println("error: " + failure.getMessage());
             if (System.getenv("RAFTKV_DEBUG") != null) {

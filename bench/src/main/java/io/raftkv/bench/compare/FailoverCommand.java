@@ -64,7 +64,7 @@ final class FailoverCommand implements Callable<Integer> {
         Path runDir = common.runDir("failover");
         Files.createDirectories(runDir);
         Path clusters = common.workDir != null ? common.workDir.resolve("raftkv-bench-" + runDir.getFileName()) : runDir.resolve("clusters");
-        Cleanup.deleteAtExit(clusters);
+        AutoCloseable deleteClusters = Cleanup.deleteAtExit(clusters);
         Map<String, Object> machine = Machine.facts(BenchMain.root(), clusters);
         log.printf("bench failover: %s, %d kills per client setting%nmachine: %s%nrun directory: %s%n", common.systems, kills,
                 Machine.oneLine(machine), runDir);
@@ -88,10 +88,13 @@ final class FailoverCommand implements Callable<Integer> {
         } finally {
             systems.forEach(SystemUnderTest::close);
             Cleanup.deleteTree(clusters);
+            Cleanup.done(deleteClusters);
         }
         double elapsed = Duration.between(started, Instant.now()).toMillis() / 1000.0;
         String table = table(series);
-        System.out.print(table);
+        if (!series.isEmpty()) {
+            System.out.print(table);
+        }
 
         Map<String, Object> describe = new LinkedHashMap<>();
         systems.forEach(s -> describe.put(s.name(), s.describe()));
