@@ -210,7 +210,7 @@ final class Compare {
         return new Result(sys.name(), round, cell, o.seconds(), ops, o.opsPerSecond(), o.percentileMs(50),
                 o.percentileMs(99), o.percentileMs(99.9), ops == 0 ? Double.NaN : o.latency().getMaxValue() / 1e6,
                 o.errors(), o.warmupErrors(), Probe.leaderChanges(start, m1), Probe.cpuMsPer1000(m0, m1, ops),
-                rss.peaksMiB(), Probe.entriesPerFsync(m0, m1));
+                rss.peaksMiB(), Probe.entriesPerFsync(m0, m1), m1.leader(), Probe.cpuMsPer1000ByNode(m0, m1, ops));
     }
 
     /** Every node's counters and CPU time at one moment; a node that does not answer is null. */
@@ -231,6 +231,26 @@ final class Compare {
                 }
             }
             return new Probe(Collections.unmodifiableList(cs), Collections.unmodifiableList(cpu));
+        }
+
+        /** The node that says it leads, -1 if none (or it did not answer). */
+        int leader() {
+            for (int i = 0; i < counters.size(); i++) {
+                if (counters.get(i) != null && counters.get(i).isLeader()) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** Each node's CPU per 1,000 operations (NaN for a node missing at either end, or without operations). */
+        static List<Double> cpuMsPer1000ByNode(Probe a, Probe b, long ops) {
+            List<Double> out = new ArrayList<>();
+            for (int i = 0; i < a.cpuMs.size(); i++) {
+                boolean known = ops > 0 && a.cpuMs.get(i) != null && b.cpuMs.get(i) != null;
+                out.add(known ? (b.cpuMs.get(i) - a.cpuMs.get(i)) * 1000.0 / ops : Double.NaN);
+            }
+            return out;
         }
 
         /** The most changes any node counted (each node counts the same change once). */

@@ -136,6 +136,7 @@ final class Json {
                         .with("max", r.maxMs()))
                 .with("errors", r.errors()).with("warmupErrors", r.warmupErrors())
                 .with("leaderChanges", r.leaderChanges()).with("serverCpuMsPer1000Ops", r.cpuMsPer1000())
+                .with("leaderNode", r.leaderNode()).with("serverCpuMsPer1000OpsByNode", r.cpuMsPer1000ByNode())
                 .with("rssMiBPerNode", r.rssMiB()).with("entriesPerFsync", r.entriesPerFsync());
     }
 

@@ -23,13 +23,17 @@ import java.util.Map;
  * @param rssMiB          per node: the largest resident set seen during the cell, MiB
  * @param entriesPerFsync log entries committed per WAL fsync over the three nodes (NaN when no entries were
  *                        committed: reads write nothing)
+ * @param leaderNode      the node that led at the end of the measured period (-1: unknown)
+ * @param cpuMsPer1000ByNode each node's share of {@code cpuMsPer1000} (where the work lands: the leader, or all)
  */
 record Result(String system, int round, Cell cell, double seconds, long ops, double opsPerSecond, double p50Ms,
               double p99Ms, double p999Ms, double maxMs, Map<String, Long> errors, long warmupErrors,
-              long leaderChanges, double cpuMsPer1000, List<Long> rssMiB, double entriesPerFsync) {
+              long leaderChanges, double cpuMsPer1000, List<Long> rssMiB, double entriesPerFsync, int leaderNode,
+              List<Double> cpuMsPer1000ByNode) {
     Result {
         errors = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(errors));
         rssMiB = List.copyOf(rssMiB);
+        cpuMsPer1000ByNode = List.copyOf(cpuMsPer1000ByNode);
     }
 
     long errorCount() {

@@ -28,6 +28,7 @@ class CompareTest {
         assertEquals(2, Compare.Probe.leaderChanges(a, b));
         // 2000 + 1000 + 1000 ms of CPU over 4000 ops.
         assertEquals(1000.0, Compare.Probe.cpuMsPer1000(a, b, 4000), 1e-9);
+        assertEquals(List.of(500.0, 250.0, 250.0), Compare.Probe.cpuMsPer1000ByNode(a, b, 4000));
         assertTrue(Double.isNaN(Compare.Probe.cpuMsPer1000(a, b, 0)));
         // 3 x 1000 entries over 3 x 100 fsyncs.
         assertEquals(10.0, Compare.Probe.entriesPerFsync(a, b), 1e-9);
@@ -42,5 +43,9 @@ class CompareTest {
         assertEquals(1, Compare.Probe.leaderChanges(a, b));
         assertEquals(5.0, Compare.Probe.entriesPerFsync(a, b), 1e-9);
         assertTrue(Double.isNaN(Compare.Probe.cpuMsPer1000(a, b, 100)));
+        assertTrue(Double.isNaN(Compare.Probe.cpuMsPer1000ByNode(a, b, 100).get(1)));
+        assertEquals(-1, a.leader());
+        SystemUnderTest.Counters leads = new SystemUnderTest.Counters(0, 0, 0, 0, true, true);
+        assertEquals(2, new Compare.Probe(Arrays.asList(c(0, 0, 0), null, leads), Arrays.asList(0L, 0L, 0L)).leader());
     }
 }

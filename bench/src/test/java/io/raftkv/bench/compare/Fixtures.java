@@ -26,6 +26,7 @@ final class Fixtures {
     /** A result whose numbers are derived from {@code ops} so tests can predict ranges and medians. */
     static Result result(String system, int round, Cell cell, double ops, double p50, Map<String, Long> errors) {
         return new Result(system, round, cell, 10, (long) (ops * 10), ops, p50, p50 * 4, p50 * 8, p50 * 20, errors, 0, 0,
-                100_000 / ops, List.of(100L, 120L, 110L), cell.workload() == Cell.Workload.PUT ? 8 : Double.NaN);
+                100_000 / ops, List.of(100L, 120L, 110L), cell.workload() == Cell.Workload.PUT ? 8 : Double.NaN, 0,
+                List.of(50_000 / ops, 25_000 / ops, 25_000 / ops));
     }
 }

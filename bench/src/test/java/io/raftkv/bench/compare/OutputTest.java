@@ -98,6 +98,8 @@ class OutputTest {
         assertEquals(700, first.get("opsPerSecond").getAsDouble(), 1e-9);
         assertEquals(1.2, first.getAsJsonObject("latencyMs").get("p50").getAsDouble(), 1e-9);
         assertEquals(3, first.getAsJsonArray("rssMiBPerNode").size());
+        assertEquals(0, first.get("leaderNode").getAsInt());
+        assertEquals(50_000 / 700.0, first.getAsJsonArray("serverCpuMsPer1000OpsByNode").get(0).getAsDouble(), 1e-6);
         JsonObject getResult = results.get(4).getAsJsonObject();
         assertTrue(getResult.get("entriesPerFsync").isJsonNull());
         assertEquals(6, o.getAsJsonArray("summary").size());
