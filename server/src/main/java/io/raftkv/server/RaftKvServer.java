@@ -200,6 +200,11 @@ public final class RaftKvServer implements AutoCloseable {
         return config;
     }
 
+    /** This node's store (tests inspect it). */
+    RaftStore store() {
+        return store;
+    }
+
     /** The corruption check of this node (tests run it on demand). */
     StateChecker checker() {
         return checker;

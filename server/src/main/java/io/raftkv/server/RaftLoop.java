@@ -67,6 +67,7 @@ final class RaftLoop implements Runnable {
     private long leaderId;
     private long ticksSinceExpiry;
     private long ticksSinceHandOff;
+    private long ticksSinceIncarnations;
     /** When to campaign after the leader's process was found gone (0: not scheduled). */
     private long campaignAtNanos;
     private final java.util.SplittableRandom random;
@@ -187,7 +188,29 @@ final class RaftLoop implements Runnable {
             node.propose(CommandCodec.encode(Request.of(new Command.ExpireSessions(System.currentTimeMillis()))));
         }
         handOffIfCorrupt();
+        recordIncarnations();
         publishStatus(true);
+    }
+
+    /**
+     * The leader puts each member's data-directory incarnation into the log once it knows it (its own, and
+     * each peer's from its message streams), so that every member refuses a recreated directory under that
+     * id, including members that never exchanged a message with it before it lost its disk.
+     */
+    private void recordIncarnations() {
+        if (role != StateRole.LEADER || ++ticksSinceIncarnations < config.electionTicks()) {
+            return;
+        }
+        ticksSinceIncarnations = 0;
+        for (long id : state.status().conf().allMembers()) {
+            if (store.stateMachine().recordedIncarnation(id) != 0) {
+                continue;
+            }
+            long known = id == config.nodeId() ? store.incarnations().self() : store.incarnations().of(id);
+            if (known != 0) {
+                node.propose(CommandCodec.encode(Request.of(new Command.RecordIncarnation(id, known))));
+            }
+        }
     }
 
     /**

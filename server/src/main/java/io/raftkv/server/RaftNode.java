@@ -138,7 +138,16 @@ final class RaftNode implements Inbox, AutoCloseable {
      */
     NodeException outOfService() {
         NodeException gone = removed();
-        return gone != null ? gone : StateChecker.refusal(config.nodeId(), store.stateMachine().alarms());
+        if (gone != null) {
+            return gone;
+        }
+        long recorded = store.stateMachine().recordedIncarnation(config.nodeId());
+        if (recorded != 0 && recorded != store.incarnations().self()) {
+            // The log this node caught up from knows its id by another data directory: it is a recreated one.
+            return NodeException.of(ErrorDetail.Code.NO_LEADER, "node " + config.nodeId() + " serves nothing; use the "
+                    + "other members: " + io.raftkv.server.transport.StartupCheck.replacedWhy(config.nodeId()));
+        }
+        return StateChecker.refusal(config.nodeId(), store.stateMachine().alarms());
     }
 
     /** Health hears of leader loss from the raft thread the moment it happens. */

@@ -52,6 +52,11 @@ class WipedMemberTest {
             long leader = c.awaitLeader();
             c.kv(leader).put(PutRequest.newBuilder().setKey(b("x")).setValue(b("committed")).build());
             long victim = leader == 3 ? 2 : 3;
+            long victimIncarnation = c.server(victim).store().incarnations().self();
+            TestCluster.await(Duration.ofSeconds(10), "every member's incarnation recorded in the log on every member",
+                    () -> c.servers.values().stream().allMatch(s -> java.util.stream.LongStream.rangeClosed(1, 3)
+                            .allMatch(id -> s.store().stateMachine().recordedIncarnation(id) != 0)));
+            assertEquals(victimIncarnation, c.server(leader).store().stateMachine().recordedIncarnation(victim));
             c.kill(victim);
             wipe(dir.resolve("n" + victim));
 

@@ -17,8 +17,8 @@ final class Applier implements AutoCloseable {
     private final Db db;
     long logClock;
 
-    /** Whether this batch raised or cleared an alarm (the in-memory copy is then re-read). */
-    boolean alarmsChanged;
+    /** Whether this batch changed an alarm or an incarnation record (their in-memory copies are then re-read). */
+    boolean metaChanged;
 
     Applier(Db db, long logClock) {
         this.db = db;
@@ -65,7 +65,14 @@ final class Applier implements AutoCloseable {
             return new Result.HashPoint(index);
         } else if (c instanceof Command.SetAlarm a) {
             Alarms.set(db, batch, a);
-            alarmsChanged = true;
+            metaChanged = true;
+            return new Result.Done();
+        } else if (c instanceof Command.RecordIncarnation r) {
+            if (batch.getFromBatchAndDB(db.rocks(), db.cf(Db.Cf.STATE_META), db.readOptions,
+                    Keys.incarnationKey(r.member())) == null) {
+                batch.put(db.cf(Db.Cf.STATE_META), Keys.incarnationKey(r.member()), StateCodec.longValue(r.incarnation()));
+                metaChanged = true;
+            }
             return new Result.Done();
         }
         throw new IllegalStateException("unknown command " + c);

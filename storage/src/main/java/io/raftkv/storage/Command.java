@@ -95,6 +95,20 @@ public sealed interface Command {
     }
 
     /**
+     * Records the data-directory incarnation the cluster knows {@code member} by (the first one recorded
+     * wins), so that every member, also one that never exchanged a message with it, refuses that id from
+     * a recreated directory (see {@code Incarnations}).
+     */
+    record RecordIncarnation(long member, long incarnation) implements Command {
+        public RecordIncarnation {
+            if (member <= 0 || incarnation == 0) {
+                throw new IllegalArgumentException("member id must be positive and incarnation non-zero: " + member
+                        + ", " + incarnation);
+            }
+        }
+    }
+
+    /**
      * Raises ({@code active}) or clears an alarm about one member ({@code member}, or 0 for the whole
      * cluster). Replicated, so every member, also after a restart or a snapshot, knows it.
      */

@@ -21,7 +21,8 @@ public final class CommandCodec {
     public static final int MAX_RANGE_LIMIT = 100_000;
 
     private static final int PUT = 1, DELETE = 2, DELETE_RANGE = 3, TXN = 4, OPEN_SESSION = 5, KEEP_ALIVE = 6,
-            CLOSE_SESSION = 7, EXPIRE_SESSIONS = 8, RANGE = 9, HASH_STATE = 10, SET_ALARM = 11;
+            CLOSE_SESSION = 7, EXPIRE_SESSIONS = 8, RANGE = 9, HASH_STATE = 10, SET_ALARM = 11,
+            RECORD_INCARNATION = 12;
     /** Longest alarm detail a command may carry. */
     public static final int MAX_ALARM_DETAIL_BYTES = 4096;
     private static final Alarm.Type[] ALARM_TYPES = Alarm.Type.values();
@@ -103,6 +104,8 @@ public final class CommandCodec {
             w.u8(EXPIRE_SESSIONS).i64(e.leaderTimeMillis());
         } else if (c instanceof Command.HashState) {
             w.u8(HASH_STATE);
+        } else if (c instanceof Command.RecordIncarnation r) {
+            w.u8(RECORD_INCARNATION).varLong(r.member()).i64(r.incarnation());
         } else if (c instanceof Command.SetAlarm a) {
             byte[] detail = a.detail().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             w.u8(SET_ALARM).varLong(a.member()).u8(a.type().ordinal()).bool(a.active())
@@ -132,6 +135,7 @@ public final class CommandCodec {
             case EXPIRE_SESSIONS -> new Command.ExpireSessions(r.i64());
             case HASH_STATE -> new Command.HashState();
             case SET_ALARM -> readAlarm(r);
+            case RECORD_INCARNATION -> new Command.RecordIncarnation(r.varLong(), r.i64());
             default -> throw new Wire.MalformedException("unknown command tag " + tag);
         };
     }

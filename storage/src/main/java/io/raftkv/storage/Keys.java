@@ -48,6 +48,15 @@ final class Keys {
     /** Prefix of the member records: {@code member/} + 8-byte big-endian id, so a prefix scan lists them by id. */
     static final byte[] MEMBER_PREFIX = stateKey(ascii("member/"));
 
+    /** Prefix of the incarnation records: {@code incarnation/} + 8-byte big-endian member id. */
+    static final byte[] INCARNATION_PREFIX = stateKey(ascii("incarnation/"));
+
+    static byte[] incarnationKey(long member) {
+        byte[] k = java.util.Arrays.copyOf(INCARNATION_PREFIX, INCARNATION_PREFIX.length + 8);
+        Wire.putLongBE(k, INCARNATION_PREFIX.length, member);
+        return k;
+    }
+
     /** Prefix of the alarms: {@code alarm/} + 8-byte big-endian member id + 1-byte type. */
     static final byte[] ALARM_PREFIX = stateKey(ascii("alarm/"));
 

@@ -46,12 +46,14 @@ public final class KvStateMachine {
     private Snapshot frozenState;
     private volatile AppliedState applied;
     private final Alarms alarms;
+    private final RecordedIncarnations incarnations;
     private final HashPoints hashPoints;
 
     KvStateMachine(Db db) {
         this.db = db;
         this.applied = load();
         this.alarms = new Alarms(db);
+        this.incarnations = new RecordedIncarnations(db);
         this.hashPoints = new HashPoints(db);
     }
 
@@ -79,6 +81,7 @@ public final class KvStateMachine {
     void reload() {
         applied = load();
         alarms.reload();
+        incarnations.reload();
     }
 
     Object lock() {
@@ -170,8 +173,9 @@ public final class KvStateMachine {
             }
             db.write(a.batch, false, "apply through index " + index);
             applied = new AppliedState(index, term, conf, a.logClock);
-            if (a.alarmsChanged || confChanged) {
+            if (a.metaChanged || confChanged) {
                 alarms.reload();
+                incarnations.reload();
             }
             if (hashPoint) {
                 hashPoints.mark(index);
@@ -180,6 +184,11 @@ public final class KvStateMachine {
         } catch (RocksDBException e) {
             throw db.readError("state during apply", e);
         }
+    }
+
+    /** The incarnation the replicated state records for {@code member}, or 0 (a cheap in-memory read). */
+    public long recordedIncarnation(long member) {
+        return incarnations.of(member);
     }
 
     /** The alarms raised in the replicated state (a cheap in-memory read). */

@@ -40,7 +40,8 @@ enum PeerRefusal {
 
     /** What the refused node is told, and logs. */
     static String replacedWhy(long nodeId, long peer) {
-        return "node " + peer + " has seen node " + nodeId + " with another data directory: this one was recreated "
+        return (peer == 0 ? "the cluster" : "node " + peer) + " knows node " + nodeId
+                + " with another data directory: this one was recreated "
                 + "(an empty disk, or a backup restored again) and has forgotten votes and acknowledged entries; "
                 + "letting it take part could lose committed writes. Replace it: remove node " + nodeId
                 + " (raftkv member remove " + nodeId + "), add a new id as a learner, start that with --join, "

@@ -68,7 +68,11 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
             return new RefusedFor(PeerRefusal.REMOVED, "node " + from + " was removed from the cluster and must take "
                     + "no further part");
         }
-        if (store.incarnations().check(from, incarnation) == io.raftkv.storage.Incarnations.Verdict.CHANGED) {
+        long recorded = store.stateMachine().recordedIncarnation(from);
+        boolean changed = incarnation != 0 && recorded != 0 && recorded != incarnation;
+        // The replicated record first: a peer that never heard from the member before it lost its disk still
+        // knows it from the log (a local first sighting alone let such a peer count the new disk's vote).
+        if (changed || store.incarnations().check(from, incarnation) == io.raftkv.storage.Incarnations.Verdict.CHANGED) {
             return new RefusedFor(PeerRefusal.REPLACED, PeerRefusal.replacedWhy(from, config.nodeId()));
         }
         return null;

@@ -24,6 +24,11 @@ public final class StartupCheck {
     private StartupCheck() {
     }
 
+    /** What a node with a recreated data directory is told (by its peers, or by its own log). */
+    public static String replacedWhy(long nodeId) {
+        return PeerRefusal.replacedWhy(nodeId, 0);
+    }
+
     /** The first refusal a peer answered with, or empty. */
     public static Optional<String> refusal(TransportConfig config, long incarnation, Duration timeout) {
         List<ManagedChannel> channels = new ArrayList<>();

@@ -136,6 +136,12 @@ final class TestNode implements AutoCloseable {
         final BlockingQueue<SnapshotReport> snapshots = new LinkedBlockingQueue<>();
         final BlockingQueue<Address> addresses = new LinkedBlockingQueue<>();
         final ConcurrentHashMap<Long, String> known = new ConcurrentHashMap<>();
+        final BlockingQueue<String> replaced = new LinkedBlockingQueue<>();
+
+        @Override
+        public void replaced(String why) {
+            replaced.add(why);
+        }
 
         @Override
         public void receive(Message message) {
