@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 final class NodeHealth implements HttpHandler {
     static final Duration PROBE_EVERY = Duration.ofSeconds(5);
     static final Duration CAUGHT_UP_WITHIN = Duration.ofSeconds(2);
+    /** How often the catch-up check runs a read barrier (each is a ReadIndex round shared with client reads). */
+    static final Duration CATCH_UP_EVERY = Duration.ofSeconds(1);
 
     /** One named check and why it failed. */
     record Check(String name, boolean ok, String detail) {
@@ -115,7 +117,8 @@ final class NodeHealth implements HttpHandler {
             caughtUp = false;
             lagDetail = "has not applied the leader's commit index within " + CAUGHT_UP_WITHIN.toMillis() + " ms";
         }
-        if (barrier == null && node.status().leaderId() != 0 && node.outOfService() == null && node.halted() == null) {
+        if (barrier == null && now - barrierStartedNanos >= CATCH_UP_EVERY.toNanos() && node.status().leaderId() != 0
+                && node.outOfService() == null && node.halted() == null) {
             barrierStartedNanos = now;
             barrier = node.readBarrier(CAUGHT_UP_WITHIN.multipliedBy(2));
         }

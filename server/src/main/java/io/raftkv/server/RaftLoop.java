@@ -184,8 +184,11 @@ final class RaftLoop implements Runnable {
         reads.onTick(now, readRefusal());
         if (role == StateRole.LEADER && ++ticksSinceExpiry * tickNanos >= SESSION_EXPIRY_EVERY.toNanos()) {
             ticksSinceExpiry = 0;
-            // Session expiry is decided through the log with the leader's clock, never by local clocks.
-            node.propose(CommandCodec.encode(Request.of(new Command.ExpireSessions(System.currentTimeMillis()))));
+            // Session expiry is decided through the log with the leader's clock, never by local clocks; with no
+            // session open there is nothing to expire, and an idle cluster should not write.
+            if (store.stateMachine().hasSessions()) {
+                node.propose(CommandCodec.encode(Request.of(new Command.ExpireSessions(System.currentTimeMillis()))));
+            }
         }
         handOffIfCorrupt();
         recordIncarnations();

@@ -356,6 +356,17 @@ public final class KvStateMachine {
         return new Result.RangeResult(kvs, more);
     }
 
+    /** Whether any client session exists (the leader proposes session expiry only then). */
+    public boolean hasSessions() {
+        readGate.readLock().lock();
+        try (RocksIterator it = db.rocks().newIterator(db.cf(Db.Cf.SESSIONS), reads())) {
+            it.seekToFirst();
+            return it.isValid();
+        } finally {
+            readGate.readLock().unlock();
+        }
+    }
+
     public Optional<SessionInfo> session(long id) {
         readGate.readLock().lock();
         try {

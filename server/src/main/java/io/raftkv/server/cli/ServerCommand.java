@@ -104,7 +104,7 @@ final class ServerCommand implements Callable<Integer> {
     Long maxPendingBytes;
 
     @Option(names = "--snapshot-every", paramLabel = "N",
-            description = "Applied entries between snapshots (default: 10000).")
+            description = "Applied entries between snapshots (default: 100000).")
     Long snapshotEvery;
 
     @Option(names = "--retain-entries", paramLabel = "N",
