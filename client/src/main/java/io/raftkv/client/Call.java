@@ -44,11 +44,11 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
 
     /** Where attempts go. */
     enum Route {
-        /** Only the leader can answer (writes, linearizable reads): follow redirects, cache the leader. */
+        /** Only the leader can answer (writes): follow redirects, cache the leader. */
         LEADER,
         /** Any node can answer, the cached leader preferred (status). */
         PREFER_LEADER,
-        /** Any node can answer: round-robin over healthy endpoints (serializable reads). */
+        /** Any node can answer: round-robin over healthy endpoints (reads, linearizable ones too). */
         ANY
     }
 

@@ -3,8 +3,9 @@ package io.raftkv.client;
 /** Which replica state a read may observe. */
 public enum ReadConsistency {
     /**
-     * Served by the leader after a ReadIndex round with a quorum: sees every write acknowledged before the
-     * read started. Needs a leader and a quorum.
+     * Sees every write acknowledged before the read started: the node that serves it (any member, spread
+     * round-robin like serializable reads) first confirms the leader's commit index with a quorum (a
+     * ReadIndex round) and waits until it has applied that far. Needs a leader and a quorum.
      */
     LINEARIZABLE,
     /**
