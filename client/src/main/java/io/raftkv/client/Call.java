@@ -270,6 +270,8 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
                 return new InvalidArgumentException(spec.what() + " rejected: " + f, d == null ? "" : d.getLimitName(),
                         d == null ? 0 : d.getLimit(), d == null ? 0 : d.getActual(), f.cause());
             }
+            case NO_SPACE:
+                return new NoSpaceException(spec.what() + " refused: " + f, f.cause(), outcome());
             case SESSION_EXPIRED:
                 return new SessionExpiredException(spec.what() + " failed: session " + spec.sessionId()
                         + " expired; the outcome of this write is unknown", spec.sessionId(), f.cause());

@@ -32,6 +32,8 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
         INVALID,
         /** Never retried: the session is gone; the outcome is unknown. */
         SESSION_EXPIRED,
+        /** Never retried: a NOSPACE alarm refused a write that adds data (not applied). */
+        NO_SPACE,
         /** Never retried: an answer outside the retry table. */
         SERVER_ERROR
     }
@@ -118,6 +120,9 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
                 return new Failure(Kind.RETRY, c, description, t, d, true, true, true, "");
             case INVALID:
                 return new Failure(Kind.INVALID, c, description, t, d, false, false, false, "");
+            case NO_SPACE:
+                // Refused before proposing, and retrying helps only once an operator freed space.
+                return new Failure(Kind.NO_SPACE, c, description, t, d, false, false, false, "");
             case SESSION_EXPIRED:
                 return new Failure(Kind.SESSION_EXPIRED, c, description, t, d, true, false, false, "");
             case STALE_SEQUENCE:

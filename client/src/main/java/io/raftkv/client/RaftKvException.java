@@ -23,7 +23,7 @@ package io.raftkv.client;
  */
 public abstract sealed class RaftKvException extends RuntimeException
         permits InvalidArgumentException, UnavailableException, IndeterminateException, SessionExpiredException,
-        ServerErrorException {
+        ServerErrorException, NoSpaceException {
     private static final long serialVersionUID = 1L;
 
     /** What became of the request that failed. */

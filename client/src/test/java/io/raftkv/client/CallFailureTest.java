@@ -30,6 +30,15 @@ class CallFailureTest {
         }
     }
 
+    /** Issue 14: a write refused by a NOSPACE alarm was not applied, and retrying it now would not help. */
+    @Test
+    void aNoSpaceRefusalIsNotAppliedAndNotRetried() {
+        CallFailure f = decode(Status.RESOURCE_EXHAUSTED, ErrorDetail.Code.NO_SPACE);
+        assertEquals(ErrorDetail.Code.NO_SPACE, f.code());
+        assertEquals(Outcome.NOT_APPLIED, f.writeOutcome());
+        assertFalse(f.retryable());
+    }
+
     @Test
     void writesThatMayHaveReachedTheLogAreUnknown() {
         for (ErrorDetail.Code c : new ErrorDetail.Code[] {ErrorDetail.Code.NO_QUORUM, ErrorDetail.Code.TIMEOUT,

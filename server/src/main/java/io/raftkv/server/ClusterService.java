@@ -56,6 +56,11 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             b.setStorageFailure(node.halted().getMessage());
         }
         b.setRemoved(node.removed() != null);
+        io.raftkv.server.transport.Usage u = node.usage();
+        b.setVersion(Version.current()).setQuotaBytes(config.space().quotaBytes()).setDbBytes(node.store().sizeBytes());
+        if (u.known()) {
+            b.setStateBytes(u.stateBytes()).setDiskFreeBytes(u.diskFreeBytes());
+        }
         node.store().stateMachine().alarms().forEach(a -> b.addAlarms(AlarmInfo.newBuilder().setMember(a.member())
                 .setType(a.type().name().toLowerCase(java.util.Locale.ROOT)).setDetail(a.detail())));
         out.onNext(b.build());

@@ -37,7 +37,7 @@ final class GrpcErrors {
             case NOT_LEADER, STALE_SEQUENCE -> Status.FAILED_PRECONDITION;
             case NO_LEADER, NO_QUORUM, STORAGE_FAILED, NOT_READY -> Status.UNAVAILABLE;
             case TIMEOUT -> Status.DEADLINE_EXCEEDED;
-            case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
+            case OVERLOADED, NO_SPACE -> Status.RESOURCE_EXHAUSTED;
             case INVALID -> Status.INVALID_ARGUMENT;
             case SESSION_EXPIRED -> Status.NOT_FOUND;
             case UNKNOWN, UNRECOGNIZED -> Status.UNKNOWN;

@@ -47,6 +47,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final NodeHealth nodeHealth;
     private final ServerExecutors executors;
     private final StateChecker checker;
+    private final SpaceMonitor space;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
@@ -69,8 +70,11 @@ public final class RaftKvServer implements AutoCloseable {
         Server cs = null;
         HTTPServer ms = null;
         StateChecker ck = null;
+        SpaceMonitor sp = null;
         try {
             n = new RaftNode(config, store, metrics);
+            sp = new SpaceMonitor(config, n, store);
+            n.attachSpace(sp);
             nh = new NodeHealth(config.nodeId(), n, store, health);
             n.attachHealth(nh);
             mt = new MaintenanceService(n, config);
@@ -97,7 +101,7 @@ public final class RaftKvServer implements AutoCloseable {
                     .addService(t.service())
                     .build().start();
             n.learnClientAddress(config.nodeId(), announced);
-            metrics.watch(n, () -> store.stateMachine().appliedIndex());
+            metrics.watch(n, () -> store.stateMachine().appliedIndex(), config.space().quotaBytes());
             if (config.metricsListen() != null) {
                 ServerConfig.HostPort m = ServerConfig.HostPort.parse(config.metricsListen(), "--metrics-addr");
                 ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry)
@@ -116,6 +120,9 @@ public final class RaftKvServer implements AutoCloseable {
             if (ck != null) {
                 ck.close();
             }
+            if (sp != null) {
+                sp.close();
+            }
             if (mt != null) {
                 mt.close();
             }
@@ -130,6 +137,8 @@ public final class RaftKvServer implements AutoCloseable {
         this.clientServer = cs;
         this.metricsServer = ms;
         this.checker = ck;
+        this.space = sp;
+        sp.start();
         this.nodeHealth = nh;
         this.healthUpdater = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread th = new Thread(r, "raftkv-health-" + config.nodeId());
@@ -248,6 +257,7 @@ public final class RaftKvServer implements AutoCloseable {
             metricsServer.close();
         }
         checker.close();
+        space.close();
         maintenance.close();
         store.close();
         executors.close();
@@ -275,6 +285,7 @@ public final class RaftKvServer implements AutoCloseable {
         node.crash();
         transport.close();
         checker.close();
+        space.close();
         maintenance.close();
         store.close();
         executors.close();

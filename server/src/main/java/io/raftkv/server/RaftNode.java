@@ -63,6 +63,7 @@ final class RaftNode implements Inbox, AutoCloseable {
     private final Thread applyThread;
     private final long tickNanos;
     private volatile StateChecker checker;
+    private volatile SpaceMonitor space;
 
     RaftNode(ServerConfig config, RaftStore store, ServerMetrics metrics) {
         this.config = config;
@@ -167,6 +168,25 @@ final class RaftNode implements Inbox, AutoCloseable {
     }
 
     @Override
+    public io.raftkv.server.transport.Usage usage() {
+        SpaceMonitor s = space;
+        return s == null ? io.raftkv.server.transport.Usage.UNKNOWN : s.usage();
+    }
+
+    @Override
+    public void peerUsage(long peer, io.raftkv.server.transport.Usage usage) {
+        SpaceMonitor s = space;
+        if (s != null) {
+            s.peerUsage(peer, usage);
+        }
+    }
+
+    /** Connects the space monitor (the server makes it before the transport starts). */
+    void attachSpace(SpaceMonitor s) {
+        this.space = s;
+    }
+
+    @Override
     public io.raftkv.server.transport.HashAnswer stateHash(long index) {
         StateChecker c = checker;
         return c == null ? io.raftkv.server.transport.HashAnswer.UNKNOWN : c.answer(index);
@@ -243,11 +263,28 @@ final class RaftNode implements Inbox, AutoCloseable {
      */
     CompletableFuture<Applied> propose(Request request, Duration timeout) {
         CompletableFuture<Applied> f = new CompletableFuture<>();
+        if (addsData(request.command())) {
+            NodeException full = SpaceMonitor.refusal(store.stateMachine().alarms());
+            if (full != null) {
+                f.completeExceptionally(full);
+                return f;
+            }
+        }
         byte[] data = CommandCodec.encode(request);
         if (admit(data.length, f)) {
             enqueue(new RaftInput.Propose(data, deadline(timeout), f));
         }
         return f;
+    }
+
+    /** What a NOSPACE alarm refuses: writes that add data. Deletes, session upkeep and alarms go through. */
+    private static boolean addsData(io.raftkv.storage.Command c) {
+        if (c instanceof io.raftkv.storage.Command.Put || c instanceof io.raftkv.storage.Command.OpenSession) {
+            return true;
+        }
+        return c instanceof io.raftkv.storage.Command.Txn t
+                && (t.success().stream().anyMatch(op -> op instanceof io.raftkv.storage.Command.Put)
+                || t.failure().stream().anyMatch(op -> op instanceof io.raftkv.storage.Command.Put));
     }
 
     /**

@@ -42,6 +42,7 @@ import java.util.TreeMap;
  *                         per-link proxies); never adds members
  * @param corruptionCheck  how often the leader compares the members' state hashes (etcd's corruption check);
  *                         zero: never on its own (Cluster.CheckState still runs one)
+ * @param space            the space quota and the free disk a member must keep (the NOSPACE alarm)
  */
 public record ServerConfig(
         long nodeId,
@@ -62,7 +63,26 @@ public record ServerConfig(
         String metricsListen,
         long joinClusterId,
         SortedMap<Long, String> peerAddresses,
-        Duration corruptionCheck) {
+        Duration corruptionCheck,
+        Space space) {
+
+    /**
+     * When a member raises NOSPACE (etcd's space quota, which etcd only clears by hand): its state (keys,
+     * values, sessions) above {@code quotaBytes}, or less than {@code minFreeDiskBytes} left on the disk
+     * of its data directory. The alarm clears by itself below 95% of the quota with the disk free again.
+     */
+    public record Space(long quotaBytes, long minFreeDiskBytes) {
+        public static Space defaults() {
+            return new Space(8L << 30, 256L << 20);
+        }
+
+        public Space {
+            if (quotaBytes <= 0 || minFreeDiskBytes < 0) {
+                throw new IllegalArgumentException("--quota-backend-bytes must be positive and --min-free-disk-bytes "
+                        + "non-negative, got " + quotaBytes + " and " + minFreeDiskBytes);
+            }
+        }
+    }
 
     /**
      * Applied entries between snapshots, etcd's default since 3.2: every snapshot writes the whole state (a
@@ -109,7 +129,7 @@ public record ServerConfig(
                         String clientAdvertise, String metricsListen, long joinClusterId, SortedMap<Long, String> peerAddresses) {
         this(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks, heartbeatTicks,
                 limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen,
-                joinClusterId, peerAddresses, DEFAULT_CORRUPTION_CHECK);
+                joinClusterId, peerAddresses, DEFAULT_CORRUPTION_CHECK, Space.defaults());
     }
 
     public ServerConfig {
@@ -167,6 +187,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("--snapshot-every must be positive and --retain-entries non-negative");
         }
         corruptionCheck = corruptionCheck == null ? DEFAULT_CORRUPTION_CHECK : corruptionCheck;
+        space = space == null ? Space.defaults() : space;
         if (corruptionCheck.isNegative()) {
             throw new IllegalArgumentException("--corruption-check-interval must not be negative, got " + corruptionCheck);
         }
@@ -182,14 +203,21 @@ public record ServerConfig(
     public ServerConfig withClusterToken(String token) {
         return new ServerConfig(nodeId, token, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, peerAddresses, corruptionCheck);
+                metricsListen, joinClusterId, peerAddresses, corruptionCheck, space);
+    }
+
+    /** The same configuration with another space quota and free-disk floor. */
+    public ServerConfig withSpace(Space newSpace) {
+        return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
+                heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
+                metricsListen, joinClusterId, peerAddresses, corruptionCheck, newSpace);
     }
 
     /** The same configuration with the corruption check every {@code interval} (zero: only on request). */
     public ServerConfig withCorruptionCheck(Duration interval) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, peerAddresses, interval);
+                metricsListen, joinClusterId, peerAddresses, interval, space);
     }
 
     /**
@@ -221,14 +249,14 @@ public record ServerConfig(
     public ServerConfig joiningCluster(long clusterId) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, clusterId, peerAddresses, corruptionCheck);
+                metricsListen, clusterId, peerAddresses, corruptionCheck, space);
     }
 
     /** The same configuration with {@code addresses} as the --peer-addresses overrides. */
     public ServerConfig withPeerAddresses(SortedMap<Long, String> addresses) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, addresses, corruptionCheck);
+                metricsListen, joinClusterId, addresses, corruptionCheck, space);
     }
 
     /** Warnings worth logging at start: not errors, but rarely what the operator meant. */

@@ -121,8 +121,11 @@ final class ServerMetrics {
         snapshotInstall.observe(nanos / 1e9);
     }
 
+    private long quotaBytes;
+
     /** Gauges read from the node when scraped, never pushed by the hot path. */
-    void watch(RaftNode node, Supplier<Long> appliedIndex) {
+    void watch(RaftNode node, Supplier<Long> appliedIndex, long quota) {
+        this.quotaBytes = quota;
         gauge("raftkv_server_has_leader", "1 if this node knows a leader", () -> node.status().leaderId() != 0 ? 1 : 0);
         gauge("raftkv_server_is_leader", "1 if this node is the leader", () -> node.status().role() == StateRole.LEADER ? 1 : 0);
         gauge("raftkv_server_term", "Current Raft term", () -> node.status().term());
@@ -135,6 +138,12 @@ final class ServerMetrics {
         gauge("raftkv_server_proposals_pending", "Proposals appended and waiting to be applied", node::proposalsPending);
         gauge("raftkv_disk_backend_size_bytes", "Bytes the node's database holds (SST files and memtables)",
                 () -> node.store().sizeBytes());
+        gauge("raftkv_server_state_size_bytes", "Bytes of replicated state (keys, values, sessions) this node holds",
+                () -> Math.max(0, node.usage().stateBytes()));
+        gauge("raftkv_server_quota_backend_bytes", "The state size past which the NOSPACE alarm is raised",
+                () -> quotaBytes);
+        gauge("raftkv_disk_free_bytes", "Free bytes on the disk of the data directory",
+                () -> Math.max(0, node.usage().diskFreeBytes()));
         gauge("raftkv_server_voters", "Voting members in the current configuration", () -> node.status().conf().voters().size());
         gauge("raftkv_server_learners", "Non-voting learners in the current configuration",
                 () -> node.status().conf().learners().size());

@@ -127,16 +127,37 @@ final class Db implements AutoCloseable {
 
     /** SST files plus memtables over every column family. */
     long sizeBytes() {
+        return sizeBytes(List.of(Cf.values()));
+    }
+
+    /** SST files plus memtables of {@code cfs}. */
+    long sizeBytes(List<Cf> cfs) {
         long n = 0;
         try {
-            for (ColumnFamilyHandle h : handles) {
-                n += db.getLongProperty(h, "rocksdb.total-sst-files-size");
-                n += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            for (Cf cf : cfs) {
+                n += db.getLongProperty(cf(cf), "rocksdb.total-sst-files-size");
+                n += db.getLongProperty(cf(cf), "rocksdb.cur-size-all-mem-tables");
             }
         } catch (RocksDBException e) {
             throw readError("database size", e);
         }
         return n;
+    }
+
+    /**
+     * Flushes and compacts {@code cfs} so that deleted data stops taking space (RocksDB keeps it until a
+     * compaction drops it). Runs in the background threads' stead on the caller's thread.
+     */
+    void compact(List<Cf> cfs) {
+        try (org.rocksdb.FlushOptions fo = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            for (Cf cf : cfs) {
+                db.flush(fo, cf(cf));
+                db.compactRange(cf(cf));
+            }
+        } catch (RocksDBException e) {
+            // Not a failure of the write path: on a full disk a compaction may fail for want of space itself.
+            throw new StorageException("compaction to reclaim space in " + dataDir + " failed: " + e.getMessage(), e);
+        }
     }
 
     /** The first I/O error of the write path, or null while healthy. */

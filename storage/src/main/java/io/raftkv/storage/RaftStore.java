@@ -8,6 +8,7 @@ import io.raftkv.raft.SnapshotMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.rocksdb.RocksDBException;
@@ -228,6 +229,30 @@ public final class RaftStore implements AutoCloseable {
      */
     public long sizeBytes() {
         return db.sizeBytes();
+    }
+
+    /** Bytes the replicated state holds (keys, values, sessions and their metadata): what the space quota counts. */
+    public long stateSizeBytes() {
+        return db.sizeBytes(Db.STATE_CFS);
+    }
+
+    /** Bytes left on the disk of the data directory, for the node's own writes. */
+    public long diskFreeBytes() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace();
+        } catch (IOException e) {
+            throw new StorageException("cannot read the free space of " + config.dataDir() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Makes deleted keys stop taking space now (flush and compact the state and the log), instead of at
+     * RocksDB's next compaction: what clears a space alarm after the operator deleted data.
+     */
+    public void reclaimSpace() {
+        List<Db.Cf> cfs = new java.util.ArrayList<>(Db.STATE_CFS);
+        cfs.add(Db.Cf.RAFT_LOG);
+        db.compact(cfs);
     }
 
     /** The first I/O error or corruption that stopped the write path, if any (for health checks and alarms). */

@@ -111,6 +111,15 @@ final class ServerCommand implements Callable<Integer> {
             description = "Log entries kept behind a snapshot for slow followers (default: 5000).")
     Long retainEntries;
 
+    @Option(names = "--quota-backend-bytes", paramLabel = "SIZE", converter = LongSize.class,
+            description = "State size (keys, values, sessions) past which writes are refused with the NOSPACE alarm "
+                    + "until space is freed (default: 8GiB).")
+    Long quotaBackendBytes;
+
+    @Option(names = "--min-free-disk-bytes", paramLabel = "SIZE", converter = LongSize.class,
+            description = "Free disk below which the NOSPACE alarm is raised (default: 256MiB).")
+    Long minFreeDiskBytes;
+
     @Option(names = "--corruption-check-interval", paramLabel = "DURATION",
             description = "How often the leader compares the members' state hashes; 0 = only on request (default: 5m).")
     Duration corruptionCheck;
@@ -200,7 +209,9 @@ final class ServerCommand implements Callable<Integer> {
                     or(retainEntries, d.retainEntries()), unsafeLocalReads, advertiseClientAddr, metricsAddr,
                     join == null ? 0 : parseClusterId(join),
                     peerAddresses == null ? null : parseMembers(peerAddresses, "--peer-addresses"),
-                    or(corruptionCheck, d.corruptionCheck()));
+                    or(corruptionCheck, d.corruptionCheck()),
+                    new ServerConfig.Space(or(quotaBackendBytes, d.space().quotaBytes()),
+                            or(minFreeDiskBytes, d.space().minFreeDiskBytes())));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -286,6 +297,8 @@ final class ServerCommand implements Callable<Integer> {
         m.put("snapshot-every", Long.toString(c.snapshotEvery()));
         m.put("retain-entries", Long.toString(c.retainEntries()));
         m.put("corruption-check-interval", Units.format(c.corruptionCheck()));
+        m.put("quota-backend-bytes", Long.toString(c.space().quotaBytes()));
+        m.put("min-free-disk-bytes", Long.toString(c.space().minFreeDiskBytes()));
         if (c.unsafeLocalReads()) {
             m.put("unsafe-local-reads", "true");
         }

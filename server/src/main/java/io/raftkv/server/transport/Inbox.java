@@ -49,6 +49,15 @@ public interface Inbox {
     default void replaced(String why) {
     }
 
+    /** This node's space, answered to every probe. */
+    default Usage usage() {
+        return Usage.UNKNOWN;
+    }
+
+    /** A probe of {@code peer} told its space. */
+    default void peerUsage(long peer, Usage usage) {
+    }
+
     /** The corruption check: this node's hash of its state right after log index {@code index}. */
     default HashAnswer stateHash(long index) {
         return HashAnswer.UNKNOWN;

@@ -93,7 +93,9 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
             out.onError(r.kind.toException(r.why));
             return;
         }
-        out.onNext(io.raftkv.proto.peer.HelloResponse.getDefaultInstance());
+        Usage u = inbox.usage();
+        out.onNext(io.raftkv.proto.peer.HelloResponse.newBuilder().setStateBytes(Math.max(0, u.stateBytes()))
+                .setDiskFreeBytes(Math.max(0, u.diskFreeBytes())).build());
         out.onCompleted();
     }
 

@@ -288,7 +288,11 @@ public final class PeerTransport implements AutoCloseable {
                     .hello(req, new io.grpc.stub.StreamObserver<>() {
                         @Override
                         public void onNext(io.raftkv.proto.peer.HelloResponse r) {
-                            metrics.roundTrip(peer, System.nanoTime() - t0);
+                            long now = System.nanoTime();
+                            metrics.roundTrip(peer, now - t0);
+                            if (r.getStateBytes() > 0) {
+                                inbox.peerUsage(peer, new Usage(r.getStateBytes(), r.getDiskFreeBytes(), now));
+                            }
                         }
 
                         @Override
