@@ -33,6 +33,16 @@ final class PeerMetrics implements TransportMetrics {
     }
 
     @Override
+    public void peerAdded(long peer) {
+        String p = Long.toString(peer);
+        sent.labelValues(p);
+        received.labelValues(p);
+        sendFailures.labelValues(p);
+        dropped.labelValues(p);
+        rtt.labelValues(p);
+    }
+
+    @Override
     public void sent(long peer, long bytes) {
         sent.labelValues(Long.toString(peer)).inc(bytes);
     }

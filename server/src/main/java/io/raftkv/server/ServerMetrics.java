@@ -18,15 +18,9 @@ import java.util.function.Supplier;
  * usual alerts translate): leadership, indexes, WAL fsync latency, load, and every client RPC by method
  * and status code. One registry per server, so several servers in one JVM (tests, benchmarks) do not mix.
  *
- * <p>The alerts worth having: {@code raftkv_server_has_leader == 0} for longer than a few election
- * timeouts; {@code rate(raftkv_server_leader_changes_seen_total[10m]) > 3} (flapping: check the network
- * and fsync latency); {@code raftkv_server_halted == 1} (storage failed, the node refuses writes: replace
- * its disk); {@code histogram_quantile(0.99, rate(raftkv_disk_wal_fsync_duration_seconds_bucket[5m])) > 0.1}
- * (the disk is too slow for the election timeout); {@code raftkv_server_follower_lag_entries} growing on
- * the leader; a rising share of {@code code="RESOURCE_EXHAUSTED"} in {@code raftkv_grpc_server_handled_total}
- * (load is being shed); {@code raftkv_server_removed == 1} (a node removed from the cluster is still
- * running: stop it); {@code raftkv_server_learners > 0} for long (a learner never promoted: a replacement
- * left half done).
+ * <p>The alerts worth having are in {@code docs/prometheus/raftkv-alerts.yml} (unit-tested with promtool) and a
+ * dashboard in {@code docs/grafana/raftkv-dashboard.json}; {@code MonitoringDocsTest} checks both use only
+ * metrics exported here.
  */
 final class ServerMetrics {
     /** Fsync latencies from an SSD's sub-millisecond to a failing disk's seconds (etcd uses the same span). */

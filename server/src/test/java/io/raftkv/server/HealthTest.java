@@ -30,10 +30,7 @@ class HealthTest {
     @TempDir
     Path dir;
 
-    private static final UnaryOperator<ServerConfig> WITH_METRICS = x -> new ServerConfig(x.nodeId(), x.clusterToken(),
-            x.initialCluster(), x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(),
-            x.heartbeatTicks(), x.limits(), x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, null,
-            "127.0.0.1:0");
+    private static final UnaryOperator<ServerConfig> WITH_METRICS = TestCluster.WITH_METRICS;
 
     private static HttpResponse<String> get(TestCluster c, long id, String path) {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.server(id).metricsPort() + path))

@@ -85,6 +85,12 @@ final class TestCluster implements AutoCloseable {
         servers.put(id, RaftKvServer.start(config(id), faults.get(id)));
     }
 
+    /** Every node with a metrics endpoint on a free port. */
+    static final java.util.function.UnaryOperator<ServerConfig> WITH_METRICS = x -> new ServerConfig(x.nodeId(),
+            x.clusterToken(), x.initialCluster(), x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), x.electionTicks(),
+            x.heartbeatTicks(), x.limits(), x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, null,
+            "127.0.0.1:0");
+
     /** Storage fault shims per node, for nodes started after they are set (tests that fail a disk). */
     final java.util.Map<Long, io.raftkv.storage.StorageFaults> faults = new java.util.HashMap<>();
 

@@ -179,6 +179,7 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     private Peer newPeer(long id, String address) {
+        metrics.peerAdded(id);
         ManagedChannel ch = channel(address);
         return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch, store.incarnations().self(), metrics));
     }

@@ -20,6 +20,10 @@ public interface TransportMetrics {
     /** A probe of {@code peer} answered after {@code nanos}. */
     void roundTrip(long peer, long nanos);
 
+    /** The transport starts talking to {@code peer}: its series exist from now on, at zero (not absent). */
+    default void peerAdded(long peer) {
+    }
+
     TransportMetrics NONE = new TransportMetrics() {
         @Override
         public void sent(long peer, long bytes) {
