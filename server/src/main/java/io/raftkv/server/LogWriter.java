@@ -35,6 +35,7 @@ final class LogWriter implements Runnable {
     private final StageQueue<RaftInput> raft;
     private final StageQueue<ApplyInput> apply;
     private volatile boolean running = true;
+    private volatile Outbox outbox = Outbox.NONE;
 
     LogWriter(long nodeId, RaftStore store, ServerMetrics metrics, StageQueue<RaftInput> raft, StageQueue<ApplyInput> apply) {
         this.nodeId = nodeId;
@@ -42,6 +43,10 @@ final class LogWriter implements Runnable {
         this.metrics = metrics;
         this.raft = raft;
         this.apply = apply;
+    }
+
+    void connect(Outbox out) {
+        this.outbox = out;
     }
 
     void submit(Job job) {
@@ -94,6 +99,9 @@ final class LogWriter implements Runnable {
                         TimeUnit.NANOSECONDS.toMillis(took));
             }
         }
+        // Acknowledgements and votes leave from here, as soon as what they promise is durable: a hop through
+        // the raft thread on a follower's every acknowledgement was pure latency.
+        outbox.send(rd.persistedMessages());
         raft.offer(new RaftInput.Persisted(rd));
     }
 }

@@ -63,6 +63,8 @@ final class RaftLoop implements Runnable {
     private List<Waiters.Proposal> tracks = new ArrayList<>();
     private List<Reply> replies = new ArrayList<>();
     private boolean persistInFlight;
+    /** Whether the Ready in flight had its committed entries handed to the apply stage before it was written. */
+    private boolean committedHandedEarly;
     private StateRole role = StateRole.FOLLOWER;
     private long leaderId;
     private long ticksSinceExpiry;
@@ -104,6 +106,7 @@ final class RaftLoop implements Runnable {
 
     void connect(Outbox out) {
         this.outbox = out;
+        writer.connect(out);
     }
 
     // ------------------------------------------------------------------ the loop
@@ -290,12 +293,28 @@ final class RaftLoop implements Runnable {
             lastIndex = rd.entries().get(rd.entries().size() - 1).index();
         }
         rd.snapshot().ifPresent(s -> lastIndex = Math.max(lastIndex, s.index()));
+        // Committed entries are already durable here (and on a quorum): apply them while this Ready is being
+        // written, as etcd does, instead of a log-writer round trip later. Not past a snapshot this Ready
+        // installs: those follow the install.
+        committedHandedEarly = rd.snapshot().isEmpty() && !rd.committedEntries().isEmpty();
+        if (committedHandedEarly && handCommitted(rd.committedEntries())) {
+            outbox.updatePeers(members.transportPeers(node.status().config()));
+        }
         persistInFlight = true;
         writer.submit(new LogWriter.Persist(rd));
     }
 
+    /** Hands committed entries to the apply stage (conf changes applied to the core first); true if any changed the configuration. */
+    private boolean handCommitted(List<Entry> committed) {
+        Map<Long, ConfState> confStates = applyConfChanges(committed);
+        // Waiters first: a proposal is always tracked before the Apply that answers it.
+        flush();
+        apply.offer(new ApplyInput.Apply(committed, confStates));
+        return !confStates.isEmpty();
+    }
+
+    /** The log writer made {@code rd} durable and has sent its persisted messages (acknowledgements, votes). */
     private void onPersisted(Ready rd) {
-        outbox.send(rd.persistedMessages());
         boolean membershipChanged = false;
         if (rd.snapshot().isPresent()) {
             LOG.info("node {}: installed snapshot at index {}", config.nodeId(), rd.snapshot().get().index());
@@ -304,13 +323,8 @@ final class RaftLoop implements Runnable {
             membershipChanged = true;
             apply.offer(new ApplyInput.SnapshotInstalled());
         }
-        List<Entry> committed = rd.committedEntries();
-        if (!committed.isEmpty()) {
-            Map<Long, ConfState> confStates = applyConfChanges(committed);
-            membershipChanged |= !confStates.isEmpty();
-            // Waiters first: a proposal is always tracked before the Apply that answers it.
-            flush();
-            apply.offer(new ApplyInput.Apply(committed, confStates));
+        if (!committedHandedEarly && !rd.committedEntries().isEmpty()) {
+            membershipChanged |= handCommitted(rd.committedEntries());
         }
         if (membershipChanged) {
             outbox.updatePeers(members.transportPeers(node.status().config()));
