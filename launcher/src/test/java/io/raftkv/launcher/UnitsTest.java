@@ -1,4 +1,4 @@
-package io.raftkv.server.cli;
+package io.raftkv.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine.TypeConversionException;
 
 class UnitsTest {
     @Test
@@ -21,7 +20,7 @@ class UnitsTest {
     @Test
     void durationsWithoutUnitOrWithGarbageAreRejectedWithAnExample() {
         for (String bad : new String[] {"100", "5x", "", "-1s", "1.5s", "s", "ms5"}) {
-            TypeConversionException e = assertThrows(TypeConversionException.class, () -> Units.parseDuration(bad), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Units.parseDuration(bad), bad);
             assertTrue(e.getMessage().contains("is not a duration (use e.g. 100ms, 5s, 1m)"), e.getMessage());
         }
     }
@@ -40,7 +39,7 @@ class UnitsTest {
         assertEquals(1 << 20, Units.parseSize("1MiB"));
         assertEquals(2L << 30, Units.parseSize("2GiB"));
         assertEquals(1 << 20, Units.parseSize("1m"));
-        assertThrows(TypeConversionException.class, () -> Units.parseSize("4 KB"));
-        assertThrows(TypeConversionException.class, () -> Units.parseIntSize("4GiB"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseSize("4 KB"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseIntSize("4GiB"));
     }
 }

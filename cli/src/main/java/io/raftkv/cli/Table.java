@@ -1,6 +1,6 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
-import java.io.PrintWriter;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +21,7 @@ final class Table {
         rows.add(cells);
     }
 
-    void print(PrintWriter out) {
+    void print(PrintStream out) {
         int[] width = new int[columns];
         for (String[] r : rows) {
             for (int i = 0; i < columns; i++) {

@@ -1,4 +1,4 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
