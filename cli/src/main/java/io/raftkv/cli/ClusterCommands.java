@@ -33,15 +33,11 @@ final class ClusterCommands {
     private ClusterCommands() {
     }
 
-    static void register(CommandLine cl, CliContext ctx) {
-        cl.addSubcommand("status", new StatusCmd(ctx));
-        cl.addSubcommand("members", new MemberCommands.ListCmd(ctx));
-        cl.addSubcommand("transfer", new Transfer(ctx));
+    static CommandLine endpoint(CliContext ctx) {
         CommandLine endpoint = new CommandLine(new EndpointGroup());
         endpoint.addSubcommand("status", new EndpointStatus(ctx));
         endpoint.addSubcommand("health", new EndpointHealth(ctx));
-        cl.addSubcommand("endpoint", endpoint);
-        cl.addSubcommand("version", new VersionCmd(ctx));
+        return endpoint;
     }
 
     /** leader, follower, candidate, pre-candidate; removed for a node that was removed. */

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,15 +42,6 @@ import picocli.CommandLine.Parameters;
  */
 final class KvCommands {
     private KvCommands() {
-    }
-
-    static void register(CommandLine cl, CliContext ctx) {
-        cl.addSubcommand("put", new Put(ctx));
-        cl.addSubcommand("get", new Get(ctx));
-        cl.addSubcommand("del", new Del(ctx));
-        cl.addSubcommand("cas", new Cas(ctx));
-        cl.addSubcommand("scan", new ScanCmd(ctx));
-        cl.addSubcommand("txn", new TxnCommand(ctx));
     }
 
     /** Prints a result in the chosen format: a JSON object, or lines. */

@@ -1,4 +1,4 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,12 +54,12 @@ class EndpointsTest {
     }
 
     @Test
-    void entriesAreValidatedTrimmedAndDeduplicated() {
+    void entriesAreTrimmedAndDeduplicatedAndCheckedByTheClient() {
         assertEquals(List.of("a:1", "b:2"), Endpoints.parse(" a:1, b:2 ,a:1,\n", "x"));
-        CliException e = assertThrows(CliException.class, () -> Endpoints.parse("a:1,nope", "RAFTKV_ENDPOINTS"));
-        assertEquals(CliException.USAGE, e.exitCode());
-        assertTrue(e.getMessage().contains("RAFTKV_ENDPOINTS entry 'nope' is not host:port"), e.getMessage());
         assertThrows(CliException.class, () -> Endpoints.parse(" , ", "--endpoints"));
+        FakeCluster.Result r = FakeCluster.run(Map.of("RAFTKV_ENDPOINTS", "a:1,nope"), dir, "get", "k");
+        assertEquals(CliException.USAGE, r.code());
+        assertTrue(r.err().contains("RAFTKV_ENDPOINTS: endpoint 'nope' is not host:port"), r.err());
     }
 
     @Test
@@ -69,6 +69,6 @@ class EndpointsTest {
         Files.writeString(local.resolve("endpoints"), "bad-endpoint\n");
         FakeCluster.Result r = FakeCluster.run(Map.of(), dir, "get", "k");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains(local.resolve("endpoints") + " entry 'bad-endpoint'"), r.err());
+        assertTrue(r.err().contains(local.resolve("endpoints") + ": endpoint 'bad-endpoint'"), r.err());
     }
 }

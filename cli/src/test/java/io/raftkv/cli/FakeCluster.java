@@ -1,39 +1,39 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.raftkv.launcher.ServerLauncher;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * In-process fake nodes named like host:port endpoints ("127.0.0.1:19001"), so the CLI resolves and
- * dials them exactly as real ones, but through grpc-inprocess channels.
+ * Fake nodes ({@link FakeNode}) serving real gRPC on loopback ports, so the CLI reaches them exactly as real
+ * nodes, through the client library.
  */
 final class FakeCluster implements AutoCloseable {
-    private static final AtomicInteger CLUSTERS = new AtomicInteger();
-
     final FakeNode.Shared shared = new FakeNode.Shared();
     final List<FakeNode> nodes = new ArrayList<>();
     private final List<Server> servers = new ArrayList<>();
 
     FakeCluster(int size, long leaderId) {
-        // In-process server names are JVM-global: each fake cluster gets its own block of "ports".
-        int base = 20000 + CLUSTERS.getAndIncrement() * 10;
         for (int i = 1; i <= size; i++) {
-            FakeNode n = new FakeNode(i, "127.0.0.1:" + (base + i), shared);
+            int port = freePort();
+            FakeNode n = new FakeNode(i, "127.0.0.1:" + port, shared);
             nodes.add(n);
             try {
-                servers.add(InProcessServerBuilder.forName(n.address).directExecutor()
+                servers.add(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                         .addService(n.kv()).addService(n.cluster()).build().start());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -41,6 +41,14 @@ final class FakeCluster implements AutoCloseable {
         }
         shared.nodes = List.copyOf(nodes);
         shared.leaderId = leaderId;
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     FakeNode node(long id) {
@@ -51,23 +59,27 @@ final class FakeCluster implements AutoCloseable {
         return String.join(",", nodes.stream().map(n -> n.address).toList());
     }
 
-    static ManagedChannel channel(String endpoint) {
-        return InProcessChannelBuilder.forName(endpoint).directExecutor().build();
-    }
-
-    /** One CLI invocation's result. */
-    record Result(int code, String out, String err) {
+    /** One CLI invocation's result; {@code out} decoded as UTF-8, {@code outBytes} exact. */
+    record Result(int code, String out, String err, byte[] outBytes) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
     }
 
     static Result run(Map<String, String> env, Path cwd, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CliContext ctx = new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), env, cwd,
-                FakeCluster::channel, () -> {
-                    throw new AssertionError("no node launching in this test");
-                });
+        return run(env, cwd, new byte[0], () -> {
+            throw new AssertionError("no node launching in this test");
+        }, args);
+    }
+
+    static Result run(Map<String, String> env, Path cwd, byte[] stdin, Supplier<ServerLauncher> launcher, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CliContext ctx = new CliContext(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin), env, cwd, launcher);
         int code = Main.run(args, ctx);
-        return new Result(code, out.toString(), err.toString());
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), out.toByteArray());
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Metadata;
@@ -82,7 +82,7 @@ final class FakeNode {
 
     static StatusRuntimeException error(Status status, ErrorDetail detail) {
         Metadata trailers = new Metadata();
-        trailers.put(ClusterClient.ERROR_KEY, detail);
+        trailers.put(io.raftkv.client.CallFailure.DETAIL_KEY, detail);
         return status.asRuntimeException(trailers);
     }
 
@@ -228,9 +228,13 @@ final class FakeNode {
                     return;
                 }
                 FakeNode leader = shared.leader();
-                out.onNext(StatusResponse.newBuilder().setId(id).setRole(shared.leaderId == id ? Role.LEADER : Role.FOLLOWER)
+                StatusResponse.Builder b = StatusResponse.newBuilder().setId(id).setRole(shared.leaderId == id ? Role.LEADER : Role.FOLLOWER)
                         .setTerm(1).setLeaderId(shared.leaderId).setLeaderAddress(leader == null ? "" : leader.address)
-                        .setCommitIndex(shared.index.get()).setAppliedIndex(shared.index.get()).build());
+                        .setCommitIndex(shared.index.get()).setAppliedIndex(shared.index.get());
+                for (FakeNode n : shared.nodes) {
+                    b.addMembers(Member.newBuilder().setId(n.id).setClientAddress(n.address).setPeerAddress("peer-" + n.id));
+                }
+                out.onNext(b.build());
                 out.onCompleted();
             }
 

@@ -1,4 +1,4 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;

@@ -1,4 +1,4 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,7 +76,8 @@ class LocalClusterTest {
         String[] args = new String[serverArgs.length + 1];
         System.arraycopy(serverArgs, 0, args, 0, serverArgs.length);
         args[serverArgs.length] = "--print-config";
-        FakeCluster.Result r = FakeCluster.run(java.util.Map.of(), dir, args);
+        // The server jar's own parser (its in-process runner) reads the command a node is started with.
+        io.raftkv.server.cli.CliRunner.Result r = io.raftkv.server.cli.CliRunner.run(dir, args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("cluster-token=local-abc"), r.out());
         assertTrue(r.out().contains("metrics-addr=127.0.0.1:9001"), r.out());

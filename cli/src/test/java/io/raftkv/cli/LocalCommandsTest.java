@@ -1,14 +1,15 @@
-package io.raftkv.server.cli;
+package io.raftkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.raftkv.launcher.NodeProcess;
+import io.raftkv.launcher.ServerLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,27 +31,22 @@ class LocalCommandsTest {
         return cwd.resolve("cluster");
     }
 
-    private static List<String> fakeLauncher() {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), FakeNodeMain.class.getName());
+    private static ServerLauncher fakeLauncher(String main) {
+        return new ServerLauncher(ServerLauncher.currentJava(), List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto"), List.of("-cp", System.getProperty("java.class.path"), main));
     }
 
     private FakeCluster.Result cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--dir=" + dir());
-        CliContext ctx = new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), cwd,
-                CliContext::plaintext, LocalCommandsTest::fakeLauncher);
-        int code = Main.run(all.toArray(new String[0]), ctx);
-        return new FakeCluster.Result(code, out.toString(), err.toString());
+        return FakeCluster.run(Map.of(), cwd, new byte[0], () -> fakeLauncher(FakeNodeMain.class.getName()),
+                all.toArray(new String[0]));
     }
 
     @AfterEach
     void killLeftovers() {
         LocalCluster.load(dir()).ifPresent(c -> c.nodes().forEach(
-                n -> NodeProcesses.handle(n.pid(), c.dataDir(n.id()).toString()).ifPresent(ProcessHandle::destroyForcibly)));
+                n -> NodeProcess.find(n.pid(), c.dataDir(n.id()).toString()).ifPresent(p -> p.kill(Duration.ofSeconds(10)))));
     }
 
     private String statusRow(long id) {
@@ -115,6 +111,16 @@ class LocalCommandsTest {
         assertEquals(2, cli("local", "restart", "9").code());
         assertEquals(2, cli("local", "pause", "someone").code());
 
+        // Issue 14: 'local kill all' and 'restart all' were missing.
+        FakeCluster.Result killAll = cli("local", "kill", "all");
+        assertEquals(0, killAll.code(), killAll.toString());
+        assertEquals(3, killAll.out().lines().filter(l -> l.startsWith("killed node ")).count(), killAll.out());
+        FakeCluster.Result restartAll = cli("local", "restart", "all");
+        assertEquals(0, restartAll.code(), restartAll.toString());
+        assertEquals(3, restartAll.out().lines().filter(l -> l.startsWith("restarted node ")).count(), restartAll.out());
+        cluster = LocalCluster.load(dir()).orElseThrow();
+        newPid = cluster.node(1).pid();
+
         cli("local", "pause", "3");
         FakeCluster.Result down = cli("local", "down");
         assertEquals(0, down.code(), down.err());
@@ -128,18 +134,13 @@ class LocalCommandsTest {
 
     @Test
     void upReportsANodeThatDiesWithItsLogAndStopsTheRest() {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> broken = new ArrayList<>(fakeLauncher());
-        broken.set(broken.size() - 1, "io.raftkv.NoSuchMain");
-        CliContext ctx = new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), cwd,
-                CliContext::plaintext, () -> broken);
-        int code = Main.run(new String[] {"local", "up", "--nodes", "1", "--dir", dir().toString()}, ctx);
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("--- node 1: " + dir().resolve("n1/server.log")), err.toString());
-        assertTrue(err.toString().contains("io.raftkv.NoSuchMain"), "the log tail shows why: " + err);
-        assertTrue(err.toString().contains("error: node 1 (pid "), err.toString());
-        assertEquals("", out.toString());
+        FakeCluster.Result r = FakeCluster.run(Map.of(), cwd, new byte[0], () -> fakeLauncher("io.raftkv.NoSuchMain"),
+                "local", "up", "--nodes", "1", "--dir", dir().toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--- node 1: " + dir().resolve("n1/server.log")), r.err());
+        assertTrue(r.err().contains("io.raftkv.NoSuchMain"), "the log tail shows why: " + r.err());
+        assertTrue(r.err().contains("error: node 1 (pid "), r.err());
+        assertEquals("", r.out());
     }
 
     @Test

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's tour, run as a user would: real processes started by {@code bin/raftkv local up}, client
- * commands, a SIGKILLed leader, failover, restart, shutdown. Runs after {@code package} (failsafe), so
- * bin/raftkv finds the jar this build produced.
+ * The README's tour, run as a user would: real processes started by {@code bin/raftkv local up} (the server
+ * jar), client commands (the CLI jar), a SIGKILLed leader, failover, restart, shutdown. Runs after
+ * {@code package} (failsafe), so bin/raftkv finds the jars this build produced (the server's is built first:
+ * this module depends on it for tests).
  */
 class ReadmeCommandsIT {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
@@ -88,8 +89,9 @@ class ReadmeCommandsIT {
         assertEquals("failover", local, "restarted node " + killed + " at " + endpoint + " did not catch up");
 
         Run missing = raftkv("get", "nope", "--dir", cluster);
-        assertEquals(1, missing.exit());
-        assertEquals("(not found)", missing.out());
+        assertEquals(3, missing.exit());
+        assertEquals("", missing.out());
+        assertEquals("not found: nope", missing.err());
         ok("local", "down", "--dir", cluster);
     }
 }
