@@ -114,10 +114,21 @@ public final class NodeProcess {
         return pid;
     }
 
-    /** DEAD unless the process is alive (not a zombie) and still runs a command naming the marker. */
+    /**
+     * DEAD unless the process is alive (not a zombie) and, for one found by pid, still runs a command naming
+     * the marker (a process this JVM started is known by its handle: its pid cannot be reused before it is
+     * reaped, and a shell may exec another command line).
+     */
     public State state() {
         if (pid <= 0) {
             return State.DEAD;
+        }
+        if (child != null) {
+            if (!child.isAlive()) {
+                return State.DEAD;
+            }
+            char s = procState(pid);
+            return s == 'T' || s == 't' ? State.PAUSED : s == 'Z' ? State.DEAD : State.ALIVE;
         }
         Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (h.isEmpty() || procState(pid) == 'Z') {

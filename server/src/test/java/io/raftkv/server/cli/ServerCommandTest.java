@@ -177,7 +177,7 @@ class ServerCommandTest {
                 "--max-value-bytes", "--snapshot-every", "--corruption-check-interval", "--config", "--print-config")) {
             assertTrue(help.out().contains(flag), flag + " in " + help.out());
         }
-        assertEquals(4, help.out().split("required unless in --config", -1).length - 1, help.out());
+        assertEquals(4, help.out().replaceAll("\\s+", " ").split("required unless in --config", -1).length - 1, help.out());
     }
 
     @Test

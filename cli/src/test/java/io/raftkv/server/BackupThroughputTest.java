@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Measures backup save, status and restore through the CLI code path against three in-process nodes.
  * Opt-in, measures and prints (asserts only that nothing was lost):
- * {@code ./mvnw -o -pl storage,server -am test -Dtest=BackupThroughputTest -Dsurefire.failIfNoSpecifiedTests=false -Dbackup.bench.keys=100000}
+ * {@code ./mvnw -pl cli -am test -Dtest=BackupThroughputTest -Dsurefire.failIfNoSpecifiedTests=false -Dbackup.bench.keys=100000}
  */
 @EnabledIfSystemProperty(named = "backup.bench.keys", matches = "\\d+")
 class BackupThroughputTest {
@@ -49,7 +49,7 @@ class BackupThroughputTest {
             report("load", keys, System.nanoTime() - t0, 0);
             for (int round = 1; round <= 3; round++) {
                 t0 = System.nanoTime();
-                CliRunner.Result r = CliRunner.run(dir, "backup", "save", file.toString(), "--force", "--endpoints",
+                io.raftkv.cli.CliRunner.Result r = io.raftkv.cli.CliRunner.run(dir, "backup", "save", file.toString(), "--force", "--endpoints",
                         String.join(",", c.clientAddrs.values()));
                 assertEquals(0, r.code(), r.toString());
                 report("save #" + round, keys, System.nanoTime() - t0, size(file));

@@ -45,8 +45,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Backup and disaster recovery end to end: real nodes over gRPC, the CLI's own code path for save, status
- * and restore, and a new cluster started on the restored data directories.
+ * Backup and disaster recovery end to end: real nodes over gRPC, the CLI's own code path for save (the cli
+ * module, through the client library), status and restore (the server jar's offline commands), and a new
+ * cluster started on the restored data directories. In the server's test package for its TestCluster.
  */
 class BackupEndToEndTest {
     @TempDir
@@ -85,6 +86,15 @@ class BackupEndToEndTest {
 
     private CliRunner.Result cli(String... args) {
         return CliRunner.run(dir, args);
+    }
+
+    /** {@code raftkv backup save ...}: the CLI module's command. */
+    private io.raftkv.cli.CliRunner.Result save(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "backup";
+        all[1] = "save";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return io.raftkv.cli.CliRunner.run(dir, all);
     }
 
     private void restore(TestCluster c, Path backup, long id) {
@@ -159,7 +169,7 @@ class BackupEndToEndTest {
 
             // Through a follower: it confirms with the leader (a ReadIndex round) and streams its own state.
             long follower = c.follower();
-            CliRunner.Result saved = cli("backup", "save", backup.toString(), "--endpoints", endpoints(c, follower));
+            io.raftkv.cli.CliRunner.Result saved = save(backup.toString(), "--endpoints", endpoints(c, follower));
             assertEquals(0, saved.code(), saved.toString());
             assertTrue(saved.out().startsWith("saved " + backup + "\n"), saved.out());
             assertTrue(saved.out().contains("node        " + follower + " (linearizable)"), saved.out());
@@ -173,7 +183,7 @@ class BackupEndToEndTest {
 
             // One node's local state, without asking the leader.
             Path local = dir.resolve("local.rkv");
-            CliRunner.Result fromFollower = cli("backup", "save", local.toString(), "--endpoints", c.clientAddrs.get(follower));
+            io.raftkv.cli.CliRunner.Result fromFollower = save(local.toString(), "--endpoints", c.clientAddrs.get(follower));
             assertEquals(0, fromFollower.code(), fromFollower.toString());
             assertTrue(fromFollower.out().contains("node        " + follower + " (its local state)"), fromFollower.out());
         }
@@ -266,7 +276,7 @@ class BackupEndToEndTest {
             try {
                 TestCluster.await(Duration.ofSeconds(20), "100 acknowledged pairs", () -> acks.size() >= 100 || writerFailed.get() != null);
                 ackedBefore = acks.stream().mapToLong(x -> x[2]).max().orElseThrow();
-                CliRunner.Result saved = cli("backup", "save", backup.toString(), "--endpoints", endpoints(c, leader));
+                io.raftkv.cli.CliRunner.Result saved = save(backup.toString(), "--endpoints", endpoints(c, leader));
                 assertEquals(0, saved.code(), saved.toString());
                 int atSave = acks.size();
                 TestCluster.await(Duration.ofSeconds(20), "writes go on after the backup",
