@@ -124,11 +124,12 @@ public final class NodeProcess {
             return State.DEAD;
         }
         if (child != null) {
-            if (!child.isAlive()) {
+            char s = procState(pid);
+            // Gone from /proc (reaped) or a zombie is dead even while the JDK has not yet noticed the exit.
+            if (!child.isAlive() || s == 'Z' || s == GONE) {
                 return State.DEAD;
             }
-            char s = procState(pid);
-            return s == 'T' || s == 't' ? State.PAUSED : s == 'Z' ? State.DEAD : State.ALIVE;
+            return s == 'T' || s == 't' ? State.PAUSED : State.ALIVE;
         }
         Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (h.isEmpty() || procState(pid) == 'Z') {
@@ -272,13 +273,18 @@ public final class NodeProcess {
         return h.info().commandLine();
     }
 
-    /** The state letter of /proc/PID/stat (Linux) or ps (macOS, BSD); '?' when unknown. */
+    /** {@link #procState} of a pid that /proc does not list: no such process (any more). */
+    private static final char GONE = '-';
+
+    /** The state letter of /proc/PID/stat (Linux) or ps (macOS, BSD); {@link #GONE}, or '?' when unknown. */
     private static char procState(long pid) {
         if (Files.isDirectory(Path.of("/proc", "self"))) {
             try {
                 String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
                 int close = s.lastIndexOf(')');
                 return close >= 0 && close + 2 < s.length() ? s.charAt(close + 2) : '?';
+            } catch (java.nio.file.NoSuchFileException e) {
+                return GONE;
             } catch (IOException e) {
                 return '?';
             }
