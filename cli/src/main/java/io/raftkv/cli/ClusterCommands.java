@@ -3,6 +3,7 @@ package io.raftkv.cli;
 import io.raftkv.client.ClusterStatus;
 import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
+import io.raftkv.client.UnavailableException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,10 @@ final class ClusterCommands {
         try {
             return new Probe(endpoint, c.status(endpoint), null, (System.nanoTime() - t0) / 1000);
         } catch (RaftKvException e) {
-            return new Probe(endpoint, null, Failures.of(e).getMessage(), (System.nanoTime() - t0) / 1000);
+            // The endpoint's own failure ("unreachable (...)", a removed node's refusal) says it best.
+            String why = e instanceof UnavailableException u && u.endpointFailures().size() == 1
+                    ? u.endpointFailures().values().iterator().next() : Failures.of(e).getMessage();
+            return new Probe(endpoint, null, why, (System.nanoTime() - t0) / 1000);
         }
     }
 

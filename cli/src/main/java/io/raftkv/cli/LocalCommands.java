@@ -6,7 +6,9 @@ import io.raftkv.launcher.ServerLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -212,6 +214,9 @@ final class LocalCommands {
         private final CliContext ctx;
         @Mixin
         LocalOptions options;
+        @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT", defaultValue = "table",
+                description = "Output format: table (also simple) or json (default: ${DEFAULT-VALUE}).")
+        ClientOptions.Format format;
 
         StatusCmd(CliContext ctx) {
             this.ctx = ctx;
@@ -221,6 +226,7 @@ final class LocalCommands {
         public Integer call() {
             LocalCluster cluster = options.cluster(ctx);
             Table t = new Table("ID", "PID", "PROCESS", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED", "CLIENT");
+            List<Object> json = new ArrayList<>();
             try (LocalNodes nodes = new LocalNodes(cluster)) {
                 for (LocalCluster.Node n : cluster.nodes()) {
                     NodeProcess.State state = nodes.state(n);
@@ -228,6 +234,14 @@ final class LocalCommands {
                     String process = state.name().toLowerCase(Locale.ROOT);
                     // A paused node would only time out: do not ask it.
                     Optional<ClusterStatus> s = state == NodeProcess.State.ALIVE ? nodes.status(n) : Optional.empty();
+                    Map<String, Object> j = new LinkedHashMap<>();
+                    j.put("id", n.id());
+                    j.put("pid", n.pid());
+                    j.put("process", process);
+                    j.put("client", n.clientAddress());
+                    j.put("status", s.map(x -> ClusterCommands.json(new ClusterCommands.Probe(n.clientAddress(), x, null, 0)))
+                            .orElse(null));
+                    json.add(j);
                     if (s.isPresent()) {
                         ClusterStatus r = s.get();
                         t.row(Long.toString(n.id()), pid, process, ClusterCommands.role(r), Long.toString(r.term()),
@@ -239,7 +253,11 @@ final class LocalCommands {
                     }
                 }
             }
-            t.print(ctx.out());
+            if (format == ClientOptions.Format.json) {
+                ctx.out().println(Json.write(json));
+            } else {
+                t.print(ctx.out());
+            }
             return 0;
         }
     }

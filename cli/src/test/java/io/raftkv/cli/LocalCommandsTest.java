@@ -87,6 +87,8 @@ class LocalCommandsTest {
         assertEquals("OK index=1\n", cli("put", "k", "v").out());
         assertEquals("v\n", cli("get", "k").out());
 
+        String json = cli("local", "status", "-w", "json").out();
+        assertTrue(json.startsWith("[{\"id\":1,\"pid\":" + cluster.node(1).pid() + ",\"process\":\"alive\""), json);
         String row = statusRow(1);
         assertTrue(row.matches("1\\s+" + cluster.node(1).pid() + "\\s+alive\\s+leader\\s+1\\s+1\\s+1\\s+1\\s+" + clients.get(0)), row);
 

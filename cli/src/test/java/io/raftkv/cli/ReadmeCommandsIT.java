@@ -1,4 +1,4 @@
-package io.raftkv.server;
+package io.raftkv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
