@@ -30,11 +30,17 @@ class ReadmeCommandsIT {
     }
 
     private Run raftkv(String... args) throws IOException, InterruptedException {
+        return raftkv(java.util.Map.of(), args);
+    }
+
+    private Run raftkv(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ROOT.resolve("bin/raftkv").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
         pb.environment().remove("RAFTKV_ENDPOINTS");
+        pb.environment().remove("RAFTKV_CLI_JAVA_OPTS");
+        pb.environment().putAll(env);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -93,5 +99,17 @@ class ReadmeCommandsIT {
         assertEquals("", missing.out());
         assertEquals("not found: nope", missing.err());
         ok("local", "down", "--dir", cluster);
+        assertTrue(Files.isRegularFile(ROOT.resolve("cli/target/raftkv-cli.jsa")), "bin/raftkv wrote the CLI's class-data archive");
+    }
+
+    /** Issue 14: 'chaos --help' started a Maven build of the harness; now it prints what the command is. */
+    @Test
+    void chaosHelpBuildsNothing() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Run help = raftkv(java.util.Map.of("RAFTKV_CHAOS_JAR", dir.resolve("not-built.jar").toString()), "chaos", "--help");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().contains("Jepsen-style harness"), help.out());
+        assertTrue(!help.err().contains("building"), help.err());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "no build ran");
     }
 }

@@ -166,6 +166,11 @@ class ServerCommandTest {
                 "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "node 2", "127.0.0.1:7001", "another member");
         assertUsageError(server("--id", "1", "--initial-cluster", "1=http://127.0.0.1:7001",
                 "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "without a scheme");
+        // Overrides for members added later may share an address (a proxy in front of a slot's replacements).
+        CliRunner.Result shared = server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002",
+                "--peer-addresses", "3=127.0.0.1:7003,4=127.0.0.1:7003", "--client-addr", "127.0.0.1:8001", "--data-dir", "d",
+                "--print-config");
+        assertEquals(0, shared.code(), shared.toString());
     }
 
     /** Issue 14: flags that must be given somewhere showed as optional. */
