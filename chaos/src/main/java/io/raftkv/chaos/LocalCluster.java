@@ -2,6 +2,7 @@ package io.raftkv.chaos;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.raftkv.launcher.ServerLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -73,12 +72,6 @@ final class LocalCluster implements Cluster {
     private final Map<Integer, ManagedChannel> statusChannels = new TreeMap<>();
     private final FaultProxy proxy;
     private final Thread shutdownHook;
-    /** Starts every node process; its thread's death is what kills the nodes of a killed harness. */
-    private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chaos-node-spawner");
-        t.setDaemon(true);
-        return t;
-    });
     // The network as the nemesis set it, combined per link into what the proxy applies.
     private final Map<Link, Boolean> cut = new TreeMap<>();
     private final Map<Link, LinkFaults> degraded = new TreeMap<>();
@@ -155,15 +148,12 @@ final class LocalCluster implements Cluster {
                 into.append(into.length() == 0 ? "" : ",").append(otherId).append("=127.0.0.1:").append(port);
             }
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(settings.javaOpts());
         Path nodeDir = settings.dir().resolve("n" + slot);
+        List<String> jvm = new ArrayList<>(settings.javaOpts());
         // Heap before and after every collection, one file per life (%p: the pid), next to the node's log: what
         // explains a node that stalled (back-to-back full GCs) or died of OutOfMemoryError.
-        cmd.add("-Xlog:gc:file=" + nodeDir.resolve("gc-%p.log").toAbsolutePath() + ":time,uptime");
-        cmd.addAll(List.of("-jar", settings.serverJar().toAbsolutePath().toString(), "server",
-                "--id", Integer.toString(id),
+        jvm.add("-Xlog:gc:file=" + nodeDir.resolve("gc-%p.log").toAbsolutePath() + ":time,uptime");
+        List<String> flags = new ArrayList<>(List.of("--id", Integer.toString(id),
                 "--initial-cluster", members.toString(),
                 "--peer-addr", "127.0.0.1:" + peerPorts.get(slot),
                 "--client-addr", "127.0.0.1:" + clientPorts.get(slot),
@@ -172,14 +162,15 @@ final class LocalCluster implements Cluster {
                 "--tick", settings.tick().toMillis() + "ms",
                 "--election-ticks", Integer.toString(settings.electionTicks())));
         if (others.length() > 0) {
-            cmd.addAll(List.of("--peer-addresses", others.toString()));
+            flags.addAll(List.of("--peer-addresses", others.toString()));
         }
         if (gen > 0) {
-            cmd.addAll(List.of("--join", Long.toHexString(clusterId)));
+            flags.addAll(List.of("--join", Long.toHexString(clusterId)));
         }
         if (settings.unsafeLocalReads()) {
-            cmd.add("--unsafe-local-reads");
+            flags.add("--unsafe-local-reads");
         }
+        List<String> cmd = ServerLauncher.ofJar(settings.serverJar(), jvm).command(flags);
         return new NodeProcess(id, cmd, nodeDir, nodeDir.resolve(gen == 0 ? "server.log" : "server-g" + gen + ".log"));
     }
 
@@ -255,7 +246,7 @@ final class LocalCluster implements Cluster {
             NodeProcess p = processes.get(slot);
             if (!p.isAlive()) {
                 exits.note(p.exitedOnItsOwn(slot));
-                p.start(spawner);
+                p.start();
             }
         }
         for (int id : processes.keySet()) {
@@ -268,7 +259,7 @@ final class LocalCluster implements Cluster {
         NodeProcess p = process(node);
         if (!p.isAlive()) {
             exits.note(p.exitedOnItsOwn(node));
-            p.start(spawner);
+            p.start();
         }
         awaitServing(node);
     }
@@ -414,7 +405,6 @@ final class LocalCluster implements Cluster {
         }
         closed = true;
         killAll();
-        spawner.shutdownNow();
         proxy.close();
         statusChannels.values().forEach(ManagedChannel::shutdownNow);
         try {

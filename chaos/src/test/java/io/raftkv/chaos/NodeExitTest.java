@@ -8,11 +8,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeExitTest {
     @TempDir
     Path dir;
-
-    private final ExecutorService spawner = Executors.newSingleThreadExecutor();
-
-    @AfterEach
-    void stop() {
-        spawner.shutdownNow();
-    }
 
     private NodeProcess process(String script) {
         return new NodeProcess(1, List.of("sh", "-c", script), dir, dir.resolve("server.log"));
@@ -43,7 +33,7 @@ class NodeExitTest {
     @Test
     void anExitOnItsOwnCarriesTheExitCodeAndTheLastLogLines() {
         NodeProcess p = process("echo starting; echo 'java.lang.OutOfMemoryError: Java heap space'; exit 3");
-        p.start(spawner);
+        p.start();
         awaitExit(p);
         NodeExit e = p.exitedOnItsOwn(1).orElseThrow();
         assertEquals(1, e.node());
@@ -56,11 +46,11 @@ class NodeExitTest {
     void aKillOrStopByTheHarnessIsNotAnExitOnItsOwn() {
         NodeProcess p = process("sleep 60");
         assertEquals(Optional.empty(), p.exitedOnItsOwn(1), "never started");
-        p.start(spawner);
+        p.start();
         assertEquals(Optional.empty(), p.exitedOnItsOwn(1), "running");
         p.kill();
         assertEquals(Optional.empty(), p.exitedOnItsOwn(1));
-        p.start(spawner);
+        p.start();
         p.stop(java.time.Duration.ofSeconds(5));
         assertEquals(Optional.empty(), p.exitedOnItsOwn(1));
     }
@@ -68,7 +58,7 @@ class NodeExitTest {
     @Test
     void aNodeKilledBehindTheHarnessesBackIsReportedWithItsSignal() {
         NodeProcess p = process("sleep 60");
-        p.start(spawner);
+        p.start();
         ProcessHandle.of(p.pid()).orElseThrow().destroyForcibly();
         awaitExit(p);
         assertTrue(p.exitedOnItsOwn(1).orElseThrow().how().contains("signal 9"));

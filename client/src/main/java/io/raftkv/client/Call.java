@@ -12,8 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One client call and its retry loop. Each attempt picks an endpoint, sends the request with a gRPC
@@ -26,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * guarantee it was not applied.
  */
 final class Call<Req, Resp> implements ClientCore.InFlight {
-    private static final Logger LOG = LoggerFactory.getLogger(Call.class);
+    /** JDK platform logging: the client forces no logging backend on the application (SLF4J users bridge it). */
+    private static final System.Logger LOG = System.getLogger(Call.class.getName());
     /** Redirects followed without backoff before the loop suspects a redirect cycle. */
     private static final int MAX_IMMEDIATE_REDIRECTS = 2;
     /** No attempt starts with less time than this left before the call's deadline. */
@@ -61,9 +60,26 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
      * @param route       where attempts go
      * @param safety      the retry rule
      * @param sessionId   the session of a session write, 0 otherwise
+     * @param pinned      the one endpoint every attempt goes to (a node's own status), or null: the route decides
+     * @param stream      for a server-streaming method: what receives its messages; null for a unary method
      */
     record Spec<Req, Resp>(String what, MethodDescriptor<Req, Resp> method, Req request, Route route, Safety safety,
-                           long sessionId) {
+                           long sessionId, Endpoint pinned, StreamSink<Resp> stream) {
+        Spec(String what, MethodDescriptor<Req, Resp> method, Req request, Route route, Safety safety, long sessionId) {
+            this(what, method, request, route, safety, sessionId, null, null);
+        }
+    }
+
+    /**
+     * Receives the messages of a server-streaming call. Each attempt starts over ({@link #restart}); a
+     * failure of the sink itself (an I/O error writing a file) ends the call at once, unretried.
+     */
+    interface StreamSink<M> {
+        /** A new attempt begins: discard what an earlier attempt delivered. */
+        void restart();
+
+        /** The next message. May throw (unchecked) to end the call with that exception. */
+        void accept(M message);
     }
 
     private final ClientCore core;
@@ -77,6 +93,8 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
      * is still the leader, and a call that shunned it for good could only run out of budget.
      */
     private final Map<Endpoint, Long> failedAt = new HashMap<>();
+    /** The latest failure at each endpoint tried, in the order first tried: what an exhausted call reports. */
+    private final Map<String, String> byEndpoint = new java.util.LinkedHashMap<>();
     private int attempts;
     private int backoffs;
     private int redirectsInARow;
@@ -134,14 +152,22 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             return;
         }
         attempts++;
-        Endpoint e = core.endpoints().pick(spec.route() != Route.ANY, failedLately());
+        Endpoint e = spec.pinned() != null ? (spec.pinned().breaker.tryAcquire() ? spec.pinned() : null)
+                : core.endpoints().pick(spec.route() != Route.ANY, failedLately());
         if (e == null) {
+            if (spec.pinned() != null) {
+                // The one node this call may ask keeps failing: waiting out its breaker would only delay the answer.
+                finish(exhausted(spec.pinned() + " keeps failing (its circuit breaker is open)"));
+                return;
+            }
             onFailure(null, Failure.noEndpoint());
             return;
         }
         // A write outside a session cannot be retried once sent, so cutting its attempt short would only turn
-        // a late answer into an unknown outcome: it gets the whole remaining time.
-        long timeout = spec.safety() == Safety.UNSAFE_WRITE ? remaining : Math.min(remaining, core.attemptTimeoutNanos());
+        // a late answer into an unknown outcome: it gets the whole remaining time. A stream (a backup) takes as
+        // long as its size needs: it gets the whole remaining time too.
+        long timeout = spec.safety() == Safety.UNSAFE_WRITE || spec.stream() != null ? remaining
+                : Math.min(remaining, core.attemptTimeoutNanos());
         AttemptTracer tracer = new AttemptTracer();
         ClientCall<Req, Resp> call;
         try {
@@ -155,6 +181,10 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             } else {
                 onFailure(null, Failure.noEndpoint());
             }
+            return;
+        }
+        if (spec.stream() != null) {
+            stream(e, call, tracer);
             return;
         }
         ClientCalls.asyncUnaryCall(call, spec.request(), new StreamObserver<Resp>() {
@@ -177,6 +207,41 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
         });
     }
 
+    /** One attempt of a server-streaming call: messages go to the sink; its own failure ends the call. */
+    private void stream(Endpoint e, ClientCall<Req, Resp> call, AttemptTracer tracer) {
+        StreamSink<Resp> sink = spec.stream();
+        sink.restart();
+        RuntimeException[] sinkFailed = new RuntimeException[1];
+        ClientCalls.asyncServerStreamingCall(call, spec.request(), new StreamObserver<Resp>() {
+            @Override
+            public void onNext(Resp v) {
+                if (sinkFailed[0] != null) {
+                    return;
+                }
+                try {
+                    sink.accept(v);
+                } catch (RuntimeException ex) {
+                    sinkFailed[0] = ex;
+                    call.cancel("the receiver failed", ex);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (sinkFailed[0] != null) {
+                    result.completeExceptionally(sinkFailed[0]);
+                } else {
+                    onFailure(e, Failure.classify(t, tracer.mayHaveLeft()));
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                onSuccess(e, null);
+            }
+        });
+    }
+
     private Set<Endpoint> failedLately() {
         long now = now();
         long period = core.config().openDuration().toNanos();
@@ -194,6 +259,11 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
 
     private void onFailure(Endpoint e, Failure f) {
         last = f;
+        if (e != null) {
+            synchronized (byEndpoint) {
+                byEndpoint.put(e.address, f.brief());
+            }
+        }
         if (f.mayApply()) {
             mayHaveApplied = true;
         }
@@ -245,8 +315,9 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             finish(exhausted("the deadline would pass before another attempt after the next backoff"));
             return;
         }
-        LOG.debug("{} attempt {} via {} failed ({}); retrying in {} ms", spec.what(), attempts, e, f,
-                TimeUnit.NANOSECONDS.toMillis(delay));
+        long retryMs = TimeUnit.NANOSECONDS.toMillis(delay);
+        LOG.log(System.Logger.Level.DEBUG, () -> spec.what() + " attempt " + attempts + " via " + e + " failed (" + f
+                + "); retrying in " + retryMs + " ms");
         try {
             core.scheduler().schedule(this::attempt, delay);
         } catch (RejectedExecutionException closing) {
@@ -290,10 +361,17 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
                 + (f == null ? "" : "; last failure: " + f) + (outcome() == RaftKvException.Outcome.UNKNOWN
                 ? "; an attempt may have reached the log, so it may still apply (at most once)" : "");
         Throwable cause = f == null ? null : f.cause();
-        if (f != null && f.code() == ErrorDetail.Code.OVERLOADED) {
-            return new OverloadedException(msg, cause, outcome());
+        Map<String, String> failures;
+        synchronized (byEndpoint) {
+            if (byEndpoint.size() > 1) {
+                msg += "; by endpoint: " + byEndpoint;
+            }
+            failures = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byEndpoint));
         }
-        return new UnavailableException(msg, cause, outcome());
+        if (f != null && f.code() == ErrorDetail.Code.OVERLOADED) {
+            return new OverloadedException(msg, cause, outcome(), failures);
+        }
+        return new UnavailableException(msg, cause, outcome(), failures);
     }
 
     private RaftKvException closed() {

@@ -71,6 +71,29 @@ record ClientConfig(
         Objects.requireNonNull(random, "random");
     }
 
+    /**
+     * {@code host:port} from what a user may type: {@code http://host:port[/]} is the same address;
+     * {@code https://} asks for TLS, which the cluster does not speak yet.
+     */
+    static String normalizeEndpoint(String s) {
+        Objects.requireNonNull(s, "endpoint");
+        String e = s.trim();
+        String lower = e.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("https://")) {
+            throw new IllegalArgumentException("endpoint '" + s + "' asks for TLS, which raftkv does not support yet;"
+                    + " use host:port or http://host:port");
+        }
+        if (lower.startsWith("http://")) {
+            e = e.substring("http://".length());
+            if (e.endsWith("/")) {
+                e = e.substring(0, e.length() - 1);
+            }
+        } else if (e.contains("://")) {
+            throw new IllegalArgumentException("endpoint '" + s + "' has an unknown scheme; use host:port or http://host:port");
+        }
+        return checkHostPort(e);
+    }
+
     static String checkHostPort(String s) {
         Objects.requireNonNull(s, "endpoint");
         int colon = s.lastIndexOf(':');

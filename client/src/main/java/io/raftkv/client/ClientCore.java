@@ -1,10 +1,10 @@
 package io.raftkv.client;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +18,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What every call shares: settings, endpoints, backoff, and the client's own threads. The client owns all
@@ -28,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * process-wide pools.
  */
 final class ClientCore implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ClientCore.class);
+    /** JDK platform logging: the client forces no logging backend on the application (SLF4J users bridge it). */
+    private static final System.Logger LOG = System.getLogger(ClientCore.class.getName());
     static final String THREAD_PREFIX = "raftkv-client-";
     private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
@@ -166,12 +165,12 @@ final class ClientCore implements AutoCloseable {
         try {
             for (Endpoint e : all) {
                 if (!e.awaitTermination(Math.max(0, until - System.nanoTime()))) {
-                    LOG.warn("channel to {} did not terminate within 5 s", e);
+                    LOG.log(System.Logger.Level.WARNING, "channel to " + e + " did not terminate within 5 s");
                 }
             }
             executor.shutdown();
             if (!executor.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                LOG.warn("client callbacks still running 5 s after close(); interrupting them");
+                LOG.log(System.Logger.Level.WARNING, "client callbacks still running 5 s after close(); interrupting them");
                 executor.shutdownNow();
             }
             timer.shutdownNow();

@@ -16,12 +16,31 @@ import java.util.List;
  * @param members        the cluster members it knows
  * @param storageFailure non-empty when its write path has stopped (disk full, I/O error, corruption)
  * @param clusterId      the cluster's id
+ * @param removed        whether the node was removed from the cluster (it serves nothing any more)
+ * @param alarms         the alarms raised in the cluster, as this node has applied them
  */
 public record ClusterStatus(long nodeId, Role role, long term, long leaderId, String leaderAddress, long commitIndex,
                             long appliedIndex, long lastIndex, List<Member> members, String storageFailure,
-                            long clusterId) {
+                            long clusterId, boolean removed, List<Alarm> alarms) {
     public ClusterStatus {
         members = List.copyOf(members);
+        alarms = List.copyOf(alarms);
+    }
+
+    /** Whether the node that answered is a learner (a non-voting member) by its own member list. */
+    public boolean learner() {
+        return members.stream().anyMatch(m -> m.id() == nodeId && m.learner());
+    }
+
+    /**
+     * An alarm in the replicated state (the corruption check's {@code corrupt}, the space quota's
+     * {@code nospace}).
+     *
+     * @param member the member it concerns, 0 for the whole cluster
+     * @param type   {@code corrupt}, {@code nospace}, ...
+     * @param detail why it was raised
+     */
+    public record Alarm(long member, String type, String detail) {
     }
 
     /** A node's Raft role. */

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The endpoints the client knows, the cached leader, and endpoint selection: leader-bound calls go to the
@@ -18,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * over the endpoints whose circuit breaker admits a request.
  */
 final class Endpoints {
-    private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
+    /** JDK platform logging: the client forces no logging backend on the application (SLF4J users bridge it). */
+    private static final System.Logger LOG = System.getLogger(Endpoints.class.getName());
 
     private final ClientConfig config;
     private final Function<String, ManagedChannel> channelFactory;
@@ -48,7 +47,7 @@ final class Endpoints {
 
     void leaderIs(Endpoint e) {
         if (leader != e) {
-            LOG.debug("leader is now {}", e);
+            LOG.log(System.Logger.Level.DEBUG, () -> "leader is now " + e);
             leader = e;
         }
     }
@@ -56,7 +55,7 @@ final class Endpoints {
     /** Forgets the cached leader if it is still {@code e} (another call may have learned a newer one). */
     void forgetLeader(Endpoint e) {
         if (e != null && leader == e) {
-            LOG.debug("forgetting leader {}", e);
+            LOG.log(System.Logger.Level.DEBUG, () -> "forgetting leader " + e);
             leader = null;
         }
     }
@@ -72,7 +71,7 @@ final class Endpoints {
             e = new Endpoint(address, false, config, channelFactory);
             byAddress.put(address, e);
             list = List.copyOf(byAddress.values());
-            LOG.debug("learned endpoint {}", address);
+            LOG.log(System.Logger.Level.DEBUG, () -> "learned endpoint " + address);
         }
         return e;
     }
@@ -99,7 +98,7 @@ final class Endpoints {
             }
         }
         for (Endpoint e : dropped) {
-            LOG.info("closing the channel to {}: no longer a cluster member", e);
+            LOG.log(System.Logger.Level.INFO, () -> "closing the channel to " + e + ": no longer a cluster member");
             forgetLeader(e);
             e.shutdownNow();
         }

@@ -143,6 +143,21 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
         return false;
     }
 
+    /**
+     * One line for an operator: {@code unreachable (<why>)} when no connection could be made, else the
+     * description.
+     */
+    String brief() {
+        if (cause != null && connectFailed(cause)) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return "unreachable (" + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")";
+        }
+        return description;
+    }
+
     @Override
     public String toString() {
         return description;

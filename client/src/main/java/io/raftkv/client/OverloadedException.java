@@ -11,7 +11,7 @@ package io.raftkv.client;
 public final class OverloadedException extends UnavailableException {
     private static final long serialVersionUID = 1L;
 
-    OverloadedException(String message, Throwable cause, Outcome outcome) {
-        super(message, cause, outcome);
+    OverloadedException(String message, Throwable cause, Outcome outcome, java.util.Map<String, String> endpointFailures) {
+        super(message, cause, outcome, endpointFailures);
     }
 }

@@ -13,8 +13,13 @@ import io.raftkv.proto.DeleteRequest;
 import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.KVGrpc;
 import io.raftkv.proto.PutRequest;
+import io.raftkv.proto.MaintenanceGrpc;
+import io.raftkv.proto.SnapshotRequest;
 import io.raftkv.proto.StatusRequest;
 import io.raftkv.proto.StatusResponse;
+import io.raftkv.proto.TransferLeadershipRequest;
+import io.raftkv.proto.TransferLeadershipResponse;
+import java.nio.channels.SeekableByteChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -337,6 +342,73 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         return Await.result(removeMemberAsync(id), Call.Safety.UNSAFE_WRITE);
     }
 
+    /**
+     * The status of the node at {@code endpoint} itself (no redirect, no other node asked), as
+     * {@code etcdctl endpoint status} shows each endpoint: its role, term, indexes, whether it was removed,
+     * the alarms it knows. The endpoint need not be one the client was built with.
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is not {@code host:port}
+     */
+    public CompletableFuture<ClusterStatus> statusAsync(String endpoint) {
+        Endpoint e = core.endpoints().learn(ClientConfig.normalizeEndpoint(endpoint));
+        if (e == null) {
+            throw new IllegalStateException("the client is closed");
+        }
+        return core.call(new Call.Spec<>("status of " + e, ClusterGrpc.getStatusMethod(), StatusRequest.getDefaultInstance(),
+                Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0, e, null)).thenApply(Wire::status);
+    }
+
+    /** Synchronous {@link #statusAsync(String)}. */
+    public ClusterStatus status(String endpoint) {
+        return Await.result(statusAsync(endpoint), Call.Safety.IDEMPOTENT);
+    }
+
+    /**
+     * Asks the leader to hand leadership to voter {@code targetId} (0: the most up-to-date follower) and
+     * returns the id it hands over to. The transfer itself completes shortly after, unless the target fails
+     * to win its election. A node that is not a voter (a learner, a removed or unknown id, the leader itself)
+     * is refused with {@link InvalidArgumentException} naming the voters. Repeating a transfer is harmless, so
+     * it is retried like a read.
+     */
+    public CompletableFuture<Long> transferLeadershipAsync(long targetId) {
+        return core.call(new Call.Spec<>("transfer leadership", ClusterGrpc.getTransferLeadershipMethod(),
+                TransferLeadershipRequest.newBuilder().setTargetId(targetId).build(), Call.Route.LEADER,
+                Call.Safety.IDEMPOTENT, 0)).thenApply(TransferLeadershipResponse::getLeaderId);
+    }
+
+    /** Synchronous {@link #transferLeadershipAsync(long)}. */
+    public long transferLeadership(long targetId) {
+        return Await.result(transferLeadershipAsync(targetId), Call.Safety.IDEMPOTENT);
+    }
+
+    /**
+     * Streams a backup of the cluster's state into {@code out} (etcd's {@code snapshot save}): the bytes are
+     * the backup file, checked against its own SHA-256 before this returns. A retried attempt truncates
+     * {@code out} and starts over; the caller owns {@code out} (fsync it, rename it into place).
+     *
+     * @param linearizable true: the node first confirms with the leader, so the backup holds every write
+     *                     acknowledged before the call; false: the state of whichever node answers, as it is
+     *                     (works without a quorum: aim it with a client built on that one endpoint)
+     * @param chunkBytes   payload bytes per checksummed chunk, 4 KiB .. 2 MiB; 0 means the server's 1 MiB
+     * @param timeout      the deadline of the whole backup, retries included (a big state takes a while)
+     * @param out          where the file goes; an I/O error writing it ends the call with an
+     *                     {@link java.io.UncheckedIOException}
+     */
+    public CompletableFuture<BackupSummary> backupAsync(boolean linearizable, int chunkBytes, Duration timeout,
+                                                        SeekableByteChannel out) {
+        Objects.requireNonNull(out, "out");
+        BackupReceiver receiver = new BackupReceiver(out);
+        SnapshotRequest req = SnapshotRequest.newBuilder().setLinearizable(linearizable).setChunkBytes(chunkBytes).build();
+        return core.call(new Call.Spec<>("backup", MaintenanceGrpc.getSnapshotMethod(), req,
+                linearizable ? Call.Route.LEADER : Call.Route.ANY, Call.Safety.IDEMPOTENT, 0, null, receiver),
+                core.config().time().nanoTime() + timeout.toNanos()).thenApply(v -> receiver.finish());
+    }
+
+    /** Synchronous {@link #backupAsync}. */
+    public BackupSummary backup(boolean linearizable, int chunkBytes, Duration timeout, SeekableByteChannel out) {
+        return Await.result(backupAsync(linearizable, chunkBytes, timeout, out), Call.Safety.IDEMPOTENT);
+    }
+
     private <Q> CompletableFuture<MembershipChange> membership(String what, io.grpc.MethodDescriptor<Q, MemberChangeResponse> method,
                                                                Q request) {
         return core.call(new Call.Spec<>(what, method, request, Call.Route.LEADER, Call.Safety.UNSAFE_WRITE, 0))
@@ -401,9 +473,14 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return endpoints(Arrays.asList(endpoints));
         }
 
-        /** The nodes' client addresses; see {@link #endpoints(String...)}. */
+        /**
+         * The nodes' client addresses; see {@link #endpoints(String...)}. {@code http://host:port} is accepted
+         * as {@code host:port} (an etcd habit); {@code https://} is refused: the cluster speaks no TLS yet.
+         *
+         * @throws IllegalArgumentException for an address that is not {@code [http://]host:port}
+         */
         public Builder endpoints(Collection<String> endpoints) {
-            this.endpoints = List.copyOf(endpoints);
+            this.endpoints = endpoints.stream().map(ClientConfig::normalizeEndpoint).distinct().toList();
             return this;
         }
 

@@ -16,8 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Exactly-once writes (Raft thesis 6.3). A session is registered through the log and has an id; each write
@@ -46,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * closes its sessions.
  */
 public final class Session implements KvWriter, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** JDK platform logging: the client forces no logging backend on the application (SLF4J users bridge it). */
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
 
     private final ClientCore core;
     private final long ttlMillis;
@@ -177,7 +176,7 @@ public final class Session implements KvWriter, AutoCloseable {
                 keepAlive = core.scheduler().scheduleEvery(this::keepAliveIfIdle, Math.max(period, 1));
             }
         }
-        LOG.debug("session {} opened (ttl {} ms)", r.getSessionId(), r.getTtlMillis());
+        LOG.log(System.Logger.Level.DEBUG, () -> "session " + r.getSessionId() + " opened (ttl " + r.getTtlMillis() + " ms)");
         lastActivity = core.time().nanoTime();
         return r.getSessionId();
     }
@@ -185,7 +184,7 @@ public final class Session implements KvWriter, AutoCloseable {
     private void expired(long sid) {
         synchronized (lock) {
             if (id == sid) {
-                LOG.info("session {} expired; the next write opens a new one", sid);
+                LOG.log(System.Logger.Level.INFO, () -> "session " + sid + " expired; the next write opens a new one");
                 id = 0;
                 sequence = 0;
             }
@@ -197,7 +196,7 @@ public final class Session implements KvWriter, AutoCloseable {
             keepAliveNow();
         } catch (RuntimeException e) {
             // A periodic task that throws is never run again: log instead, so the session stays alive.
-            LOG.warn("keep-alive of session {} failed unexpectedly", id(), e);
+            LOG.log(System.Logger.Level.WARNING, "keep-alive of session " + id() + " failed unexpectedly", e);
         }
     }
 
@@ -221,7 +220,7 @@ public final class Session implements KvWriter, AutoCloseable {
                         if (Await.unwrap(t) instanceof SessionExpiredException) {
                             expired(sid);
                         } else {
-                            LOG.debug("keep-alive of session {} failed: {}", sid, t.toString());
+                            LOG.log(System.Logger.Level.DEBUG, () -> "keep-alive of session " + sid + " failed: " + t);
                         }
                     });
         } catch (IllegalStateException clientClosed) {
@@ -259,7 +258,7 @@ public final class Session implements KvWriter, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.debug("closing session {} failed (it will expire on its own): {}", id(), e.toString());
+            LOG.log(System.Logger.Level.DEBUG, () -> "closing session " + id() + " failed (it will expire on its own): " + e);
         } finally {
             onClose.run();
         }

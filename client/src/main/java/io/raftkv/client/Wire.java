@@ -166,7 +166,10 @@ final class Wire {
                 role = ClusterStatus.Role.FOLLOWER;
                 break;
         }
+        List<ClusterStatus.Alarm> alarms = new ArrayList<>();
+        s.getAlarmsList().forEach(a -> alarms.add(new ClusterStatus.Alarm(a.getMember(), a.getType(), a.getDetail())));
         return new ClusterStatus(s.getId(), role, s.getTerm(), s.getLeaderId(), s.getLeaderAddress(), s.getCommitIndex(),
-                s.getAppliedIndex(), s.getLastIndex(), members, s.getStorageFailure(), s.getClusterId());
+                s.getAppliedIndex(), s.getLastIndex(), members, s.getStorageFailure(), s.getClusterId(), s.getRemoved(),
+                alarms);
     }
 }

@@ -37,6 +37,11 @@ final class CommonOptions {
             description = "raftkv's runnable server jar (default: $RAFTKV_SERVER_JAR, else server/target/raftkv-server.jar).")
     Path serverJar;
 
+    @Option(names = "--cli-jar", paramLabel = "JAR",
+            description = "raftkv's command-line jar, which starts the local cluster (default: $RAFTKV_CLI_JAR, else "
+                    + "cli/target/raftkv-cli.jar).")
+    Path cliJar;
+
     @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long a cluster may take to start and elect a leader (default: ${DEFAULT-VALUE}).")
     Duration startTimeout;
@@ -67,6 +72,15 @@ final class CommonOptions {
         return base.toAbsolutePath().resolve(stamp);
     }
 
+    /** The command line's jar, which runs {@code local up|restart} (the server jar runs only the node itself). */
+    Path cliJar() {
+        if (cliJar != null) {
+            return cliJar;
+        }
+        String env = System.getenv("RAFTKV_CLI_JAR");
+        return env != null && !env.isBlank() ? Path.of(env) : BenchMain.root().resolve("cli/target/raftkv-cli.jar");
+    }
+
     Path serverJar() {
         if (serverJar != null) {
             return serverJar;
@@ -80,7 +94,7 @@ final class CommonOptions {
         List<SystemUnderTest> out = new ArrayList<>();
         for (String s : systems) {
             switch (s.trim()) {
-                case "raftkv" -> out.add(new RaftkvSystem(serverJar(), clusters));
+                case "raftkv" -> out.add(new RaftkvSystem(serverJar(), cliJar(), clusters));
                 case "etcd" -> out.add(new EtcdSystem(EtcdBinary.locate(log), clusters));
                 default -> throw new IllegalArgumentException("unknown system '" + s + "' (raftkv or etcd)");
             }

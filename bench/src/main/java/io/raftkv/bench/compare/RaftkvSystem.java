@@ -23,9 +23,9 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * A raftkv cluster started exactly as a user starts one: {@code raftkv local up --dir DIR --fresh} from the
- * server's runnable jar, so the nodes are separate JVMs with the launcher's own JVM flags
- * ({@code NodeLauncher.DEFAULT_JAVA_OPTS}, or {@code RAFTKV_NODE_JAVA_OPTS}), default server settings (fsync
- * on) and a metrics address each. Restarts use {@code raftkv local restart N}. Pids and ports come from
+ * command line's jar, which starts the nodes from the server's runnable jar as separate JVMs with the
+ * launcher's own JVM flags ({@code ServerLauncher.DEFAULT_JVM_OPTIONS}, or {@code RAFTKV_NODE_JAVA_OPTS}),
+ * default server settings (fsync on) and a metrics address each. Restarts use {@code raftkv local restart N}. Pids and ports come from
  * {@code DIR/cluster.properties}, the file those commands keep for each other; SIGKILL is sent here
  * directly, so a failover's clock starts at the kill and not at a CLI JVM's start-up.
  */
@@ -34,17 +34,21 @@ final class RaftkvSystem implements SystemUnderTest {
     private static final Duration CLI_SLACK = Duration.ofSeconds(60);
 
     private final Path serverJar;
+    private final Path cliJar;
     private final Path workDir;
     private Path dir;
     private Properties props = new Properties();
     private final long[] pids = new long[NODES];
 
-    RaftkvSystem(Path serverJar, Path workDir) {
-        if (!Files.isRegularFile(serverJar)) {
-            throw new IllegalStateException("the raftkv server jar " + serverJar + " is missing: build it with"
-                    + " ./mvnw -q -pl server -am package -DskipTests (bin/raftkv bench does this on first use)");
+    RaftkvSystem(Path serverJar, Path cliJar, Path workDir) {
+        for (Path jar : List.of(serverJar, cliJar)) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("the raftkv jar " + jar + " is missing: build it with"
+                        + " ./mvnw -q -pl server,cli -am package -DskipTests (bin/raftkv bench does this on first use)");
+            }
         }
         this.serverJar = serverJar.toAbsolutePath();
+        this.cliJar = cliJar.toAbsolutePath();
         this.workDir = workDir;
     }
 
@@ -114,9 +118,9 @@ final class RaftkvSystem implements SystemUnderTest {
     private Exec.Output cli(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // The CLI process itself only waits and polls: start it fast. Nodes get the launcher's flags.
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", serverJar.toString()));
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", cliJar.toString()));
         cmd.addAll(List.of(args));
-        return Exec.run(cmd, timeout, Map.of());
+        return Exec.run(cmd, timeout, Map.of("RAFTKV_SERVER_JAR", serverJar.toString()));
     }
 
     /** The node's data directory: part of its command line, so it identifies the process as ours. */

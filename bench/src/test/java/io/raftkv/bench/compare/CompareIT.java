@@ -51,7 +51,8 @@ class CompareIT {
         try {
             code = BenchMain.commandLine().execute("compare", "--cells", "put@4", "--rounds", "1", "--round-warmup", "2s",
                     "--idle", "1s", "--warmup", "1s", "--duration", "1s", "--keys", "500", "--out", out.toString(),
-                    "--work-dir", work.toString(), "--server-jar", serverJar().toString());
+                    "--work-dir", work.toString(), "--server-jar", serverJar().toString(), "--cli-jar",
+                    Path.of("..", "cli", "target", "raftkv-cli.jar").toAbsolutePath().toString());
         } finally {
             System.setOut(original);
         }

@@ -1,14 +1,5 @@
 package io.raftkv.server.cli;
 
-import io.grpc.Channel;
-import io.grpc.Context;
-import io.grpc.Deadline;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.raftkv.proto.MaintenanceGrpc;
-import io.raftkv.proto.SnapshotInfo;
-import io.raftkv.proto.SnapshotRequest;
-import io.raftkv.proto.SnapshotResponse;
 import io.raftkv.raft.ConfState;
 import io.raftkv.server.RestoredCluster;
 import io.raftkv.server.ServerConfig;
@@ -16,20 +7,9 @@ import io.raftkv.storage.BackupFile;
 import io.raftkv.storage.BackupInfo;
 import io.raftkv.storage.BackupRestore;
 import io.raftkv.storage.StorageException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.SortedMap;
@@ -42,13 +22,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code raftkv backup save|status|restore}: backup and disaster recovery, modelled on
- * {@code etcdctl snapshot save}, {@code etcdutl snapshot status} and {@code etcdutl snapshot restore}.
- * The file format and the restored Raft state are defined in the storage module
- * ({@link BackupFile}, {@link BackupRestore}); this class moves bytes and talks to people.
+ * {@code raftkv backup status|restore}: the offline half of backup and disaster recovery, modelled on
+ * {@code etcdutl snapshot status} and {@code etcdutl snapshot restore} (they need the storage module, so
+ * they live in the server jar; {@code backup save} talks to a cluster and is the CLI module's). The file
+ * format and the restored Raft state are defined in the storage module ({@link BackupFile},
+ * {@link BackupRestore}); this class talks to people.
  *
  * <pre>
- * backup save FILE      saved FILE, then the fields below plus "elapsed"
  * backup status FILE    verified FILE, then: format, cluster id, node, index, term, members, created,
  *                       keys, sessions, size, sha256 (one "name  value" line each)
  * backup restore FILE   restored FILE into DIR, then: node, cluster id, members, index, term, keys,
@@ -61,16 +41,16 @@ final class BackupCommands {
 
     static CommandLine command(CliContext ctx) {
         CommandLine backup = new CommandLine(new Backup());
-        backup.addSubcommand("save", new Save(ctx));
         backup.addSubcommand("status", new StatusCmd(ctx));
         backup.addSubcommand("restore", new Restore(ctx));
         return backup;
     }
 
-    @Command(name = "backup", description = {"Back up a cluster and restore a new one from the backup.", "",
-        "  raftkv backup save FILE         stream a consistent backup of the cluster into FILE",
+    @Command(name = "backup", mixinStandardHelpOptions = true,
+            description = {"Check a backup file and restore a new cluster from it (offline).", "",
         "  raftkv backup status FILE       verify FILE and print what it holds",
-        "  raftkv backup restore FILE ...  create a data directory of a new cluster from FILE"})
+        "  raftkv backup restore FILE ...  create a data directory of a new cluster from FILE",
+        "('raftkv backup save FILE' takes a backup: the CLI jar's command.)"})
     static final class Backup implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -82,169 +62,12 @@ final class BackupCommands {
         }
     }
 
-    @Command(name = "save", sortOptions = false, usageHelpAutoWidth = true,
-            description = {"Save a backup of the cluster's state (keys, versions, sessions) to FILE.",
-                "The node asked first confirms with the leader (a ReadIndex round) that the backup holds every "
-                        + "write acknowledged before the command started. With --endpoints naming one node, saves that node's "
-                        + "local state as it is (any node, also without a quorum).",
-                "Writes FILE.part, fsyncs, verifies every chunk and the SHA-256, then renames it to FILE."})
-    static final class Save implements Callable<Integer> {
-        private final CliContext ctx;
-
-        @Parameters(index = "0", paramLabel = "FILE")
-        Path file;
-
-        @Option(names = "--endpoints", paramLabel = "HOST:PORT,...",
-                description = "Nodes to ask (default: $RAFTKV_ENDPOINTS, else the local cluster's). One node: its local state.")
-        String endpoints;
-
-        @Option(names = "--dir", paramLabel = "DIR", description = "Use the endpoints of the local cluster in DIR.")
-        Path dir;
-
-        @Option(names = "--force", description = "Replace FILE if it exists (only once the new backup is verified).")
-        boolean force;
-
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
-                description = "Give up after this long, retries included (default: ${DEFAULT-VALUE}).")
-        Duration timeout;
-
-        @Option(names = "--chunk-size", paramLabel = "SIZE", converter = ServerCommand.IntSize.class,
-                description = "Payload bytes per checksummed chunk, 4KiB..2MiB (default: 1MiB).")
-        Integer chunkSize;
-
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-        boolean help;
-
-        Save(CliContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public Integer call() {
-            Path target = ctx.resolve(file);
-            Path part = target.resolveSibling(target.getFileName() + ".part");
-            if (Files.isDirectory(target)) {
-                throw CliException.usage(target + " is a directory; name the backup file to write");
-            }
-            if (!Files.isDirectory(target.getParent())) {
-                throw CliException.failed("cannot save " + target + ": directory " + target.getParent() + " does not exist");
-            }
-            if (Files.exists(target) && !force) {
-                throw CliException.failed(target + " already exists; pass --force to replace it");
-            }
-            Endpoints.Resolved r = Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
-                    ctx.resolve(Path.of(LocalCommands.DEFAULT_DIR)));
-            // An explicitly named single node is asked for its own state: the way to save a cluster without quorum.
-            boolean linearizable = endpoints == null || endpoints.isBlank() || r.endpoints().size() != 1;
-            SnapshotRequest req = SnapshotRequest.newBuilder().setLinearizable(linearizable)
-                    .setChunkBytes(chunkSize == null ? 0 : chunkSize).build();
-            long t0 = System.nanoTime();
-            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                FileLock lock = lock(ch, part);
-                Thread cleanup = new Thread(() -> deleteQuietly(part), "raftkv-backup-cleanup");
-                Runtime.getRuntime().addShutdownHook(cleanup);
-                try {
-                    SnapshotInfo from;
-                    try (ClusterClient c = new ClusterClient(r.endpoints(), timeout, ctx.channels())) {
-                        from = c.call(ClusterClient.Kind.READ, (channel, deadline) -> receive(channel, deadline, ch, req));
-                    }
-                    ch.force(true);
-                    BackupInfo info = BackupFile.verify(part);
-                    if (info.index() != from.getIndex() || info.nodeId() != from.getNodeId()) {
-                        throw CliException.failed("the verified file holds index " + info.index() + " of node " + info.nodeId()
-                                + ", the server announced index " + from.getIndex() + " of node " + from.getNodeId());
-                    }
-                    if (Files.exists(target) && !force) {
-                        throw CliException.failed(target + " appeared while saving; pass --force to replace it");
-                    }
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    fsyncDir(target.getParent());
-                    lock.release();
-                    long nanos = System.nanoTime() - t0;
-                    ctx.out().println("saved " + target);
-                    print(ctx.out(), info);
-                    row(ctx.out(), "elapsed", String.format(Locale.ROOT, "%.2f s (%s)", nanos / 1e9, rate(info.sizeBytes(), nanos)));
-                    return 0;
-                } catch (RuntimeException | IOException e) {
-                    deleteQuietly(part);
-                    throw failure(e);
-                } finally {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(cleanup);
-                    } catch (IllegalStateException shuttingDown) {
-                        // the hook is running; it deletes the part file
-                    }
-                }
-            } catch (IOException e) {
-                throw CliException.failed("cannot write " + part + ": " + e.getMessage());
-            }
-        }
-
-        private static FileLock lock(FileChannel ch, Path part) throws IOException {
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw CliException.failed(part + " is being written by another 'backup save'");
-            }
-            return lock;
-        }
-
-        private static CliException failure(Exception e) {
-            if (e instanceof CliException ce) {
-                return CliException.failed("backup not saved: " + ce.getMessage());
-            }
-            String m = e instanceof UncheckedIOException u ? u.getCause().toString() : e.getMessage();
-            return CliException.failed("backup not saved: " + m);
-        }
-
-        /** One attempt: the stream into the part file from its start. */
-        private static SnapshotInfo receive(Channel channel, Deadline deadline, FileChannel ch, SnapshotRequest req) {
-            Context.CancellableContext call = Context.current().withCancellation();
-            Context previous = call.attach();
-            try {
-                ch.truncate(0);
-                ch.position(0);
-                Iterator<SnapshotResponse> it = MaintenanceGrpc.newBlockingStub(channel).withDeadline(deadline).snapshot(req);
-                SnapshotInfo info = null;
-                while (it.hasNext()) {
-                    SnapshotResponse r = it.next();
-                    if (r.hasInfo()) {
-                        info = r.getInfo();
-                    }
-                    ByteBuffer b = r.getData().asReadOnlyByteBuffer();
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                }
-                if (info == null) {
-                    throw CliException.failed("the server ended the stream without sending a backup");
-                }
-                return info;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-                    // Busy with other backups: waiting out the whole timeout here would only hide that.
-                    throw CliException.failed(ClusterClient.describe(e, ClusterClient.detail(e)));
-                }
-                throw e;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                call.detach(previous);
-                call.cancel(null);
-            }
-        }
-    }
-
     @Command(name = "status", usageHelpAutoWidth = true,
             description = "Verify FILE completely (every chunk's CRC32C, every record, the SHA-256) and print what it holds.")
     static final class StatusCmd implements Callable<Integer> {
         private final CliContext ctx;
 
-        @Parameters(index = "0", paramLabel = "FILE")
+        @Parameters(index = "0", paramLabel = "FILE", description = "The backup file to verify.")
         Path file;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
@@ -278,17 +101,17 @@ final class BackupCommands {
     static final class Restore implements Callable<Integer> {
         private final CliContext ctx;
 
-        @Parameters(index = "0", paramLabel = "FILE")
+        @Parameters(index = "0", paramLabel = "FILE", description = "The backup file (from 'raftkv backup save').")
         Path file;
 
-        @Option(names = "--id", paramLabel = "N", description = "The member this data directory is for.")
+        @Option(names = "--id", paramLabel = "N", required = true, description = "The member this data directory is for.")
         Long id;
 
-        @Option(names = "--initial-cluster", paramLabel = "ID=HOST:PORT,...",
+        @Option(names = "--initial-cluster", paramLabel = "ID=HOST:PORT,...", required = true,
                 description = "Members of the new cluster and their peer addresses (the same for every member).")
         String initialCluster;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "The new data directory.")
+        @Option(names = "--data-dir", paramLabel = "DIR", required = true, description = "The new data directory.")
         Path dataDir;
 
         @Option(names = "--cluster-token", paramLabel = "T", defaultValue = "raftkv",
@@ -387,27 +210,7 @@ final class BackupCommands {
         row(out, "sha256", info.sha256());
     }
 
-    static String rate(long bytes, long nanos) {
-        double perSecond = bytes / (Math.max(nanos, 1) / 1e9);
-        return perSecond >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB/s", perSecond / (1 << 20))
-                : String.format(Locale.ROOT, "%.1f KiB/s", perSecond / 1024);
-    }
-
     private static void row(PrintWriter out, String name, String value) {
         out.printf(Locale.ROOT, "%-12s%s%n", name, value);
-    }
-
-    private static void fsyncDir(Path d) throws IOException {
-        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // the failure being reported matters more
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.raftkv.server.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import io.raftkv.launcher.Units;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,8 +13,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * Entry point of {@code bin/raftkv} and of the runnable jar. Exit codes: 0 success, 1 the operation
- * failed, 2 bad input. Errors are one line, {@code error: <reason>}, on stderr.
+ * Entry point of the server's runnable jar: {@code server} (one node in the foreground) and the offline
+ * commands that need the storage module, {@code backup status} and {@code backup restore}. Every other
+ * command is the CLI module's ({@code io.raftkv.cli.Main}); {@code bin/raftkv} sends each command to its
+ * jar. Exit codes: 0 success, 1 the operation failed, 2 bad input. Errors are one line,
+ * {@code error: <reason>}, on stderr.
  */
 public final class Main {
     /** Held so the JUL configuration is not garbage-collected with the logger. */
@@ -61,36 +65,24 @@ public final class Main {
     static CommandLine build(CliContext ctx) {
         CommandLine cl = new CommandLine(new Root());
         cl.addSubcommand("server", new ServerCommand(ctx));
-        CommandLine local = new CommandLine(new LocalCommands.Local());
-        local.addSubcommand("up", new LocalCommands.Up(ctx));
-        local.addSubcommand("status", new LocalCommands.StatusCmd(ctx));
-        local.addSubcommand("down", new LocalCommands.Down(ctx));
-        local.addSubcommand("kill", new LocalCommands.Kill(ctx));
-        local.addSubcommand("pause", new LocalCommands.Pause(ctx));
-        local.addSubcommand("resume", new LocalCommands.Resume(ctx));
-        local.addSubcommand("restart", new LocalCommands.Restart(ctx));
-        cl.addSubcommand("local", local);
-        cl.addSubcommand("put", new ClientCommands.Put(ctx));
-        cl.addSubcommand("get", new ClientCommands.Get(ctx));
-        cl.addSubcommand("del", new ClientCommands.Del(ctx));
-        cl.addSubcommand("cas", new ClientCommands.Cas(ctx));
-        cl.addSubcommand("scan", new ClientCommands.Scan(ctx));
-        cl.addSubcommand("status", new ClientCommands.StatusCmd(ctx));
-        cl.addSubcommand("members", new ClientCommands.Members(ctx));
-        cl.addSubcommand("transfer", new ClientCommands.Transfer(ctx));
-        CommandLine member = new CommandLine(new MemberCommands.Group());
-        member.addSubcommand("add", new MemberCommands.Add(ctx));
-        member.addSubcommand("promote", new MemberCommands.Promote(ctx));
-        member.addSubcommand("remove", new MemberCommands.Remove(ctx));
-        cl.addSubcommand("member", member);
         cl.addSubcommand("backup", BackupCommands.command(ctx));
         // Registered after the subcommands: picocli copies converters to the subcommands present now.
-        cl.registerConverter(Duration.class, Units::parseDuration);
+        cl.registerConverter(Duration.class, Main::duration);
+        // A value starting with '@' is a value, not a file to read arguments from.
+        cl.setExpandAtFiles(false);
         cl.setOut(ctx.out());
         cl.setErr(ctx.err());
         cl.setParameterExceptionHandler((ex, a) -> parameterError(ctx, ex, a, null));
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> executionError(ctx, ex));
         return cl;
+    }
+
+    static Duration duration(String text) {
+        try {
+            return Units.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+        }
     }
 
     /** One line naming the problem and where to look, instead of picocli's full usage dump. */
@@ -146,14 +138,10 @@ public final class Main {
 
     @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
             usageHelpAutoWidth = true,
-            description = {"A Raft-replicated key-value store.", "",
-                "  raftkv local up          start a local 3-node cluster",
-                "  raftkv put K V, get K    talk to it (or to --endpoints / $RAFTKV_ENDPOINTS)",
-                "  raftkv local kill leader break it; see 'raftkv local --help'",
-                "  raftkv server --id N ... run one node in the foreground",
-                "  raftkv backup save FILE  back it up; see 'raftkv backup --help'", ""},
+            description = {"The raftkv server jar: a node, and the offline commands that read backup files.",
+                "Every other command (put, get, local, member, ...) is in the CLI jar: run 'bin/raftkv --help'.", ""},
             exitCodeListHeading = "%nExit codes:%n",
-            exitCodeList = {"0:success", "1:the operation failed or found nothing", "2:bad input"})
+            exitCodeList = {"0:success", "1:the operation failed", "2:bad input or usage"})
     static final class Root implements Callable<Integer> {
         @Spec
         CommandSpec spec;

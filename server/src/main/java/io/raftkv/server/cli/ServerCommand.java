@@ -1,5 +1,6 @@
 package io.raftkv.server.cli;
 
+import io.raftkv.launcher.Units;
 import io.raftkv.server.RaftKvServer;
 import io.raftkv.server.ServerConfig;
 import io.raftkv.storage.StorageException;
@@ -26,11 +27,12 @@ import picocli.CommandLine.Option;
 final class ServerCommand implements Callable<Integer> {
     private final CliContext ctx;
 
-    @Option(names = "--id", paramLabel = "N", description = "This node's id (must be in --initial-cluster).")
+    @Option(names = "--id", paramLabel = "N", description = "This node's id (must be in --initial-cluster; required unless in --config).")
     Long id;
 
     @Option(names = "--initial-cluster", paramLabel = "ID=HOST:PORT,...",
-            description = "Founding members and their peer addresses, e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003.")
+            description = "Founding members and their peer addresses, e.g. 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003 "
+                    + "(required unless in --config).")
     String initialCluster;
 
     @Option(names = "--join", paramLabel = "CLUSTER_ID",
@@ -44,7 +46,7 @@ final class ServerCommand implements Callable<Integer> {
                     + "'member add' gave (NAT, split-horizon DNS). Adds no members.")
     String peerAddresses;
 
-    @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Address of the client API.")
+    @Option(names = "--client-addr", paramLabel = "HOST:PORT", description = "Address of the client API (required unless in --config).")
     String clientAddr;
 
     @Option(names = "--advertise-client-addr", paramLabel = "HOST:PORT",
@@ -60,7 +62,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "Address to serve peers on (default: this node's --initial-cluster entry).")
     String peerAddr;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the log, state and snapshots live.")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the log, state and snapshots live (required unless in --config).")
     Path dataDir;
 
     @Option(names = "--cluster-token", paramLabel = "T",
@@ -252,7 +254,18 @@ final class ServerCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw CliException.usage(flag + " entry '" + entry + "' is not id=host:port");
             }
-            if (members.put(memberId, entry.substring(eq + 1).trim()) != null) {
+            String address = entry.substring(eq + 1).trim();
+            if (address.contains("://")) {
+                throw CliException.usage(flag + " entry '" + entry + "': peer addresses are host:port, without a scheme"
+                        + " (peers speak gRPC, not HTTP)");
+            }
+            // Founding members each need their own address; --peer-addresses may route several ids (a slot's
+            // future replacements, as the chaos harness does) through one address.
+            if (flag.equals("--initial-cluster") && members.containsValue(address)) {
+                throw CliException.usage(flag + " gives node " + memberId + " the address " + address + " of another member;"
+                        + " every member needs its own host:port");
+            }
+            if (members.put(memberId, address) != null) {
                 throw CliException.usage(flag + " names node " + memberId + " twice");
             }
         }
@@ -326,7 +339,11 @@ final class ServerCommand implements Callable<Integer> {
     static final class IntSize implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            return Units.parseIntSize(value);
+            try {
+                return Units.parseIntSize(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -334,7 +351,11 @@ final class ServerCommand implements Callable<Integer> {
     static final class LongSize implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
-            return Units.parseSize(value);
+            try {
+                return Units.parseSize(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

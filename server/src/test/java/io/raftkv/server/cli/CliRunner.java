@@ -5,7 +5,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Runs the CLI in-process against real endpoints (plaintext gRPC), for end-to-end tests in other packages. */
+/** Runs the server jar's commands (server, backup status|restore) in-process, for tests in other packages and modules. */
 public final class CliRunner {
     private CliRunner() {
     }
@@ -21,10 +21,7 @@ public final class CliRunner {
     public static Result run(Path cwd, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CliContext ctx = new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), cwd,
-                CliContext::plaintext, () -> {
-                    throw new AssertionError("no node launching in this test");
-                });
+        CliContext ctx = new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), cwd);
         int code = Main.run(args, ctx);
         return new Result(code, out.toString(), err.toString());
     }

@@ -22,10 +22,10 @@ class ServerCommandTest {
     @TempDir
     Path tmp;
 
-    private FakeCluster.Result server(String... args) {
+    private CliRunner.Result server(String... args) {
         List<String> all = new ArrayList<>(List.of("server"));
         all.addAll(Arrays.asList(args));
-        return FakeCluster.run(Map.of(), tmp, all.toArray(new String[0]));
+        return CliRunner.run(tmp, all.toArray(new String[0]));
     }
 
     private static Properties props(String text) throws IOException {
@@ -34,7 +34,7 @@ class ServerCommandTest {
         return p;
     }
 
-    private static void assertUsageError(FakeCluster.Result r, String... fragments) {
+    private static void assertUsageError(CliRunner.Result r, String... fragments) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("error: "), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
@@ -46,7 +46,7 @@ class ServerCommandTest {
 
     @Test
     void flagsBuildTheConfigWithDefaultsFromServerConfig() throws IOException {
-        FakeCluster.Result r = server("--id", "2", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8002",
+        CliRunner.Result r = server("--id", "2", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8002",
                 "--data-dir", "d2", "--tick", "50ms", "--max-value-bytes", "2MiB", "--max-request-bytes", "4MiB",
                 "--print-config");
         assertEquals(0, r.code(), r.err());
@@ -68,7 +68,7 @@ class ServerCommandTest {
     @Test
     void joinTakesTheRunningClustersIdAndRoundTrips() throws IOException {
         String withFour = CLUSTER + ",4=127.0.0.1:7004";
-        FakeCluster.Result r = server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
+        CliRunner.Result r = server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
                 "--data-dir", "d4", "--join", "5f3a9c", "--peer-addresses", "7=10.0.0.7:7000, 9=10.0.0.9:7000", "--print-config");
         assertEquals(0, r.code(), r.err());
         Properties p = props(r.out());
@@ -77,7 +77,7 @@ class ServerCommandTest {
         assertFalse(r.err().contains("even number"), "a joiner's list is not the founding membership: " + r.err());
         Path file = tmp.resolve("n4.properties");
         Files.writeString(file, r.out());
-        FakeCluster.Result again = server("--config", file.toString(), "--print-config");
+        CliRunner.Result again = server("--config", file.toString(), "--print-config");
         assertEquals(r.out(), again.out());
         assertUsageError(server("--id", "4", "--initial-cluster", withFour, "--client-addr", "127.0.0.1:8004",
                 "--data-dir", "d4", "--join", "xyz"), "--join 'xyz' is not a cluster id");
@@ -93,7 +93,7 @@ class ServerCommandTest {
         Files.writeString(file, "# node 1\nid=1\ninitial-cluster=" + CLUSTER + "\nclient-addr=127.0.0.1:8001\n"
                 + "data-dir=/var/lib/raftkv\ntick=200ms\nelection-ticks=20\nunsafe-local-reads=true\n"
                 + "advertise-client-addr=node1.example:8001\n");
-        FakeCluster.Result r = server("--config", file.toString(), "--tick", "20ms", "--print-config");
+        CliRunner.Result r = server("--config", file.toString(), "--tick", "20ms", "--print-config");
         assertEquals(0, r.code(), r.err());
         Properties p = props(r.out());
         assertEquals("20ms", p.getProperty("tick"), "the flag wins");
@@ -105,7 +105,7 @@ class ServerCommandTest {
 
         Path again = tmp.resolve("printed.properties");
         Files.writeString(again, r.out());
-        FakeCluster.Result r2 = server("--config=" + again, "--print-config");
+        CliRunner.Result r2 = server("--config=" + again, "--print-config");
         assertEquals(0, r2.code(), r2.err());
         assertEquals(p, props(r2.out()), "print-config round-trips through --config");
     }
@@ -159,6 +159,32 @@ class ServerCommandTest {
                 "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "non-numeric port");
     }
 
+    /** Issue 14: two members on one address, and etcd-style http:// peer URLs, were accepted. */
+    @Test
+    void initialClusterRefusesTwoMembersOnOneAddressAndUrls() {
+        assertUsageError(server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7001",
+                "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "node 2", "127.0.0.1:7001", "another member");
+        assertUsageError(server("--id", "1", "--initial-cluster", "1=http://127.0.0.1:7001",
+                "--client-addr", "127.0.0.1:8001", "--data-dir", "d"), "without a scheme");
+        // Overrides for members added later may share an address (a proxy in front of a slot's replacements).
+        CliRunner.Result shared = server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002",
+                "--peer-addresses", "3=127.0.0.1:7003,4=127.0.0.1:7003", "--client-addr", "127.0.0.1:8001", "--data-dir", "d",
+                "--print-config");
+        assertEquals(0, shared.code(), shared.toString());
+    }
+
+    /** Issue 14: flags that must be given somewhere showed as optional. */
+    @Test
+    void helpListsEveryFlagAndSaysWhichAreRequired() {
+        CliRunner.Result help = server("--help");
+        assertEquals(0, help.code(), help.toString());
+        for (String flag : List.of("--id", "--initial-cluster", "--join", "--client-addr", "--data-dir", "--tick",
+                "--max-value-bytes", "--snapshot-every", "--corruption-check-interval", "--config", "--print-config")) {
+            assertTrue(help.out().contains(flag), flag + " in " + help.out());
+        }
+        assertEquals(4, help.out().replaceAll("\\s+", " ").split("required unless in --config", -1).length - 1, help.out());
+    }
+
     @Test
     void unknownFlagAndBadDurationAndBadNumberAreOneLineUsageErrors() {
         assertUsageError(server("--bogus"), "Unknown option: '--bogus'", "raftkv server --help");
@@ -169,7 +195,7 @@ class ServerCommandTest {
 
     @Test
     void evenClusterWarnsButStarts() {
-        FakeCluster.Result r = server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002",
+        CliRunner.Result r = server("--id", "1", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002",
                 "--client-addr", "127.0.0.1:8001", "--data-dir", "d", "--print-config");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().startsWith("WARN the cluster has an even number of members (2)"), r.err());
@@ -177,20 +203,20 @@ class ServerCommandTest {
 
     @Test
     void hiddenTestFlagIsAcceptedButNotAdvertised() {
-        FakeCluster.Result help = server("--help");
+        CliRunner.Result help = server("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--initial-cluster"), help.out());
         assertFalse(help.out().contains("unsafe"), help.out());
-        FakeCluster.Result r = server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+        CliRunner.Result r = server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
                 "--data-dir", "d", "--unsafe-local-reads", "--print-config");
         assertTrue(r.out().contains("unsafe-local-reads=true"), r.out());
     }
 
     @Test
     void noCommandPrintsUsageAndExits2() {
-        FakeCluster.Result r = FakeCluster.run(Map.of(), tmp);
+        CliRunner.Result r = CliRunner.run(tmp);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Usage: raftkv"), r.err());
-        assertUsageError(FakeCluster.run(Map.of(), tmp, "frobnicate"), "Unmatched argument");
+        assertUsageError(CliRunner.run(tmp, "frobnicate"), "Unmatched argument");
     }
 }

@@ -1,0 +1,51 @@
+package io.raftkv.cli;
+
+import io.raftkv.client.RaftKvClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options every command that talks to a cluster shares, and the client they make. */
+final class ClientOptions {
+    @Option(names = "--endpoints", paramLabel = "HOST:PORT,...",
+            description = "Client addresses to try; http:// is accepted (default: $RAFTKV_ENDPOINTS, else DIR/endpoints of the local cluster).")
+    String endpoints;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
+            description = "Deadline of the whole command, retries and redirects included (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Use the endpoints of the local cluster in DIR (default, after $RAFTKV_ENDPOINTS: .local-cluster).")
+    Path dir;
+
+    @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT", defaultValue = "simple",
+            description = "Output format: simple, table or json (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    /** The output formats of {@code -w}. */
+    enum Format { simple, table, json }
+
+    Endpoints.Resolved resolve(CliContext ctx) {
+        return Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
+                ctx.resolve(Path.of(LocalCommands.DEFAULT_DIR)));
+    }
+
+    /** A client of the resolved endpoints, with the command's deadline; close it. */
+    RaftKvClient client(CliContext ctx) {
+        return client(resolve(ctx));
+    }
+
+    RaftKvClient client(Endpoints.Resolved r) {
+        try {
+            return RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout)
+                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(r.source() + ": " + e.getMessage());
+        }
+    }
+}
