@@ -335,9 +335,10 @@ final class PeerSender implements Runnable {
             inbox.removedFromCluster(String.valueOf(s.getDescription()));
         }
         if (s.getCode() == Status.Code.PERMISSION_DENIED || s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT
-                || s.getCode() == Status.Code.UNIMPLEMENTED) {
-            // The peer refuses us (other cluster, wrong node at that address) or is no raftkv peer port at
-            // all: a configuration error that retrying will not fix, so say it loudly, but once.
+                || s.getCode() == Status.Code.UNIMPLEMENTED || s.getCode() == Status.Code.UNAUTHENTICATED) {
+            // The peer refuses us (other cluster, wrong node at that address, our certificate names another
+            // member) or is no raftkv peer port at all: a configuration error that retrying will not fix, so
+            // say it loudly, but once. Only a removal (PERMISSION_DENIED, above) makes this node stop.
             if (link != Link.REJECTED || !why.equals(lastRejection)) {
                 LOG.error("peer {} at {} rejects our stream: {}", peer, address, why);
             }
