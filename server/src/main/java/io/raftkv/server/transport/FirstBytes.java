@@ -101,10 +101,23 @@ final class FirstBytes extends ByteToMessageDecoder {
             return;
         }
         ssl.handshakeFuture().addListener(f -> {
-            if (!f.isSuccess() && !(f.cause() instanceof ClosedChannelException)) {
+            if (!f.isSuccess() && !wentAway(f.cause())) {
                 junk.refused(listener, ctx.channel().remoteAddress(), "TLS handshake failed: " + reason(f.cause()));
             }
         });
+    }
+
+    /**
+     * Whether the handshake failed because the connection did (the client hung up, e.g. right after its last
+     * handshake message while this side still wrote a session ticket), not because TLS refused anything.
+     */
+    static boolean wentAway(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ClosedChannelException || (c instanceof java.io.IOException && !(c instanceof javax.net.ssl.SSLException))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The innermost message: "PKIX path building failed ..." rather than the wrappers around it. */
