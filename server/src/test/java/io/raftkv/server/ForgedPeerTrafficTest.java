@@ -128,6 +128,35 @@ class ForgedPeerTrafficTest {
     }
 
     @Test
+    void aNodeWithAnotherMembersCertificateIsShutOutAndDisturbsNobody() {
+        TestPki pki = TestPki.create(dir.resolve("pki"), "cluster");
+        // Node 3 was given member 2's certificate (a copy-paste accident, or an attempt).
+        TestPki.Issued wrong = pki.member(2);
+        java.util.function.UnaryOperator<ServerConfig> tweak = x -> {
+            ServerConfig.Security s = pki.security(x.nodeId(), false);
+            return x.nodeId() != 3 ? x.withSecurity(s) : x.withSecurity(new ServerConfig.Security(s.client(), false,
+                    new io.raftkv.server.transport.TlsFiles(wrong.certFile(), wrong.keyFile(), pki.caFile())));
+        };
+        try (TestCluster c = new TestCluster(dir, 3, tweak)) {
+            c.clientCredentials = pki.channelCredentials(null);
+            long leader = c.awaitLeaderAmong(1, 2);
+            c.kv(leader).put(PutRequest.newBuilder().setKey(KEY).setValue(VALUE).build());
+            StatusResponse before = c.status(leader);
+            long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            do {
+                for (long id : new long[] {1, 2}) {
+                    assertEquals(before.getTerm(), c.status(id).getTerm(), "term of node " + id);
+                    assertEquals(leader, c.status(id).getLeaderId(), "leader seen by node " + id);
+                }
+                StatusResponse three = c.status(3);
+                assertEquals(0, three.getLeaderId(), "node 3 hears no leader: nothing it sends or serves is accepted");
+                assertFalse(three.getRemoved(), "a refused certificate is a configuration error, not a removal");
+                assertTrue(three.getAppliedIndex() < before.getAppliedIndex(), "node 3 got none of the data");
+            } while (System.nanoTime() - until < 0);
+        }
+    }
+
+    @Test
     void refusalsNeverNameTheClusterId() {
         try (TestCluster c = new TestCluster(dir, 1, x -> x)) {
             long id = c.config(1).clusterId();

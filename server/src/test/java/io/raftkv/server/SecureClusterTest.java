@@ -39,8 +39,11 @@ class SecureClusterTest {
     @TempDir
     Path dir;
 
+    /** Metrics on, TLS everywhere, and snapshots every 20 entries so that a node catching up gets one over TLS. */
     private static UnaryOperator<ServerConfig> secured(TestPki pki) {
-        return x -> TestCluster.WITH_METRICS.apply(x).withSecurity(pki.security(x.nodeId(), true));
+        return x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(), x.clientListen(), x.peerListen(),
+                x.dataDir(), x.tick(), x.electionTicks(), x.heartbeatTicks(), x.limits(), x.requestTimeout(), 20, 5, false,
+                null, "127.0.0.1:0").withSecurity(pki.security(x.nodeId(), true));
     }
 
     private static PutRequest put(String v) {
@@ -64,9 +67,14 @@ class SecureClusterTest {
                 assertEquals("two", c.kv(id).get(GetRequest.newBuilder().setKey(KEY).build()).getKv().getValue().toStringUtf8(),
                         "a linearizable read through node " + id);
             }
+            for (int i = 0; i < 60; i++) {
+                c.kv(next).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("fill" + i)).setValue(KEY).build());
+            }
             c.start(leader);
-            TestCluster.await(Duration.ofSeconds(10), "the restarted node to catch up over mutual TLS",
+            TestCluster.await(Duration.ofSeconds(15), "the restarted node to catch up (by snapshot) over mutual TLS",
                     () -> c.status(leader).getAppliedIndex() >= c.status(next).getCommitIndex());
+            assertEquals("two", c.kv(leader).get(GetRequest.newBuilder().setKey(KEY)
+                    .setConsistency(io.raftkv.proto.Consistency.SERIALIZABLE).build()).getKv().getValue().toStringUtf8());
 
             HttpClient https = HttpClient.newBuilder().sslContext(pki.sslContext(pki.client("scraper"))).build();
             assertEquals(200, get(https, "https", c.server(next).metricsPort(), "/readyz"));

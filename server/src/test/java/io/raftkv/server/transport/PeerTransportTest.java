@@ -365,6 +365,19 @@ class PeerTransportTest {
         assertTrue(b.inbox.received.isEmpty());
     }
 
+    @Test
+    void aMessageMustComeFromTheNodeItsBatchSpeaksFor() throws Exception {
+        TestNode b = node(2, 8);
+        b.connect(b.config(new TreeMap<>(Map.of(1L, deadAddress(), 3L, deadAddress()))));
+        // A batch of node 3 carrying a TimeoutNow of node 1: with peer TLS the batch's sender is what the
+        // connection's certificate vouches for, so each message must be that sender's too.
+        RaftMessage smuggled = MessageCodec.encode(new Message.TimeoutNow(1, 2, 5));
+        Status s = rawStream(b, MessageBatch.newBuilder().setClusterId(8).setFrom(3).addMessages(smuggled).build());
+        assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode());
+        assertTrue(s.getDescription().contains("a batch from node 3 holding a message from node 1"), s.getDescription());
+        assertTrue(b.inbox.received.isEmpty(), "nothing delivered: " + b.inbox.received);
+    }
+
     /** Sends one batch on a fresh Stream call and returns how the server ended it. */
     private static Status rawStream(TestNode to, MessageBatch batch) throws Exception {
         ManagedChannel ch = NettyChannelBuilder.forTarget(to.address()).usePlaintext().build();
