@@ -100,7 +100,24 @@ final class ClusterCommands {
         m.put("removed", s.removed());
         m.put("storage_failure", s.storageFailure());
         m.put("alarms", s.alarms().stream().map(a -> Map.of("member", a.member(), "type", a.type(), "detail", a.detail())).toList());
+        m.put("version", s.version());
+        m.put("state_bytes", s.space().stateBytes());
+        m.put("quota_bytes", s.space().quotaBytes());
+        m.put("db_bytes", s.space().dbBytes());
+        m.put("disk_free_bytes", s.space().diskFreeBytes());
         return m;
+    }
+
+    /** Bytes as etcdctl shows DB SIZE: the largest unit that keeps a number of at least 1. */
+    static String size(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     private static String alarms(ClusterStatus s) {
@@ -117,15 +134,18 @@ final class ClusterCommands {
         if (o.format == ClientOptions.Format.json) {
             ctx.out().println(Json.write(probes.stream().map(ClusterCommands::json).toList()));
         } else {
-            Table t = wide ? new Table("ENDPOINT", "ID", "ROLE", "LEARNER", "TERM", "LEADER", "COMMIT", "APPLIED", "LAST", "ALARMS")
+            Table t = wide ? new Table("ENDPOINT", "ID", "VERSION", "DB SIZE", "STATE/QUOTA", "ROLE", "LEARNER", "TERM", "LEADER",
+                    "COMMIT", "APPLIED", "LAST", "ALARMS")
                     : new Table("ENDPOINT", "ID", "ROLE", "TERM", "LEADER", "COMMIT", "APPLIED");
             for (Probe p : probes) {
                 ClusterStatus s = p.status();
                 if (s == null) {
-                    t.row(wide ? new String[] {p.endpoint(), "-", "unreachable", "-", "-", "-", "-", "-", "-", "-"}
+                    t.row(wide ? new String[] {p.endpoint(), "-", "-", "-", "-", "unreachable", "-", "-", "-", "-", "-", "-", "-"}
                             : new String[] {p.endpoint(), "-", "unreachable", "-", "-", "-", "-"});
                 } else if (wide) {
-                    t.row(p.endpoint(), Long.toString(s.nodeId()), role(s), Boolean.toString(s.learner()), Long.toString(s.term()),
+                    t.row(p.endpoint(), Long.toString(s.nodeId()), s.version().isEmpty() ? "-" : s.version(),
+                            size(s.space().dbBytes()), size(s.space().stateBytes()) + "/" + size(s.space().quotaBytes()),
+                            role(s), Boolean.toString(s.learner()), Long.toString(s.term()),
                             dash(s.leaderId()), Long.toString(s.commitIndex()), Long.toString(s.appliedIndex()),
                             Long.toString(s.lastIndex()), alarms(s));
                 } else {
@@ -163,7 +183,7 @@ final class ClusterCommands {
 
     @Command(name = "endpoint", mixinStandardHelpOptions = true,
             description = {"Per-endpoint checks, as etcdctl's:", "",
-                "  raftkv endpoint status [--cluster]   role, term, indexes, learner, alarms of each endpoint",
+                "  raftkv endpoint status [--cluster]   version, sizes, role, term, indexes, learner, alarms of each endpoint",
                 "  raftkv endpoint health [--cluster]   whether each endpoint serves (a leader, not removed, no alarm)"})
     static final class EndpointGroup implements Callable<Integer> {
         @Spec

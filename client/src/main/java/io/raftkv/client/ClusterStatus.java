@@ -21,7 +21,7 @@ import java.util.List;
  */
 public record ClusterStatus(long nodeId, Role role, long term, long leaderId, String leaderAddress, long commitIndex,
                             long appliedIndex, long lastIndex, List<Member> members, String storageFailure,
-                            long clusterId, boolean removed, List<Alarm> alarms) {
+                            long clusterId, boolean removed, List<Alarm> alarms, String version, Space space) {
     public ClusterStatus {
         members = List.copyOf(members);
         alarms = List.copyOf(alarms);
@@ -30,6 +30,17 @@ public record ClusterStatus(long nodeId, Role role, long term, long leaderId, St
     /** Whether the node that answered is a learner (a non-voting member) by its own member list. */
     public boolean learner() {
         return members.stream().anyMatch(m -> m.id() == nodeId && m.learner());
+    }
+
+    /**
+     * The node's space (0 where an older server does not say).
+     *
+     * @param stateBytes    bytes of replicated state (keys, values, sessions): what the quota counts
+     * @param quotaBytes    the state size past which the NOSPACE alarm refuses writes that add data
+     * @param dbBytes       bytes the node's database holds in all (state and Raft log)
+     * @param diskFreeBytes free bytes on the disk of its data directory
+     */
+    public record Space(long stateBytes, long quotaBytes, long dbBytes, long diskFreeBytes) {
     }
 
     /**

@@ -170,6 +170,7 @@ final class Wire {
         s.getAlarmsList().forEach(a -> alarms.add(new ClusterStatus.Alarm(a.getMember(), a.getType(), a.getDetail())));
         return new ClusterStatus(s.getId(), role, s.getTerm(), s.getLeaderId(), s.getLeaderAddress(), s.getCommitIndex(),
                 s.getAppliedIndex(), s.getLastIndex(), members, s.getStorageFailure(), s.getClusterId(), s.getRemoved(),
-                alarms);
+                alarms, s.getVersion(), new ClusterStatus.Space(s.getStateBytes(), s.getQuotaBytes(), s.getDbBytes(),
+                        s.getDiskFreeBytes()));
     }
 }

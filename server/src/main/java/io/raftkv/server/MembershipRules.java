@@ -85,6 +85,11 @@ final class MembershipRules {
                 if (!voter && !learner) {
                     throw invalid("node " + id + " is not a member" + (directory.removed().contains(id) ? " (already removed)" : ""));
                 }
+                if (voter && conf.voters().size() == 1) {
+                    // Never possible, so not NOT_READY (which tells clients to retry): a cluster needs a voter.
+                    throw invalid("node " + id + " is the last voter: a cluster without voters can never decide "
+                            + "anything again; add and promote another member first");
+                }
                 if (voter) {
                     requireActiveQuorum(leader, conf.voters().size() - 1, -id, "removing voter " + id);
                 }

@@ -52,6 +52,18 @@ class MembershipRulesTest {
                 "", oneDown, NOBODY_REMOVED).changes().get(0).type());
     }
 
+    /** Issue 14: removing the last voter was refused as NOT_READY (retryable), so the CLI retried for 10-13 s. */
+    @Test
+    void removingTheLastVoterIsInvalidNotRetryable() {
+        ConfState one = ConfState.of(List.of(1L));
+        Status alone = new Status(1, new HardState(5, 1, 1000), new SoftState(1, StateRole.LEADER), 1000, 1000, one, 0,
+                new TreeMap<>(Map.of(1L, new Status.PeerProgress(1000, 1001, Status.ProgressState.REPLICATE, true, false, 0))));
+        NodeException e = assertThrows(NodeException.class,
+                () -> MembershipRules.check(MembershipRules.Kind.REMOVE, 1, "", "", alone, NOBODY_REMOVED));
+        assertEquals(ErrorDetail.Code.INVALID, e.detail.getCode());
+        assertTrue(e.getMessage().contains("last voter"), e.getMessage());
+    }
+
     @Test
     void promotionWaitsForTheLearnerToCatchUp() {
         ConfState withLearner = ConfState.of(List.of(1L, 2L, 3L), List.of(4L));
