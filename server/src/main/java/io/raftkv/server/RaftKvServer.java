@@ -86,9 +86,8 @@ public final class RaftKvServer implements AutoCloseable {
             peers.remove(config.nodeId());
             ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
             ServerConfig.HostPort peer = ServerConfig.HostPort.parse(config.peerListen(), "--peer-addr");
-            cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()), security.clientCredentials())
-                    .executor(executors.pool())
-                    .callExecutor(executors)
+            cs = executors.configure(NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()),
+                            security.clientCredentials()))
                     .addService(new KvService(n, config.limits()))
                     .addService(new ClusterService(n, config))
                     .addService(mt.definition())
