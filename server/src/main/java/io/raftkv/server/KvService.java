@@ -231,6 +231,8 @@ final class KvService extends KVGrpc.KVImplBase {
                         + " (expired or never opened): open a new session; the outcome of this request is unknown");
                 case STALE_SEQUENCE -> NodeException.of(ErrorDetail.Code.STALE_SEQUENCE, rej.detail());
                 case MALFORMED_COMMAND -> NodeException.of(ErrorDetail.Code.INVALID, rej.detail());
+                case AUTH_STALE -> NodeException.of(ErrorDetail.Code.AUTH_STALE, rej.detail() + " (not applied)");
+                case AUTH_REFUSED -> NodeException.invalid("auth", 0, 0, rej.detail());
             };
         }
         throw new IllegalStateException("applied entry " + a.index() + " produced " + r + ", expected " + type.getSimpleName());

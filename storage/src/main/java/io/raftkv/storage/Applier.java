@@ -20,9 +20,14 @@ final class Applier implements AutoCloseable {
     /** Whether this batch changed an alarm or an incarnation record (their in-memory copies are then re-read). */
     boolean metaChanged;
 
-    Applier(Db db, long logClock) {
+    /** The auth store as of this point of the batch; written to the batch on every change. */
+    AuthState auth;
+    boolean authChanged;
+
+    Applier(Db db, long logClock, AuthState auth) {
         this.db = db;
         this.logClock = logClock;
+        this.auth = auth;
     }
 
     @Override
@@ -74,6 +79,15 @@ final class Applier implements AutoCloseable {
                 metaChanged = true;
             }
             return new Result.Done();
+        } else if (c instanceof Command.Auth au) {
+            AuthState.Change change = auth.apply(au.op());
+            if (change.refusal() != null) {
+                return new Result.Rejected(Result.Reason.AUTH_REFUSED, change.refusal());
+            }
+            auth = change.next();
+            authChanged = true;
+            batch.put(db.cf(Db.Cf.STATE_META), Keys.AUTH, AuthCodec.encodeState(auth));
+            return new Result.AuthChanged(auth.revision());
         }
         throw new IllegalStateException("unknown command " + c);
     }
