@@ -318,6 +318,7 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             finish(closed());
             return;
         }
+        boolean renew = false;
         if (f.code() == ErrorDetail.Code.AUTH_STALE) {
             // The token expired or predates a change of users and roles: drop it so the next attempt logs in
             // again; at once the first time in this call, with the usual backoff after that (no storm).
@@ -328,8 +329,14 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
                 renewedToken = true;
                 delay = 0;
             }
+        } else if (f.code() == ErrorDetail.Code.UNAUTHENTICATED && token == null && core.tokens() != null && !renewedToken) {
+            // Logged in while auth was off (no token to send), and auth has been enabled since: log in again, once.
+            core.tokens().stale("");
+            renewedToken = true;
+            renew = true;
+            delay = 0;
         }
-        if (!f.retryable()) {
+        if (!f.retryable() && !renew) {
             finish(terminal(f));
             return;
         }

@@ -53,7 +53,11 @@ class AuthClientTest {
                     ByteString.copyFromUtf8("shared0")));
             a.userAdd("alice", "pw-alice");
             a.userGrantRole("alice", "app");
+            RaftKvClient early = RaftKvClient.builder().endpoints(cluster.endpoints()).credentials("alice", "pw-alice").build();
+            early.put("app/0", "before auth was enabled: no token to send");
             long rev = a.enable();
+            early.put("app/00", "logged in again by itself once auth is on");
+            early.close();
             assertTrue(a.status().enabled());
             assertEquals(rev, a.status().authRevision());
 

@@ -77,8 +77,10 @@ final class AuthService extends AuthGrpc.AuthImplBase {
                 return AuthenticateResponse.newBuilder().setHeader(header(0)).setAuthRevision(st.revision()).build();
             }
             AuthState.User u = st.users().get(req.getName());
-            // An unknown user costs a hash too, so timing does not tell which names exist.
-            boolean ok = Passwords.verify(req.getPassword(), u == null ? null : u.password());
+            // An unknown user costs a hash too, so timing does not tell which names exist; a password longer than
+            // any that can be set is wrong without one.
+            boolean ok = req.getPassword().length() <= Passwords.MAX_PASSWORD_CHARS
+                    && Passwords.verify(req.getPassword(), u == null ? null : u.password());
             if (!ok) {
                 throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "authentication failed: wrong user name or password");
             }

@@ -236,6 +236,10 @@ class AuthTest {
             String aliceToken = login(c, leader, "alice", ALICE_PW);
             // A leader change does not log anybody out: any member verifies any member's token.
             as(c.cluster(leader), rootToken).transferLeadership(io.raftkv.proto.TransferLeadershipRequest.getDefaultInstance());
+            TestCluster.await(java.time.Duration.ofSeconds(10), "leadership to move", () -> {
+                long l = c.status(leader).getLeaderId();
+                return l != 0 && l != leader;
+            });
             long next = c.awaitLeader();
             as(c.kv(next), aliceToken).put(PutRequest.newBuilder().setKey(b("w/after")).setValue(b("1")).build());
 
