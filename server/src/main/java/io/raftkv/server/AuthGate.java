@@ -113,8 +113,14 @@ final class AuthGate implements ServerInterceptor {
      * @throws NodeException AUTH_STALE if auth was enabled after the call passed the gate unchecked
      */
     Request authorized(Request request) {
-        long revision = revision();
-        return revision == request.authRevision() ? request : request.withAuthRevision(revision);
+        AuthState st = state.auth();
+        if (!st.enabled()) {
+            // Also right for a call checked while auth was on: if auth comes back on before the apply, the
+            // revision has moved past this one and apply refuses it.
+            return st.revision() == request.authRevision() ? request : request.withAuthRevision(st.revision());
+        }
+        Principal p = principal();
+        return request.withAuth(p.checkedAt().revision(), p.user());
     }
 
     /** The auth revision this call was checked at (see {@link #authorized}); call on the call's thread. */
@@ -125,12 +131,17 @@ final class AuthGate implements ServerInterceptor {
             // revision has moved past this one and apply refuses it.
             return st.revision();
         }
+        return principal().checkedAt().revision();
+    }
+
+    /** The caller checked by the gate; AUTH_STALE if auth was enabled after the call passed it unchecked. */
+    private static Principal principal() {
         Principal p = PRINCIPAL.get();
         if (p == null) {
             throw NodeException.of(ErrorDetail.Code.AUTH_STALE, "auth was enabled while this request was on its way "
                     + "(not applied): authenticate and retry");
         }
-        return p.checkedAt().revision();
+        return p;
     }
 
     /** The caller's user name, or null when auth is off. */

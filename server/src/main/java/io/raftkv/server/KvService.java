@@ -236,6 +236,7 @@ final class KvService extends KVGrpc.KVImplBase {
                 case MALFORMED_COMMAND -> NodeException.of(ErrorDetail.Code.INVALID, rej.detail());
                 case AUTH_STALE -> NodeException.of(ErrorDetail.Code.AUTH_STALE, rej.detail() + " (not applied)");
                 case AUTH_REFUSED -> NodeException.invalid("auth", 0, 0, rej.detail());
+                case NOT_SESSION_OWNER -> NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, rej.detail() + " (not applied)");
             };
         }
         throw new IllegalStateException("applied entry " + a.index() + " produced " + r + ", expected " + type.getSimpleName());

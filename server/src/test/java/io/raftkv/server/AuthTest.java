@@ -206,6 +206,16 @@ class AuthTest {
                     () -> alice.get(GetRequest.newBuilder().setKey(b("a/1")).build()), "before the latest change of users and roles");
             String fresh = login(c, leader, "alice", ALICE_PW);
             as(c.kv(leader), fresh).get(GetRequest.newBuilder().setKey(b("a/1")).build());
+
+            // A session serves only the user who opened it (and root).
+            as(auth(c, leader), login(c, leader, "root", ROOT_PW)).userAdd(UserAddRequest.newBuilder().setName("bob")
+                    .setPassword("bob-secret-55").build());
+            String alice3 = login(c, leader, "alice", ALICE_PW);
+            String bob = login(c, leader, "bob", "bob-secret-55");
+            long sid = as(c.kv(leader), alice3).openSession(OpenSessionRequest.getDefaultInstance()).getSessionId();
+            denied(() -> as(c.kv(leader), bob).keepAlive(io.raftkv.proto.KeepAliveRequest.newBuilder().setSessionId(sid).build()),
+                    "session " + sid + " belongs to user \"alice\", not to user \"bob\"");
+            as(c.kv(leader), alice3).keepAlive(io.raftkv.proto.KeepAliveRequest.newBuilder().setSessionId(sid).build());
         } finally {
             root.detachAppender(logs);
         }

@@ -10,8 +10,8 @@ import java.util.List;
  * entry its peers apply. The size caps below belong to the format (every replica enforces the same
  * ones); the server's configurable request limits are stricter and checked before proposing.
  *
- * <p>Format 2 ({@link #FORMAT_AUTH}) adds the request's auth revision after the format byte; it is written
- * only for a request that carries one (auth store revision above 0) or an auth store change, so a cluster
+ * <p>Format 2 ({@link #FORMAT_AUTH}) adds the request's auth revision and user after the format byte; it is
+ * written only for a request that carries one of them or an auth store change, so a cluster
  * that never uses auth writes format 1 only and older nodes keep applying its log. A node older than
  * format 2 halts on such an entry instead of skipping an auth change its peers apply (an unknown command
  * tag inside format 1 would be rejected as malformed on the old node only: replicas would diverge).
@@ -37,11 +37,13 @@ public final class CommandCodec {
     private static final Compare.Cmp[] CMPS = Compare.Cmp.values();
 
     public static byte[] encode(Request r) {
-        boolean auth = r.authRevision() > 0 || r.command() instanceof Command.Auth;
-        int header = 1 + varLongSize(r.sessionId()) + varLongSize(r.sequence()) + (auth ? varLongSize(r.authRevision()) : 0);
+        boolean auth = r.authRevision() > 0 || !r.user().isEmpty() || r.command() instanceof Command.Auth;
+        byte[] user = r.user().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int header = 1 + varLongSize(r.sessionId()) + varLongSize(r.sequence())
+                + (auth ? varLongSize(r.authRevision()) + 1 + user.length : 0);
         Wire.Writer w = new Wire.Writer(header + estimate(r.command()));
         if (auth) {
-            w.u8(FORMAT_AUTH).varLong(r.authRevision());
+            w.u8(FORMAT_AUTH).varLong(r.authRevision()).bytes(user);
         } else {
             w.u8(FORMAT);
         }
@@ -65,6 +67,8 @@ public final class CommandCodec {
         Wire.Reader r = new Wire.Reader(data, 1, data.length);
         try {
             long authRevision = data[0] == FORMAT_AUTH ? r.varLong() : 0;
+            String user = data[0] == FORMAT_AUTH
+                    ? new String(r.bytes(AuthState.MAX_NAME_BYTES), java.nio.charset.StandardCharsets.UTF_8) : "";
             long session = r.varLong();
             long seq = r.varLong();
             Command c = readCommand(r);
@@ -72,7 +76,7 @@ public final class CommandCodec {
             if (authRevision < 0) {
                 throw new Wire.MalformedException("negative auth revision");
             }
-            return new Request(session, seq, c, authRevision);
+            return new Request(session, seq, c, authRevision, user);
         } catch (Wire.MalformedException e) {
             throw new MalformedCommandException("malformed command: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -241,12 +241,18 @@ public final class KvStateMachine {
                     "authorized at auth revision " + req.authRevision() + " but the auth store is at revision "
                             + a.auth.revision() + " (users or roles changed): re-authenticate and retry"));
         }
+        a.requester = req.user();
         if (req.sessionId() == 0) {
             return new Applied(e.index(), e.term(), req, a.execute(req.command(), e.index()));
         }
         KvRecord.Session s = a.session(req.sessionId());
         if (s == null) {
             return new Applied(e.index(), e.term(), req, Applier.unknownSession(req.sessionId()));
+        }
+        Result.Rejected notOwner = a.notOwner(s);
+        if (notOwner != null) {
+            // Before the sequence check: another user's request must neither run nor read the owner's last result.
+            return new Applied(e.index(), e.term(), req, notOwner);
         }
         if (req.sequence() <= s.lastSequence()) {
             Result r = req.sequence() == s.lastSequence() && s.lastResult() != null ? s.lastResult()
@@ -258,7 +264,7 @@ public final class KvStateMachine {
         // Session commands inside a session (e.g. a keep-alive) may have changed the session row: re-read it.
         KvRecord.Session now = a.session(req.sessionId());
         if (now != null) {
-            a.putSession(new KvRecord.Session(now.id(), req.sequence(), now.ttlMillis(), a.logClock, r));
+            a.putSession(now.next(req.sequence(), a.logClock, r));
         }
         return new Applied(e.index(), e.term(), req, r);
     }

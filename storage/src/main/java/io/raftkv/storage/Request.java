@@ -7,14 +7,18 @@ import java.util.Objects;
  * the request's sequence number in it (both 0 for a request outside any session). A retried request
  * (same session, same sequence) is answered from the session's stored result instead of running again.
  */
-public record Request(long sessionId, long sequence, Command command, long authRevision) {
+public record Request(long sessionId, long sequence, Command command, long authRevision, String user) {
     public Request(long sessionId, long sequence, Command command) {
-        this(sessionId, sequence, command, 0);
+        this(sessionId, sequence, command, 0, "");
     }
 
     public Request {
         if (authRevision < 0) {
             throw new IllegalArgumentException("auth revision must not be negative: " + authRevision);
+        }
+        user = user == null ? "" : user;
+        if (!user.isEmpty()) {
+            AuthState.checkName(user, "user");
         }
         Objects.requireNonNull(command, "command");
         if (sessionId < 0 || sequence < 0 || (sessionId == 0) != (sequence == 0)) {
@@ -33,7 +37,12 @@ public record Request(long sessionId, long sequence, Command command, long authR
 
     /** The same request authorized at auth revision {@code revision}. */
     public Request withAuthRevision(long revision) {
-        return new Request(sessionId, sequence, command, revision);
+        return new Request(sessionId, sequence, command, revision, user);
+    }
+
+    /** The same request authorized at auth revision {@code revision} for {@code user}. */
+    public Request withAuth(long revision, String user) {
+        return new Request(sessionId, sequence, command, revision, user);
     }
 
     /** Whether apply checks this request's auth revision: everything a client can send. */

@@ -69,6 +69,8 @@ public sealed interface Result {
          */
         AUTH_STALE,
         /** An auth store change the store refused (user exists, no such role, enable without root, ...). */
-        AUTH_REFUSED
+        AUTH_REFUSED,
+        /** With auth enabled, a request in (or about) a session another user opened; not applied. */
+        NOT_SESSION_OWNER
     }
 }

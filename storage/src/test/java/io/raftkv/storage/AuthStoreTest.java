@@ -101,10 +101,37 @@ class AuthStoreTest {
     }
 
     @Test
+    void aSessionServesOnlyTheUserWhoOpenedItAndRoot() {
+        try (RaftStore s = Fixtures.open(dir)) {
+            setUp(s);
+            assertInstanceOf(Result.AuthChanged.class, checked(s, auth(new AuthOp.UserAdd("bob", HASH))));
+            long rev = s.stateMachine().auth().revision();
+            long sid = ((Result.SessionOpened) only(proposeRequests(s, 1, List.of(
+                    Request.of(new Command.OpenSession(60_000, 1)).withAuth(rev, "alice"))))).sessionId();
+            Request mine = Request.inSession(sid, 1, new Command.Put(b("w1"), b("a"))).withAuth(rev, "alice");
+            assertInstanceOf(Result.Written.class, only(proposeRequests(s, 1, List.of(mine))));
+            String why = rejected(only(proposeRequests(s, 1, List.of(Request.inSession(sid, 1, new Command.Put(b("w1"), b("b")))
+                    .withAuth(rev, "bob")))), Result.Reason.NOT_SESSION_OWNER).detail();
+            assertEquals("session " + sid + " belongs to user \"alice\", not to user \"bob\"", why);
+            rejected(only(proposeRequests(s, 1, List.of(Request.of(new Command.KeepAlive(sid, 2)).withAuth(rev, "bob")))),
+                    Result.Reason.NOT_SESSION_OWNER);
+            rejected(only(proposeRequests(s, 1, List.of(Request.of(new Command.CloseSession(sid)).withAuth(rev, "bob")))),
+                    Result.Reason.NOT_SESSION_OWNER);
+            assertEquals("a", s.stateMachine().get(b("w1")).orElseThrow().value().utf8());
+            assertInstanceOf(Result.Done.class, only(proposeRequests(s, 1, List.of(
+                    Request.of(new Command.KeepAlive(sid, 3)).withAuth(rev, "root")))), "root may");
+            assertInstanceOf(Result.Written.class, only(proposeRequests(s, 1, List.of(
+                    Request.inSession(sid, 2, new Command.Put(b("w1"), b("c"))).withAuth(rev, "alice")))));
+            assertEquals(new KvStateMachine.SessionInfo(sid, 2, 60_000, 3), s.stateMachine().session(sid).orElseThrow(),
+                    "the owner's session moved on; the refusals changed nothing");
+        }
+    }
+
+    @Test
     void authOpsRoundTripTheCodecAndOldFormatStaysForRequestsWithoutARevision() {
         Request plain = Request.of(new Command.Put(b("k"), b("v")));
         assertEquals(CommandCodec.FORMAT, CommandCodec.encode(plain)[0]);
-        Request checked = plain.withAuthRevision(7);
+        Request checked = plain.withAuth(7, "alice");
         assertEquals(CommandCodec.FORMAT_AUTH, CommandCodec.encode(checked)[0]);
         assertEquals(checked, CommandCodec.decode(CommandCodec.encode(checked)));
         for (AuthOp op : List.of(new AuthOp.Enable(KEY), new AuthOp.Disable(), new AuthOp.UserAdd("u", HASH),
