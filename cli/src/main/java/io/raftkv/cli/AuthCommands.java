@@ -33,7 +33,7 @@ final class AuthCommands {
                 "  raftkv user add root && raftkv user grant root root",
                 "  raftkv auth enable                  refused unless user root has role root",
                 "  raftkv auth status                  enabled or not, and the auth revision",
-                "  raftkv --user root auth disable     once enabled, every change needs role root"})
+                "  raftkv auth disable --user root     once enabled, every change needs role root"})
     static final class Group implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       queue is bounded; when it is full the event loop runs the call itself, which slows reading from
  *       the network: back-pressure instead of an unbounded queue.</li>
  * </ul>
+ * Password hashing (Auth.Authenticate, user add, password changes) runs on neither: {@link Authenticator}'s own
+ * bounded pool sheds instead (running a 100 ms hash on the caller would put it on an event loop).
  */
 final class ServerExecutors implements ServerCallExecutorSupplier, AutoCloseable {
     private static final Set<String> DIRECT = Set.of(
