@@ -80,6 +80,12 @@ class AuthCommandsTest {
                     ok(c, root, "role", "get", "app", "--user", "root", "-w", "table").out());
             assertEquals("{\"roles\":[\"root\",\"app\"]}\n", ok(c, root, "role", "list", "--user", "root", "-w", "json").out());
             assertTrue(ok(c, root, "auth", "status").out().startsWith("auth enabled (auth revision 8)"));
+            // Backups need role root.
+            FakeCluster.Result aliceBackup = cli(c, Map.of("RAFTKV_PASSWORD", "alice-pw"), "backup", "save", "a.rkv", "--user", "alice");
+            assertEquals(1, aliceBackup.code(), aliceBackup.toString());
+            assertTrue(aliceBackup.err().contains("no admin permission"), aliceBackup.err());
+            ok(c, root, "backup", "save", "r.rkv", "--user", "root");
+            assertTrue(Files.size(dir.resolve("r.rkv")) > 0);
             ok(c, root, "role", "revoke", "app", "--from", "pub/", "--to", "pub0", "--user", "root");
             ok(c, root, "auth", "disable", "--user", "root");
             assertEquals("x\n", ok(c, none, "get", "app/1").out());
