@@ -84,101 +84,177 @@ public final class AuthAdmin {
         this.core = core;
     }
 
-    /** Turns auth on; refused unless user {@code root} exists and has role {@code root}. Returns the auth revision. */
-    public long enable() {
+    /** Turns auth on; refused unless user {@code root} exists and has role {@code root}. Completes with the auth revision. */
+    public CompletableFuture<Long> enableAsync() {
         return change("auth enable", AuthGrpc.getAuthEnableMethod(), AuthEnableRequest.getDefaultInstance());
     }
 
-    public long disable() {
+    /** Synchronous {@link #enableAsync}. */
+    public long enable() {
+        return write(enableAsync());
+    }
+
+    public CompletableFuture<Long> disableAsync() {
         return change("auth disable", AuthGrpc.getAuthDisableMethod(), AuthDisableRequest.getDefaultInstance());
     }
 
+    public long disable() {
+        return write(disableAsync());
+    }
+
+    /** Whether auth is enabled, and the auth revision (open to every caller, like {@code status}). */
+    public CompletableFuture<AuthStatus> statusAsync() {
+        return read("auth status", AuthGrpc.getAuthStatusMethod(), AuthStatusRequest.getDefaultInstance())
+                .thenApply(r -> new AuthStatus(r.getEnabled(), r.getAuthRevision()));
+    }
+
     public AuthStatus status() {
-        return read(core.call(new Call.Spec<>("auth status", AuthGrpc.getAuthStatusMethod(), AuthStatusRequest.getDefaultInstance(),
-                Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0)).thenApply(r -> new AuthStatus(r.getEnabled(), r.getAuthRevision())));
+        return Await.result(statusAsync(), Call.Safety.IDEMPOTENT);
     }
 
     /** Adds a user with a password (hashed by the node that receives it; never stored or logged in clear). */
-    public long userAdd(String name, String password) {
+    public CompletableFuture<Long> userAddAsync(String name, String password) {
         return change("user add " + name, AuthGrpc.getUserAddMethod(), UserAddRequest.newBuilder().setName(name)
                 .setPassword(password).build());
     }
 
+    public long userAdd(String name, String password) {
+        return write(userAddAsync(name, password));
+    }
+
     /** Adds a user without a password: it authenticates only by client certificate (common name = user name). */
-    public long userAddWithoutPassword(String name) {
+    public CompletableFuture<Long> userAddWithoutPasswordAsync(String name) {
         return change("user add " + name, AuthGrpc.getUserAddMethod(), UserAddRequest.newBuilder().setName(name)
                 .setNoPassword(true).build());
     }
 
-    public long userDelete(String name) {
+    public long userAddWithoutPassword(String name) {
+        return write(userAddWithoutPasswordAsync(name));
+    }
+
+    /** Deletes a user (not {@code root} while auth is enabled). */
+    public CompletableFuture<Long> userDeleteAsync(String name) {
         return change("user delete " + name, AuthGrpc.getUserDeleteMethod(), UserDeleteRequest.newBuilder().setName(name).build());
     }
 
-    public long userChangePassword(String name, String password) {
+    public long userDelete(String name) {
+        return write(userDeleteAsync(name));
+    }
+
+    public CompletableFuture<Long> userChangePasswordAsync(String name, String password) {
         return change("user passwd " + name, AuthGrpc.getUserChangePasswordMethod(), UserChangePasswordRequest.newBuilder()
                 .setName(name).setPassword(password).build());
     }
 
-    public long userGrantRole(String user, String role) {
+    public long userChangePassword(String name, String password) {
+        return write(userChangePasswordAsync(name, password));
+    }
+
+    public CompletableFuture<Long> userGrantRoleAsync(String user, String role) {
         return change("user grant " + user + " " + role, AuthGrpc.getUserGrantRoleMethod(),
                 UserGrantRoleRequest.newBuilder().setUser(user).setRole(role).build());
     }
 
-    public long userRevokeRole(String user, String role) {
+    public long userGrantRole(String user, String role) {
+        return write(userGrantRoleAsync(user, role));
+    }
+
+    public CompletableFuture<Long> userRevokeRoleAsync(String user, String role) {
         return change("user revoke " + user + " " + role, AuthGrpc.getUserRevokeRoleMethod(),
                 UserRevokeRoleRequest.newBuilder().setUser(user).setRole(role).build());
     }
 
+    public long userRevokeRole(String user, String role) {
+        return write(userRevokeRoleAsync(user, role));
+    }
+
+    public CompletableFuture<User> userGetAsync(String name) {
+        return read("user get " + name, AuthGrpc.getUserGetMethod(), UserGetRequest.newBuilder().setName(name).build())
+                .thenApply(r -> new User(r.getName(), r.getRolesList(), r.getHasPassword()));
+    }
+
     public User userGet(String name) {
-        return read(core.call(new Call.Spec<>("user get " + name, AuthGrpc.getUserGetMethod(),
-                UserGetRequest.newBuilder().setName(name).build(), Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0))
-                .thenApply(r -> new User(r.getName(), r.getRolesList(), r.getHasPassword())));
+        return Await.result(userGetAsync(name), Call.Safety.IDEMPOTENT);
+    }
+
+    public CompletableFuture<List<String>> userListAsync() {
+        return read("user list", AuthGrpc.getUserListMethod(), UserListRequest.getDefaultInstance())
+                .thenApply(r -> List.copyOf(r.getUsersList()));
     }
 
     public List<String> userList() {
-        return read(core.call(new Call.Spec<>("user list", AuthGrpc.getUserListMethod(), UserListRequest.getDefaultInstance(),
-                Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0)).thenApply(r -> List.copyOf(r.getUsersList())));
+        return Await.result(userListAsync(), Call.Safety.IDEMPOTENT);
     }
 
-    public long roleAdd(String name) {
+    public CompletableFuture<Long> roleAddAsync(String name) {
         return change("role add " + name, AuthGrpc.getRoleAddMethod(), RoleAddRequest.newBuilder().setName(name).build());
     }
 
-    public long roleDelete(String name) {
+    public long roleAdd(String name) {
+        return write(roleAddAsync(name));
+    }
+
+    /** Deletes a role; every user that had it loses it. */
+    public CompletableFuture<Long> roleDeleteAsync(String name) {
         return change("role delete " + name, AuthGrpc.getRoleDeleteMethod(), RoleDeleteRequest.newBuilder().setName(name).build());
     }
 
+    public long roleDelete(String name) {
+        return write(roleDeleteAsync(name));
+    }
+
     /** Grants {@code grant} to {@code role}; a grant on the same range as an earlier one replaces it. */
-    public long roleGrant(String role, Grant grant) {
+    public CompletableFuture<Long> roleGrantAsync(String role, Grant grant) {
         return change("role grant " + role, AuthGrpc.getRoleGrantPermissionMethod(), RoleGrantPermissionRequest.newBuilder()
                 .setRole(role).setPermission(toProto(grant)).build());
     }
 
+    public long roleGrant(String role, Grant grant) {
+        return write(roleGrantAsync(role, grant));
+    }
+
     /** Removes the role's permission on exactly {@code grant}'s range or prefix (its access is ignored). */
-    public long roleRevoke(String role, Grant grant) {
+    public CompletableFuture<Long> roleRevokeAsync(String role, Grant grant) {
         return change("role revoke " + role, AuthGrpc.getRoleRevokePermissionMethod(), RoleRevokePermissionRequest.newBuilder()
                 .setRole(role).setPermission(toProto(grant)).build());
     }
 
+    public long roleRevoke(String role, Grant grant) {
+        return write(roleRevokeAsync(role, grant));
+    }
+
+    public CompletableFuture<Role> roleGetAsync(String name) {
+        return read("role get " + name, AuthGrpc.getRoleGetMethod(), RoleGetRequest.newBuilder().setName(name).build())
+                .thenApply(r -> new Role(r.getName(), r.getPermissionsList().stream().map(AuthAdmin::fromProto).toList()));
+    }
+
     public Role roleGet(String name) {
-        return read(core.call(new Call.Spec<>("role get " + name, AuthGrpc.getRoleGetMethod(),
-                RoleGetRequest.newBuilder().setName(name).build(), Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0))
-                .thenApply(r -> new Role(r.getName(), r.getPermissionsList().stream().map(AuthAdmin::fromProto).toList())));
+        return Await.result(roleGetAsync(name), Call.Safety.IDEMPOTENT);
+    }
+
+    /** Every role, {@code root} first. */
+    public CompletableFuture<List<String>> roleListAsync() {
+        return read("role list", AuthGrpc.getRoleListMethod(), RoleListRequest.getDefaultInstance())
+                .thenApply(r -> List.copyOf(r.getRolesList()));
     }
 
     public List<String> roleList() {
-        return read(core.call(new Call.Spec<>("role list", AuthGrpc.getRoleListMethod(), RoleListRequest.getDefaultInstance(),
-                Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0)).thenApply(r -> List.copyOf(r.getRolesList())));
+        return Await.result(roleListAsync(), Call.Safety.IDEMPOTENT);
     }
 
-    private <Q> long change(String what, MethodDescriptor<Q, AuthChangeResponse> method, Q request) {
-        CompletableFuture<Long> f = core.call(new Call.Spec<>(what, method, request, Call.Route.LEADER, Call.Safety.UNSAFE_WRITE, 0))
+    /** Through the leader and the log, not retried once it may have been applied (like a membership change). */
+    private <Q> CompletableFuture<Long> change(String what, MethodDescriptor<Q, AuthChangeResponse> method, Q request) {
+        return core.call(new Call.Spec<>(what, method, request, Call.Route.LEADER, Call.Safety.UNSAFE_WRITE, 0))
                 .thenApply(AuthChangeResponse::getAuthRevision);
+    }
+
+    private static long write(CompletableFuture<Long> f) {
         return Await.result(f, Call.Safety.UNSAFE_WRITE);
     }
 
-    private static <T> T read(CompletableFuture<T> f) {
-        return Await.result(f, Call.Safety.IDEMPOTENT);
+    /** The answering node's applied auth store, the leader preferred. */
+    private <Q, R> CompletableFuture<R> read(String what, MethodDescriptor<Q, R> method, Q request) {
+        return core.call(new Call.Spec<>(what, method, request, Call.Route.PREFER_LEADER, Call.Safety.IDEMPOTENT, 0));
     }
 
     private static Permission toProto(Grant g) {
