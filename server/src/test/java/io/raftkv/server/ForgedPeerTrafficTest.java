@@ -82,7 +82,8 @@ class ForgedPeerTrafficTest {
             c.kv(leader).put(PutRequest.newBuilder().setKey(KEY).setValue(VALUE).build());
             long target = c.follower();
             long bystander = 6 - leader - target;
-            awaitApplied(c, target);
+            // Every member holds the value before the attack: a follower learns the commit with the next heartbeat.
+            c.servers.keySet().forEach(id -> awaitApplied(c, id));
             StatusResponse before = c.status(target);
             long clusterId = c.config(target).clusterId();
             ChannelCredentials creds = arms.pick(new Armory(pki, pki.channelCredentials(pki.member(bystander)), dir));
