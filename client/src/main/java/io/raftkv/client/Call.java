@@ -410,14 +410,15 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
         } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException x) {
             t = x.getCause() != null ? x.getCause() : x;
         }
+        // outcome(): an earlier attempt of this call (before its token went stale) may have reached the log.
         if (t instanceof AuthenticationException a) {
-            return new AuthenticationException(spec.what() + " refused: " + a.getMessage(), a, RaftKvException.Outcome.NOT_APPLIED);
+            return new AuthenticationException(spec.what() + " refused: " + a.getMessage(), a, outcome());
         }
         if (t instanceof RaftKvException r && r.outcome() == RaftKvException.Outcome.NOT_APPLIED && !(r instanceof ServerErrorException)) {
-            return new UnavailableException(spec.what() + " failed: could not log in: " + r.getMessage(), r,
-                    RaftKvException.Outcome.NOT_APPLIED, java.util.Map.of());
+            return new UnavailableException(spec.what() + " failed: could not log in: " + r.getMessage(), r, outcome(),
+                    java.util.Map.of());
         }
-        return new ServerErrorException(spec.what() + " failed: could not log in: " + t, t, RaftKvException.Outcome.NOT_APPLIED);
+        return new ServerErrorException(spec.what() + " failed: could not log in: " + t, t, outcome());
     }
 
     private RaftKvException exhausted(String why) {
