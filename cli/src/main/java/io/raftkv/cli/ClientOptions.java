@@ -26,10 +26,22 @@ final class ClientOptions {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Log in as NAME to a cluster with auth enabled; the password comes from --password-file, "
+                    + "$RAFTKV_PASSWORD or a prompt (NAME:PASSWORD also works, with a warning: shell history).")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the --user's password.")
+    Path passwordFile;
+
+    /** Where {@link #resolve} ran: the password (file, environment, prompt) is read there. */
+    private CliContext context;
+
     /** The output formats of {@code -w}. */
     enum Format { simple, table, json }
 
     Endpoints.Resolved resolve(CliContext ctx) {
+        context = ctx;
         return Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
                 ctx.resolve(Path.of(LocalCommands.DEFAULT_DIR)));
     }
@@ -41,9 +53,9 @@ final class ClientOptions {
 
     RaftKvClient client(Endpoints.Resolved r) {
         try {
-            return RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout)
-                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
-                    .build();
+            RaftKvClient.Builder b = RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout)
+                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
+            return Login.apply(b, user, passwordFile, context).build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(r.source() + ": " + e.getMessage());
         }

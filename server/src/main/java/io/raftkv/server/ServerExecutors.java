@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server's own executor must be the direct one ({@link #configure}): gRPC looks a call's method up on
  * that executor before it asks this supplier, so with the pool there every call, hot or not, first hopped
  * to a pool thread (and a hot one then often ran there too).
+ * Password hashing (Auth.Authenticate, user add, password changes) runs on neither: {@link Authenticator}'s own
+ * bounded pool sheds instead (running a 100 ms hash on the caller would put it on an event loop).
  */
 final class ServerExecutors implements ServerCallExecutorSupplier, AutoCloseable {
     private static final Set<String> DIRECT = Set.of(
