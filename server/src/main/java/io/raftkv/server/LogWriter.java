@@ -79,8 +79,13 @@ final class LogWriter implements Runnable {
         }
     }
 
-    /** Writes {@code rd} (synced if it must be), with the fsync metrics and the slow-fsync warning; any thread. */
-    static void write(long nodeId, RaftStore store, ServerMetrics metrics, Ready rd) {
+    private void persist(Ready rd) throws InterruptedException {
+        if (rd.snapshot().isPresent()) {
+            // Installing replaces the state machine: let the apply stage finish what it was handed first.
+            CountDownLatch drained = new CountDownLatch(1);
+            apply.offer(new ApplyInput.Drained(drained));
+            drained.await();
+        }
         long t0 = System.nanoTime();
         store.persist(rd);
         long took = System.nanoTime() - t0;
@@ -94,16 +99,6 @@ final class LogWriter implements Runnable {
                         TimeUnit.NANOSECONDS.toMillis(took));
             }
         }
-    }
-
-    private void persist(Ready rd) throws InterruptedException {
-        if (rd.snapshot().isPresent()) {
-            // Installing replaces the state machine: let the apply stage finish what it was handed first.
-            CountDownLatch drained = new CountDownLatch(1);
-            apply.offer(new ApplyInput.Drained(drained));
-            drained.await();
-        }
-        write(nodeId, store, metrics, rd);
         // Acknowledgements and votes leave from here, as soon as what they promise is durable: a hop through
         // the raft thread on a follower's every acknowledgement was pure latency.
         outbox.send(rd.persistedMessages());

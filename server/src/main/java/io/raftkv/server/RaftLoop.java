@@ -312,7 +312,7 @@ final class RaftLoop implements Runnable {
         if (committedHandedEarly && handCommitted(rd.committedEntries())) {
             outbox.updatePeers(members.transportPeers(node.status().config()));
         }
-        if (nothingToSync(rd) || (role != StateRole.LEADER && rd.snapshot().isEmpty())) {
+        if (nothingToSync(rd)) {
             persistHere(rd);
             return true;
         }
@@ -327,21 +327,13 @@ final class RaftLoop implements Runnable {
     }
 
     /**
-     * Writes a Ready on this thread instead of handing it to the log writer and back, a round trip that cost
-     * two thread wake-ups, one of them on the critical path of every commit:
-     * <ul>
-     *   <li>a Ready that needs no sync (an unsynced RocksDB write of the hard state, a few microseconds);</li>
-     *   <li>any Ready of a follower or candidate, fsync included, as etcd's raft loop does: it has nothing to
-     *       send while its own write is in flight (its acknowledgements and votes wait for that write), and
-     *       what arrives meanwhile goes into the next Ready. Only a leader keeps replicating and
-     *       heartbeating during its fsync, so only a leader's writes go to the log writer. Snapshot installs
-     *       always do (they first wait for the apply stage to drain).</li>
-     * </ul>
-     * Only one Ready is ever in flight, so log writes stay in order.
+     * Writes a Ready that needs no sync on this thread (an unsynced RocksDB write of the hard state, a few
+     * microseconds) instead of handing it to the log writer and back: that round trip cost two thread
+     * wake-ups per commit on every node. Only one Ready is ever in flight, so log writes stay in order.
      */
     private void persistHere(Ready rd) {
         try {
-            LogWriter.write(config.nodeId(), store, metrics, rd);
+            store.persist(rd);
         } catch (RuntimeException e) {
             halt("storage write failed; the node stops its write path: " + e, e);
             return;
