@@ -2,7 +2,9 @@ package io.raftkv.storage;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatchWithIndex;
@@ -26,10 +28,21 @@ final class Applier implements AutoCloseable {
     /** Who sent the request being applied ("" with auth off): the owner of a session it opens. */
     String requester = "";
 
-    Applier(Db db, long logClock, AuthState auth) {
+    /** What the committed state says about keys (shared, committed state only). */
+    private final KeyVersions versions;
+    /** What this batch did to keys so far; handed to {@link #versions} once the batch is written. */
+    final Map<Bytes, KeyVersions.Meta> written = new HashMap<>();
+
+    Applier(Db db, long logClock, AuthState auth, KeyVersions versions) {
         this.db = db;
         this.logClock = logClock;
         this.auth = auth;
+        this.versions = versions;
+    }
+
+    /** The batch was written: its key changes are committed state now. */
+    void committed() {
+        versions.commit(written);
     }
 
     @Override
@@ -135,19 +148,34 @@ final class Applier implements AutoCloseable {
         return v == null ? null : KvRecord.decodeKv(key, v, db.dataDir.toString());
     }
 
+    /** The key's version and create index as of this point of the batch, from memory when known. */
+    private KeyVersions.Meta meta(Bytes key) throws RocksDBException {
+        KeyVersions.Meta m = written.get(key);
+        if (m == null) {
+            m = versions.get(key);
+        }
+        if (m == null) {
+            KeyValue kv = get(key);
+            m = kv == null ? KeyVersions.ABSENT : new KeyVersions.Meta(kv.version(), kv.createIndex());
+        }
+        return m;
+    }
+
     private Result.Written put(Bytes key, Bytes value, long index) throws RocksDBException {
-        KeyValue old = get(key);
-        long version = old == null ? 1 : old.version() + 1;
-        long create = old == null ? index : old.createIndex();
+        KeyVersions.Meta old = meta(key);
+        long version = old.version() + 1;
+        long create = old.version() == 0 ? index : old.createIndex();
         batch.put(db.cf(Db.Cf.KV), Keys.kvKey(key), KvRecord.encodeKv(version, create, index, value));
+        written.put(key, new KeyVersions.Meta(version, create));
         return new Result.Written(index, version);
     }
 
     private boolean delete(Bytes key) throws RocksDBException {
-        if (get(key) == null) {
+        if (meta(key).version() == 0) {
             return false;
         }
         batch.delete(db.cf(Db.Cf.KV), Keys.kvKey(key));
+        written.put(key, KeyVersions.ABSENT);
         return true;
     }
 
@@ -157,6 +185,7 @@ final class Applier implements AutoCloseable {
         List<KeyValue> victims = scan(range, Integer.MAX_VALUE).kvs();
         for (KeyValue kv : victims) {
             batch.delete(db.cf(Db.Cf.KV), Keys.kvKey(kv.key()));
+            written.put(kv.key(), KeyVersions.ABSENT);
         }
         return victims.size();
     }
