@@ -202,7 +202,14 @@ final class KvService extends KVGrpc.KVImplBase {
         });
     }
 
-    private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> read) {
+    private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> unchecked) {
+        // Reads never reach apply's revision check: refuse one whose permissions changed while it was served.
+        long authRevision = gate.revision();
+        Function<Long, T> read = applied -> {
+            T answer = unchecked.apply(applied);
+            gate.recheck(authRevision);
+            return answer;
+        };
         if (c == Consistency.SERIALIZABLE) {
             NodeException gone = node.outOfService();
             if (gone != null) {
