@@ -31,7 +31,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.naming.InvalidNameException;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -249,8 +250,14 @@ final class AuthGate implements ServerInterceptor {
             throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "invalid token: " + ((Tokens.Invalid) c).why());
         }
         if (clientCertAuth) {
-            String cn = commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-            if (cn != null) {
+            List<String> names = commonNames(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+            if (names.size() > 1) {
+                // Libraries disagree on which one counts (Java's RDN order vs Go's last CN): guess none.
+                throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the client certificate's subject names "
+                        + names.size() + " common names: it stands for no user (one CN per client certificate)");
+            }
+            if (names.size() == 1) {
+                String cn = names.get(0);
                 if (!st.users().containsKey(cn)) {
                     throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the client certificate's common name \""
                             + cn + "\" is not a user");
@@ -263,23 +270,26 @@ final class AuthGate implements ServerInterceptor {
                 + "certificate whose common name is a user" : ""));
     }
 
-    private static String commonName(SSLSession session) {
+    /** Every common name of the verified client certificate's subject, multi-valued RDNs included. */
+    private static List<String> commonNames(SSLSession session) {
+        List<String> names = new ArrayList<>();
         if (session == null) {
-            return null;
+            return names;
         }
         try {
             Certificate[] chain = session.getPeerCertificates();
             if (chain.length == 0 || !(chain[0] instanceof X509Certificate x)) {
-                return null;
+                return names;
             }
             for (Rdn rdn : new LdapName(x.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
+                Attribute cn = rdn.toAttributes().get("CN");
+                for (int i = 0; cn != null && i < cn.size(); i++) {
+                    names.add(String.valueOf(cn.get(i)));
                 }
             }
-            return null;
-        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
-            return null;
+            return names;
+        } catch (SSLPeerUnverifiedException | NamingException e) {
+            return List.of();
         }
     }
 
