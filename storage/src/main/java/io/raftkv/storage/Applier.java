@@ -117,16 +117,21 @@ final class Applier implements AutoCloseable {
     }
 
     /**
-     * While auth is enabled, a session opened by a user serves only that user (and root); null if the
-     * requester may use {@code s}.
+     * While auth is enabled, a session opened by a user serves only that user (and root), and one opened while
+     * auth was off (no owner) only root: its stored last result may hold what any user read, and a "retry" of
+     * its sequence by another user would be answered with it. Null if the requester may use {@code s}.
      */
     Result.Rejected notOwner(KvRecord.Session s) {
-        if (!auth.enabled() || s.owner().isEmpty() || s.owner().equals(requester)) {
+        if (!auth.enabled() || (!s.owner().isEmpty() && s.owner().equals(requester))) {
             return null;
         }
         AuthState.User u = auth.users().get(requester);
         if (u != null && u.isRoot()) {
             return null;
+        }
+        if (s.owner().isEmpty()) {
+            return new Result.Rejected(Result.Reason.NOT_SESSION_OWNER, "session " + s.id() + " was opened while auth "
+                    + "was off and belongs to no user (only root may use it): open a new session");
         }
         return new Result.Rejected(Result.Reason.NOT_SESSION_OWNER, "session " + s.id() + " belongs to user \""
                 + s.owner() + "\", not to user \"" + requester + "\"");
