@@ -40,10 +40,13 @@ final class ClientOptions {
     }
 
     RaftKvClient client(Endpoints.Resolved r) {
+        return client(r, timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
+    }
+
+    /** A client whose attempts may each take {@code attempt}: for calls that wait on the server (a corruption check). */
+    RaftKvClient client(Endpoints.Resolved r, Duration attempt) {
         try {
-            return RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout)
-                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2))
-                    .build();
+            return RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout).attemptTimeout(attempt).build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(r.source() + ": " + e.getMessage());
         }

@@ -59,13 +59,38 @@ final class ClusterCommands {
                 Probe p = probe(c, ep);
                 seeds.add(p);
                 if (cluster && p.status() != null) {
-                    List<String> members = p.status().members().stream().map(ClusterStatus.Member::clientAddress)
-                            .filter(a -> !a.isEmpty()).toList();
-                    return members.stream().map(m -> m.equals(ep) ? p : probe(c, m)).toList();
+                    return probeMembers(c, leaderView(c, p));
                 }
             }
             return seeds;
         }
+    }
+
+    /**
+     * The member list to probe: the leader's if the first answer names one. A follower learns a peer's client
+     * address only from that peer's own traffic, and followers rarely talk to each other; every member talks
+     * to the leader.
+     */
+    private static Probe leaderView(RaftKvClient c, Probe first) {
+        ClusterStatus s = first.status();
+        if (s.role() == ClusterStatus.Role.LEADER || s.leaderAddress().isEmpty() || s.leaderAddress().equals(first.endpoint())) {
+            return first;
+        }
+        Probe leader = probe(c, s.leaderAddress());
+        return leader.status() == null ? first : leader;
+    }
+
+    /** Every member: asked at its client address, or named as unknown where the view has none (never left out). */
+    private static List<Probe> probeMembers(RaftKvClient c, Probe view) {
+        List<Probe> out = new ArrayList<>();
+        for (ClusterStatus.Member m : view.status().members()) {
+            if (m.clientAddress().isEmpty()) {
+                out.add(new Probe("node " + m.id(), null, "client address unknown to node " + view.status().nodeId(), 0));
+            } else {
+                out.add(m.clientAddress().equals(view.endpoint()) ? view : probe(c, m.clientAddress()));
+            }
+        }
+        return out;
     }
 
     private static Probe probe(RaftKvClient c, String endpoint) {

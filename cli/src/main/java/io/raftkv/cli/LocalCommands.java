@@ -54,6 +54,8 @@ final class LocalCommands {
         local.addSubcommand("pause", new Pause(ctx));
         local.addSubcommand("resume", new Resume(ctx));
         local.addSubcommand("restart", new Restart(ctx));
+        local.addSubcommand("add", new LocalMemberCommands.Add(ctx));
+        local.addSubcommand("remove", new LocalMemberCommands.Remove(ctx));
         return local;
     }
 
@@ -80,10 +82,13 @@ final class LocalCommands {
     @Command(name = "local", mixinStandardHelpOptions = true,
             description = {"Run a local cluster of node processes on 127.0.0.1 and break it:", "",
                 "  raftkv local up | down | status",
+                "  raftkv local up -- --quota-backend-bytes 4MiB   extra server flags for every node",
                 "  raftkv local kill N|leader|all       SIGKILL",
                 "  raftkv local pause N|leader|all      SIGSTOP (a hung node)",
                 "  raftkv local resume N|all            SIGCONT",
-                "  raftkv local restart N|leader|all    start again with the same flags and data"})
+                "  raftkv local restart N|leader|all    start again with the same flags and data",
+                "  raftkv local add ID [--learner]      member add, then start node ID joining the cluster",
+                "  raftkv local remove ID               after 'member remove ID': stop node ID, delete its data"})
     static final class Local implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -111,6 +116,13 @@ final class LocalCommands {
         Duration timeout;
         @Option(names = "--fresh", description = "Discard a stopped cluster's data in DIR instead of restarting it.")
         boolean fresh;
+        @Option(names = "--restore", paramLabel = "FILE",
+                description = "Found a NEW cluster from this backup: 'raftkv backup restore FILE' for every node, then start them.")
+        Path restore;
+        @Parameters(paramLabel = "SERVER_FLAG", arity = "0..*",
+                description = "After --: flags every node is started with (see 'raftkv server --help'), e.g. -- --quota-backend-bytes 4MiB;"
+                        + " remembered for restarts and added nodes, replaced by the flags of a later 'up -- ...'.")
+        List<String> serverFlags = new ArrayList<>();
 
         Up(CliContext ctx) {
             this.ctx = ctx;
@@ -130,6 +142,15 @@ final class LocalCommands {
                             + "); stop it with 'raftkv local down' first");
                 }
             }
+            checkServerFlags(serverFlags);
+            Path backup = restore == null ? null : ctx.resolve(restore);
+            if (backup != null && existing.isPresent() && !fresh) {
+                throw CliException.usage("--restore founds a new cluster, but " + dir + " holds one; add --fresh to discard it"
+                        + " (or use another --dir)");
+            }
+            if (backup != null && !java.nio.file.Files.isRegularFile(backup)) {
+                throw CliException.usage("--restore: no backup file " + backup);
+            }
             LocalCluster cluster;
             if (existing.isPresent() && !fresh) {
                 cluster = resume(existing.get());
@@ -139,7 +160,16 @@ final class LocalCommands {
                 }
                 cluster = create(dir);
             }
+            if (!serverFlags.isEmpty()) {
+                cluster = cluster.withServerFlags(serverFlags);
+            }
             cluster = cluster.withLauncher(prefix(ctx.launcher().get()));
+            if (backup != null) {
+                for (LocalCluster.Node n : cluster.nodes()) {
+                    LocalNodes.restore(cluster, n, backup);
+                    ctx.out().println("restored node " + n.id() + " from " + backup);
+                }
+            }
             for (LocalCluster.Node n : cluster.nodes()) {
                 cluster = cluster.withPid(n.id(), LocalNodes.start(cluster, n));
             }
@@ -162,6 +192,20 @@ final class LocalCommands {
             ctx.out().println("leader: node " + leader.nodeId() + " (term " + leader.term() + ")");
             ctx.out().println("endpoints: " + cluster.endpoints());
             return 0;
+        }
+
+        /** Extra server flags must be flags, and none that 'local' sets itself. */
+        private static void checkServerFlags(List<String> flags) {
+            if (!flags.isEmpty() && !flags.get(0).startsWith("-")) {
+                throw CliException.usage("unexpected argument '" + flags.get(0) + "': server flags go after --, e.g."
+                        + " raftkv local up -- --quota-backend-bytes 4MiB");
+            }
+            for (String f : flags) {
+                String name = f.contains("=") ? f.substring(0, f.indexOf('=')) : f;
+                if (LocalCluster.OWN_FLAGS.contains(name)) {
+                    throw CliException.usage(name + " is set by 'raftkv local' for each node; it cannot be passed after --");
+                }
+            }
         }
 
         /** java, its options and the entry point: what {@code server <flags>} is appended to. */
@@ -383,6 +427,9 @@ final class LocalCommands {
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait until the node answers (default: ${DEFAULT-VALUE}).")
         Duration timeout;
+        @Option(names = "--server-jar", paramLabel = "JAR",
+                description = "Run the node from this server jar from now on (a rolling upgrade, one node at a time); remembered.")
+        Path serverJar;
 
         Restart(CliContext ctx) {
             this.ctx = ctx;
@@ -391,6 +438,10 @@ final class LocalCommands {
         @Override
         public Integer call() {
             LocalCluster cluster = options.cluster(ctx);
+            Path jar = serverJar == null ? null : ctx.resolve(serverJar);
+            if (jar != null && !java.nio.file.Files.isRegularFile(jar)) {
+                throw CliException.usage("--server-jar: no file " + jar);
+            }
             List<LocalCluster.Node> targets;
             try (LocalNodes nodes = new LocalNodes(cluster)) {
                 targets = nodes.pick(target);
@@ -398,7 +449,10 @@ final class LocalCommands {
                         .forEach(ctx.err()::println);
             }
             for (LocalCluster.Node n : targets) {
-                cluster = cluster.withPid(n.id(), LocalNodes.start(cluster, n));
+                if (jar != null) {
+                    cluster = cluster.withNode(cluster.node(n.id()).withServerJar(jar.toString()));
+                }
+                cluster = cluster.withPid(n.id(), LocalNodes.start(cluster, cluster.node(n.id())));
             }
             cluster.store();
             try (LocalNodes nodes = new LocalNodes(cluster)) {
@@ -452,7 +506,7 @@ final class LocalCommands {
         throw CliException.usage("expected " + what + ", got '" + text + "'");
     }
 
-    private static void printLogs(CliContext ctx, LocalCluster cluster, List<LocalCluster.Node> nodes) {
+    static void printLogs(CliContext ctx, LocalCluster cluster, List<LocalCluster.Node> nodes) {
         for (LocalCluster.Node n : nodes) {
             Path log = cluster.logFile(n.id());
             ctx.err().println("--- node " + n.id() + ": " + log + " (last " + LOG_LINES + " lines) ---");

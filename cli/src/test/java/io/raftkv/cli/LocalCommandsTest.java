@@ -153,4 +153,19 @@ class LocalCommandsTest {
         assertEquals(2, cli("local", "up", "--nodes", "0").code());
         assertEquals(2, cli("local").code());
     }
+
+    @Test
+    void extraServerFlagsGoAfterDashDashAndNeverRepeatWhatLocalSets() {
+        String d = "--dir=" + dir();
+        FakeCluster.Result stray = FakeCluster.run(Map.of(), cwd, "local", "up", d, "quota");
+        assertEquals(2, stray.code(), stray.toString());
+        assertTrue(stray.err().contains("server flags go after --"), stray.err());
+        FakeCluster.Result own = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--", "--data-dir=/elsewhere");
+        assertEquals(2, own.code(), own.toString());
+        assertTrue(own.err().contains("--data-dir is set by 'raftkv local'"), own.err());
+        FakeCluster.Result restore = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--restore", "missing.rkv");
+        assertEquals(2, restore.code(), restore.toString());
+        assertTrue(restore.err().contains("no backup file " + cwd.resolve("missing.rkv")), restore.err());
+        assertTrue(LocalCluster.load(dir()).isEmpty(), "nothing was started or recorded");
+    }
 }
