@@ -59,7 +59,7 @@ final class ClusterCommands {
                 Probe p = probe(c, ep);
                 seeds.add(p);
                 if (cluster && p.status() != null) {
-                    return probeMembers(c, leaderView(c, p));
+                    return probeMembers(c, leaderView(c, p), seeds);
                 }
             }
             return seeds;
@@ -80,14 +80,21 @@ final class ClusterCommands {
         return leader.status() == null ? first : leader;
     }
 
-    /** Every member: asked at its client address, or named as unknown where the view has none (never left out). */
-    private static List<Probe> probeMembers(RaftKvClient c, Probe view) {
+    /**
+     * Every member: asked at its client address, or named as unknown where the view has none (never left out).
+     * An endpoint already asked keeps its first answer: asking a dead one again would only meet its open
+     * circuit breaker instead of the real reason.
+     */
+    private static List<Probe> probeMembers(RaftKvClient c, Probe view, List<Probe> asked) {
         List<Probe> out = new ArrayList<>();
         for (ClusterStatus.Member m : view.status().members()) {
-            if (m.clientAddress().isEmpty()) {
+            String address = m.clientAddress();
+            if (address.isEmpty()) {
                 out.add(new Probe("node " + m.id(), null, "client address unknown to node " + view.status().nodeId(), 0));
+            } else if (address.equals(view.endpoint())) {
+                out.add(view);
             } else {
-                out.add(m.clientAddress().equals(view.endpoint()) ? view : probe(c, m.clientAddress()));
+                out.add(asked.stream().filter(p -> p.endpoint().equals(address)).findFirst().orElseGet(() -> probe(c, address)));
             }
         }
         return out;

@@ -109,7 +109,8 @@ final class LocalCommands {
                 description = "Cluster size, 3 or 5 recommended (default: 3, or the size of the stopped cluster in DIR).")
         Integer nodes;
         @Option(names = "--base-port", paramLabel = "P",
-                description = "Peer ports P.., client ports P+1000.., metrics ports P+2000.. (default: 7001 if free, else any free ports).")
+                description = "Peer ports P.., client ports P+1000.., metrics ports P+2000.. (default: 7001 if free, else any free ports;"
+                        + " 0: any free ports).")
         Integer basePort;
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait for a leader (default: ${DEFAULT-VALUE}).")
@@ -237,8 +238,13 @@ final class LocalCommands {
 
         private LocalCluster create(Path dir) {
             int n = nodes == null ? 3 : nodes;
+            int highest = 65535 - Ports.METRICS_OFFSET - (n - 1);
+            if (basePort != null && (basePort < 0 || basePort > highest)) {
+                throw CliException.usage("--base-port must be 0 (any free ports) or 1.." + highest + " for " + n
+                        + " nodes (its metrics ports run to P+" + (Ports.METRICS_OFFSET + n - 1) + "), got " + basePort);
+            }
             Ports.Plan plan = Ports.choose(n, basePort == null ? Ports.DEFAULT_BASE : basePort, Ports::isFree);
-            if (plan.fallback() && basePort != null) {
+            if (plan.fallback() && basePort != null && basePort != 0) {
                 throw CliException.failed("ports " + basePort + ".." + (basePort + n - 1) + ", " + (basePort + Ports.CLIENT_OFFSET)
                         + ".." + (basePort + Ports.CLIENT_OFFSET + n - 1) + " or " + (basePort + Ports.METRICS_OFFSET) + ".."
                         + (basePort + Ports.METRICS_OFFSET + n - 1) + " are not free (--base-port " + basePort + ")");

@@ -134,4 +134,19 @@ class AlarmCommandsTest {
         assertEquals(1, noLeader.code(), noLeader.toString());
         assertTrue(noLeader.out().contains("node 2 is unhealthy: client address unknown to node 1"), noLeader.out());
     }
+
+    /**
+     * A dead member listed first is asked once: asking it again for the member list's sake met the client's
+     * open circuit breaker, which hid the real reason (connection refused) the runbook tells operators to look for.
+     */
+    @Test
+    void aDeadFirstEndpointKeepsItsOwnReasonInClusterWideChecks() throws InterruptedException {
+        cluster.stop(1);
+        FakeCluster.Result health = FakeCluster.run(Map.of(), cwd, "endpoint", "health", "--cluster", "--endpoints=" + cluster.endpoints());
+        assertEquals(1, health.code(), health.toString());
+        List<String> lines = health.out().lines().toList();
+        assertEquals(3, lines.size(), health.out());
+        assertTrue(lines.get(0).startsWith(cluster.node(1).address + " is unhealthy: unreachable ("), health.out());
+        assertEquals(2, lines.stream().filter(l -> l.contains(" is healthy: leader 2")).count(), health.out());
+    }
 }

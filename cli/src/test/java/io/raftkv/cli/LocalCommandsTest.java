@@ -57,7 +57,8 @@ class LocalCommandsTest {
 
     @Test
     void upPlayDown() throws IOException {
-        FakeCluster.Result up = cli("local", "up", "--timeout", "60s");
+        // --base-port 0: any free ports (it was refused as "ports 0..2 are not free").
+        FakeCluster.Result up = cli("local", "up", "--timeout", "60s", "--base-port", "0");
         assertEquals(0, up.code(), up.err() + up.out());
         List<String> lines = up.out().lines().toList();
         assertEquals(5, lines.size(), up.out());
@@ -151,6 +152,11 @@ class LocalCommandsTest {
         assertEquals(1, r.code());
         assertEquals("error: no local cluster in " + dir() + " (start one with 'raftkv local up')\n", r.err());
         assertEquals(2, cli("local", "up", "--nodes", "0").code());
+        FakeCluster.Result negative = cli("local", "up", "--base-port", "-1");
+        assertEquals(2, negative.code(), negative.toString());
+        assertEquals("error: --base-port must be 0 (any free ports) or 1..63533 for 3 nodes (its metrics ports run to P+2002),"
+                + " got -1\n", negative.err());
+        assertEquals(2, cli("local", "up", "--base-port", "63534").code(), "node 3's metrics port would be 65536");
         assertEquals(2, cli("local").code());
     }
 
