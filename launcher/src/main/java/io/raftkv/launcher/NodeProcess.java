@@ -90,6 +90,9 @@ public final class NodeProcess {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            // glibc gives every thread that mallocs its own arena (up to 8 per core); RocksDB's allocations then
+            // spread over many of them and the node's RSS grows with fragmentation. Two are plenty here.
+            pb.environment().putIfAbsent("MALLOC_ARENA_MAX", ServerLauncher.MALLOC_ARENA_MAX);
             Process p = lifetime == Lifetime.TIED ? SPAWNER.submit(pb::start).get() : pb.start();
             return new NodeProcess(p.pid(), marker, p);
         } catch (IOException e) {

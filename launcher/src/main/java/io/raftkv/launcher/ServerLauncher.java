@@ -24,6 +24,9 @@ public record ServerLauncher(Path java, List<String> jvmOptions, List<String> en
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC",
             "-XX:+ExitOnOutOfMemoryError");
 
+    /** glibc malloc arenas for node processes (environment MALLOC_ARENA_MAX, unless already set). */
+    public static final String MALLOC_ARENA_MAX = "2";
+
     /** Environment variable naming the server's runnable jar (bin/raftkv sets it). */
     public static final String SERVER_JAR_ENV = "RAFTKV_SERVER_JAR";
     /** Environment variable replacing {@link #DEFAULT_JVM_OPTIONS} for node processes. */

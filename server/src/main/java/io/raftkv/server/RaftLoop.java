@@ -63,6 +63,8 @@ final class RaftLoop implements Runnable {
     private List<Waiters.Proposal> tracks = new ArrayList<>();
     private List<Reply> replies = new ArrayList<>();
     private boolean persistInFlight;
+    /** Changes refused only because the core counts the previous change applied once the Ready in flight is written. */
+    private final List<RaftInput.ChangeMembership> changesAfterPersist = new ArrayList<>();
     /** Whether the Ready in flight had its committed entries handed to the apply stage before it was written. */
     private boolean committedHandedEarly;
     private StateRole role = StateRole.FOLLOWER;
@@ -332,6 +334,7 @@ final class RaftLoop implements Runnable {
         node.advance(rd);
         persistInFlight = false;
         publishStatus(membershipChanged);
+        retryChangesAfterPersist();
     }
 
     /** Applies committed conf changes to the core and the member directory, in log order. */
@@ -473,8 +476,26 @@ final class RaftLoop implements Runnable {
         ProposeResult r = node.proposeConfChange(cc);
         if (r instanceof ProposeResult.Appended a) {
             LOG.info("node {}: proposed {} at index {}", config.nodeId(), cc, a.index());
+        } else if (persistInFlight && r instanceof ProposeResult.Dropped d
+                && d.reason() == ProposeResult.Reason.CONF_CHANGE_PENDING) {
+            // The previous change may already be applied (and answered): the apply stage runs ahead of the
+            // log writer, and the core counts an entry applied when the Ready holding its commit is written.
+            changesAfterPersist.add(c);
+            return;
         }
         track(r, c.deadlineNanos(), c.reply());
+    }
+
+    /** Proposes once more the changes that waited for a write; a change still pending now is refused. */
+    private void retryChangesAfterPersist() {
+        if (changesAfterPersist.isEmpty()) {
+            return;
+        }
+        List<RaftInput.ChangeMembership> waiting = List.copyOf(changesAfterPersist);
+        changesAfterPersist.clear();
+        for (RaftInput.ChangeMembership c : waiting) {
+            changeMembership(c);
+        }
     }
 
     // ------------------------------------------------------------------ status

@@ -105,6 +105,24 @@ class MembershipChangeTest {
         }
     }
 
+    /**
+     * A change that returned lets the next one through at once: the apply stage answers a change while the
+     * Ready holding its commit is still being written, and the leader's core counted it applied only after
+     * that write, so the next change was refused as "another membership change is not applied yet".
+     */
+    @Test
+    void aChangeThatReturnedNeverBlocksTheNext() {
+        try (TestCluster c = new TestCluster(dir, 3, x -> x)) {
+            long leader = c.awaitLeader();
+            for (long id = 4; id < 14; id++) {
+                c.reserve(id);
+                add(c, leader, id, true);
+                remove(c, leader, id);
+            }
+            assertEquals(3, members(c, leader).size());
+        }
+    }
+
     @Test
     void membersAddedAtRuntimeSurviveRestartsAndReachLaggardsThroughSnapshots() {
         UnaryOperator<ServerConfig> smallSnapshots = x -> new ServerConfig(x.nodeId(), x.clusterToken(), x.initialCluster(),

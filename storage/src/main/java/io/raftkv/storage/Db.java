@@ -54,10 +54,11 @@ final class Db implements AutoCloseable {
     /**
      * RocksDB's memory, bounded on purpose (issue 11: a node's RSS was 270-360 MiB): one block cache for
      * every column family (by default each gets its own), and the memtables charged against it through a
-     * write-buffer manager, so data blocks and unflushed writes together stay near {@link #CACHE_BYTES}.
+     * write-buffer manager, so data blocks, index and filter blocks and unflushed writes together stay near
+     * {@link #CACHE_BYTES}.
      */
-    static final long CACHE_BYTES = 48L << 20;
-    static final long MEMTABLE_BYTES = 24L << 20;
+    static final long CACHE_BYTES = 32L << 20;
+    static final long MEMTABLE_BYTES = 16L << 20;
     private final org.rocksdb.LRUCache cache = new org.rocksdb.LRUCache(CACHE_BYTES);
     private final org.rocksdb.WriteBufferManager writeBuffers = new org.rocksdb.WriteBufferManager(MEMTABLE_BYTES, cache);
     private final DBOptions dbOptions;
@@ -91,7 +92,9 @@ final class Db implements AutoCloseable {
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (Cf cf : Cf.values()) {
             ColumnFamilyOptions o = new ColumnFamilyOptions()
-                    .setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig().setBlockCache(cache))
+                    // Index and filter blocks live in the cache too, so it bounds them (outside it they grow with the data).
+                    .setTableFormatConfig(new org.rocksdb.BlockBasedTableConfig().setBlockCache(cache)
+                            .setCacheIndexAndFilterBlocks(true).setPinL0FilterAndIndexBlocksInCache(true))
                     // Flushes happen by the manager's total anyway; a smaller memtable per family flushes sooner.
                     .setWriteBufferSize(cf == Cf.RAFT_LOG || cf == Cf.KV ? 8L << 20 : 2L << 20);
             if (cf == Cf.RAFT_LOG) {
