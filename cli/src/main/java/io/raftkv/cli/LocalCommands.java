@@ -87,6 +87,7 @@ final class LocalCommands {
                 "  raftkv local pause N|leader|all      SIGSTOP (a hung node)",
                 "  raftkv local resume N|all            SIGCONT",
                 "  raftkv local restart N|leader|all    start again with the same flags and data",
+                "  raftkv local restart N -- FLAGS      ... with these server flags from now on (rolling change)",
                 "  raftkv local add ID [--learner]      member add, then start node ID joining the cluster",
                 "  raftkv local remove ID               after 'member remove ID': stop node ID, delete its data"})
     static final class Local implements Callable<Integer> {
@@ -196,10 +197,10 @@ final class LocalCommands {
         }
 
         /** Extra server flags must be flags, and none that 'local' sets itself. */
-        private static void checkServerFlags(List<String> flags) {
+        static void checkServerFlags(List<String> flags) {
             if (!flags.isEmpty() && !flags.get(0).startsWith("-")) {
                 throw CliException.usage("unexpected argument '" + flags.get(0) + "': server flags go after --, e.g."
-                        + " raftkv local up -- --quota-backend-bytes 4MiB");
+                        + " -- --quota-backend-bytes 4MiB");
             }
             for (String f : flags) {
                 String name = f.contains("=") ? f.substring(0, f.indexOf('=')) : f;
@@ -436,6 +437,10 @@ final class LocalCommands {
         @Option(names = "--server-jar", paramLabel = "JAR",
                 description = "Run the node from this server jar from now on (a rolling upgrade, one node at a time); remembered.")
         Path serverJar;
+        @Parameters(index = "1..*", paramLabel = "SERVER_FLAG", arity = "0..*",
+                description = "After --: the flags every node is started with from now on, replacing the remembered ones"
+                        + " (a rolling configuration change: restart one node at a time), e.g. 1 -- --quota-backend-bytes 4MiB.")
+        List<String> serverFlags = new ArrayList<>();
 
         Restart(CliContext ctx) {
             this.ctx = ctx;
@@ -447,6 +452,10 @@ final class LocalCommands {
             Path jar = serverJar == null ? null : ctx.resolve(serverJar);
             if (jar != null && !java.nio.file.Files.isRegularFile(jar)) {
                 throw CliException.usage("--server-jar: no file " + jar);
+            }
+            Up.checkServerFlags(serverFlags);
+            if (!serverFlags.isEmpty()) {
+                cluster = cluster.withServerFlags(serverFlags);
             }
             List<LocalCluster.Node> targets;
             try (LocalNodes nodes = new LocalNodes(cluster)) {

@@ -133,6 +133,15 @@ class AlarmCommandsTest {
                 "--endpoints=" + cluster.node(1).address);
         assertEquals(1, noLeader.code(), noLeader.toString());
         assertTrue(noLeader.out().contains("node 2 is unhealthy: client address unknown to node 1"), noLeader.out());
+
+        // A member that knows no one's address (just restarted, no leader yet): the other endpoints given answer for their ids.
+        FakeCluster.Result given = FakeCluster.run(Map.of(), cwd, "endpoint", "health", "--cluster", "--endpoints=" + cluster.endpoints());
+        assertEquals(1, given.code(), given.toString());
+        List<String> lines = given.out().lines().toList();
+        assertEquals(3, lines.size(), given.out());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(cluster.node(i + 1).address + " is unhealthy: no leader (term 1)", lines.get(i), given.out());
+        }
     }
 
     /**

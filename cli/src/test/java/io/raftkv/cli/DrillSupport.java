@@ -31,7 +31,10 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
-/** What the runbook drills need besides bin/raftkv: polling, /readyz, a tampered store, a "new" server jar, a writer. */
+/**
+ * What the runbook drills need besides bin/raftkv: polling, /readyz and /metrics (what a load balancer and
+ * Prometheus see), a tampered store, a "new" server jar, a writer.
+ */
 final class DrillSupport {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -71,8 +74,26 @@ final class DrillSupport {
         await(Duration.ofSeconds(60), "node " + n.id() + " /readyz 200", () -> readyz(n) == 200);
     }
 
-    /** Swaps the stored values of the first two keys of the {@code kv} column family: both still decode, the state differs. */
-    static void swapTwoValues(Path db) {
+    /**
+     * One series of the node's Prometheus exposition as an alert rule reads it, e.g.
+     * {@code raftkv_server_alarm{type="corrupt"}}; NaN when the node does not answer (Prometheus: {@code up == 0}).
+     */
+    static double metric(LocalCluster.Node n, String series) {
+        String body;
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(n.metricsUrl())).timeout(Duration.ofSeconds(5)).build();
+            body = HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        return body.lines().filter(l -> l.startsWith(series + " ")).map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError("node " + n.id() + " exports no " + series));
+    }
+    /** Swaps the stored records of two keys in the {@code kv} column family: both still decode, the state differs. */
+    static void swapValues(Path db, String a, String b) {
         RocksDB.loadLibrary();
         List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -82,17 +103,22 @@ final class DrillSupport {
             }
             try (DBOptions dbo = new DBOptions(); RocksDB r = RocksDB.open(dbo, db.toString(), cfs, handles)) {
                 ColumnFamilyHandle kv = handles.get(indexOf(cfs, "kv"));
-                byte[][] keys = new byte[2][];
-                byte[][] values = new byte[2][];
+                // Stored keys are the user's key after a one-byte prefix (storage's Keys.kvKey).
+                byte[] ka = null;
+                byte[] kb = null;
                 try (RocksIterator it = r.newIterator(kv)) {
-                    it.seekToFirst();
-                    for (int i = 0; i < 2; i++, it.next()) {
-                        keys[i] = it.key();
-                        values[i] = it.value();
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        String user = new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8);
+                        ka = user.equals(a) ? it.key() : ka;
+                        kb = user.equals(b) ? it.key() : kb;
                     }
                 }
-                r.put(kv, keys[0], values[1]);
-                r.put(kv, keys[1], values[0]);
+                if (ka == null || kb == null) {
+                    throw new AssertionError("no record of " + (ka == null ? a : b) + " in " + db);
+                }
+                byte[] va = r.get(kv, ka);
+                r.put(kv, ka, r.get(kv, kb));
+                r.put(kv, kb, va);
                 r.flushWal(true);
             }
         } catch (RocksDBException e) {
@@ -109,6 +135,17 @@ final class DrillSupport {
             }
         }
         throw new AssertionError("no column family " + name);
+    }
+
+    /** {@code rm -rf DIR}: a member's lost disk. */
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A copy of the server jar that calls itself {@code version}: the "new release" of the upgrade drill. */
@@ -165,6 +202,12 @@ final class DrillSupport {
 
         List<String> failures() {
             return List.copyOf(failures);
+        }
+
+        /** The first three failures and how many there were: enough to see why, short enough to read. */
+        String someFailures() {
+            List<String> all = failures();
+            return all.size() + " failed, first: " + all.subList(0, Math.min(3, all.size()));
         }
 
         @Override

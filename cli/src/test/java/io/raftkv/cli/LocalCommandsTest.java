@@ -38,7 +38,8 @@ class LocalCommandsTest {
 
     private FakeCluster.Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.add("--dir=" + dir());
+        // Before a '--': what follows it are server flags.
+        all.add(all.contains("--") ? all.indexOf("--") : all.size(), "--dir=" + dir());
         return FakeCluster.run(Map.of(), cwd, new byte[0], () -> fakeLauncher(FakeNodeMain.class.getName()),
                 all.toArray(new String[0]));
     }
@@ -110,6 +111,17 @@ class LocalCommandsTest {
         assertNotEquals(cluster.node(1).pid(), newPid);
         assertEquals("restarted node 1 (pid " + newPid + ")\n", restart.out());
         assertTrue(statusRow(1).matches("1\\s+" + newPid + "\\s+alive\\s+leader\\s+.*"), statusRow(1));
+
+        // A rolling configuration change: the flags after -- replace the remembered ones for this and every later start.
+        FakeCluster.Result reconfigured = cli("local", "restart", "2", "--", "--quota-backend-bytes", "4MiB");
+        assertEquals(0, reconfigured.code(), reconfigured.toString());
+        LocalCluster changed = LocalCluster.load(dir()).orElseThrow();
+        assertEquals(List.of("--quota-backend-bytes", "4MiB"), changed.serverFlags());
+        String args2 = Files.readString(Path.of("/proc/" + changed.node(2).pid() + "/cmdline")).replace('\0', ' ').trim();
+        assertTrue(args2.endsWith("--quota-backend-bytes 4MiB"), args2);
+        FakeCluster.Result own = cli("local", "restart", "3", "--", "--data-dir=/elsewhere");
+        assertEquals(2, own.code(), own.toString());
+        assertTrue(own.err().contains("--data-dir is set by 'raftkv local'"), own.err());
 
         assertEquals(2, cli("local", "restart", "9").code());
         assertEquals(2, cli("local", "pause", "someone").code());
