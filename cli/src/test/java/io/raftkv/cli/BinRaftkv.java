@@ -92,14 +92,23 @@ final class BinRaftkv {
                 java.nio.file.StandardOpenOption.APPEND);
     }
 
+    /** Adds a command the drill ran without bin/raftkv (curl, rm) and its output to the transcript. */
+    void shell(String command, String output) {
+        append("$ " + command + "\n" + (output.isEmpty() ? "" : output + "\n"));
+    }
+
     /** Adds a note to the transcript (what the drill checked without a command). */
     void note(String text) {
+        append("# " + text + "\n");
+    }
+
+    private void append(String text) {
         if (transcript == null) {
             return;
         }
         try {
             Files.createDirectories(transcript.getParent());
-            Files.writeString(transcript, "# " + text + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+            Files.writeString(transcript, text, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -56,14 +56,19 @@ final class DrillSupport {
         return LocalCluster.load(dir).orElseThrow(() -> new AssertionError("no local cluster in " + dir));
     }
 
-    /** {@code curl http://127.0.0.1:PORT/readyz}: the status code, or -1 when nothing answers. */
-    static int readyz(LocalCluster.Node n) {
+    /** An HTTP answer; code -1 when nothing answers. */
+    record Answer(int code, String body) {
+    }
+
+    /** {@code curl http://127.0.0.1:PORT/readyz}: what a load balancer sees. */
+    static Answer readyz(LocalCluster.Node n) {
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.metricsPort() + "/readyz"))
                     .timeout(Duration.ofSeconds(2)).build();
-            return HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body().trim());
         } catch (IOException e) {
-            return -1;
+            return new Answer(-1, "curl: (7) Failed to connect to 127.0.0.1 port " + n.metricsPort() + ": Connection refused");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
@@ -71,27 +76,34 @@ final class DrillSupport {
     }
 
     static void awaitReady(LocalCluster.Node n) {
-        await(Duration.ofSeconds(60), "node " + n.id() + " /readyz 200", () -> readyz(n) == 200);
+        await(Duration.ofSeconds(60), "node " + n.id() + " /readyz 200", () -> readyz(n).code() == 200);
     }
 
     /**
      * One series of the node's Prometheus exposition as an alert rule reads it, e.g.
-     * {@code raftkv_server_alarm{type="corrupt"}}; NaN when the node does not answer (Prometheus: {@code up == 0}).
+     * {@code raftkv_server_alarm{type="corrupt"}}: its line, or "" when the node does not answer (Prometheus:
+     * {@code up == 0}).
      */
-    static double metric(LocalCluster.Node n, String series) {
+    static String metricLine(LocalCluster.Node n, String series) {
         String body;
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create(n.metricsUrl())).timeout(Duration.ofSeconds(5)).build();
             body = HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
-            return Double.NaN;
+            return "";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
-        return body.lines().filter(l -> l.startsWith(series + " ")).map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
-                .findFirst().orElseThrow(() -> new AssertionError("node " + n.id() + " exports no " + series));
+        return body.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("node " + n.id() + " exports no " + series));
     }
+
+    /** The value of {@link #metricLine}; NaN when the node does not answer. */
+    static double value(String metricLine) {
+        return metricLine.isEmpty() ? Double.NaN : Double.parseDouble(metricLine.substring(metricLine.lastIndexOf(' ') + 1));
+    }
+
     /** Swaps the stored records of two keys in the {@code kv} column family: both still decode, the state differs. */
     static void swapValues(Path db, String a, String b) {
         RocksDB.loadLibrary();

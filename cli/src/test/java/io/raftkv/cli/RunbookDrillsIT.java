@@ -2,8 +2,6 @@ package io.raftkv.cli;
 
 import static io.raftkv.cli.DrillSupport.await;
 import static io.raftkv.cli.DrillSupport.awaitReady;
-import static io.raftkv.cli.DrillSupport.metric;
-import static io.raftkv.cli.DrillSupport.readyz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,6 +150,22 @@ class RunbookDrillsIT {
         return last[0];
     }
 
+    /** {@code curl -s http://127.0.0.1:PORT/readyz}, recorded in the transcript; returns the status code. */
+    private int curlReadyz(LocalCluster.Node n) {
+        DrillSupport.Answer a = DrillSupport.readyz(n);
+        raftkv.shell("curl -s http://127.0.0.1:" + n.metricsPort() + "/readyz"
+                + (a.code() > 0 ? "        # HTTP " + a.code() : "        # exit 7: connection refused"),
+                a.code() > 0 ? a.body() : "");
+        return a.code();
+    }
+
+    /** {@code curl -s METRICS_URL | grep '^SERIES '}, recorded in the transcript: what an alert rule reads. */
+    private double metric(LocalCluster.Node n, String series) {
+        String line = DrillSupport.metricLine(n, series);
+        raftkv.shell("curl -s " + n.metricsUrl() + " | grep '^" + series + " '", line);
+        return DrillSupport.value(line);
+    }
+
     private String get(String key) {
         return raftkv.ok("get", key, "--dir", c).out();
     }
@@ -184,12 +198,12 @@ class RunbookDrillsIT {
         BinRaftkv.Run health = raftkv.exits(1, "endpoint", "health", "--cluster", "--dir", c);
         assertTrue(health.out().contains(f.clientAddress() + " is unhealthy: unreachable"), health.out());
         assertEquals(2, count(health.out(), " is healthy: leader "), health.out());
-        assertEquals(-1, readyz(f), "nothing answers on its metrics port: RaftkvMemberDown (up == 0)");
+        assertEquals(-1, curlReadyz(f), "nothing answers on its metrics port: RaftkvMemberDown (up == 0)");
         raftkv.ok("put", "follower/during", "outage", "--dir", c);
 
         raftkv.ok("local", "restart", Long.toString(f.id()), "--dir", c);
         awaitReady(f);
-        raftkv.note("curl http://127.0.0.1:" + f.metricsPort() + "/readyz: ok");
+        assertEquals(200, curlReadyz(f));
         awaitHealthy();
         assertEquals("outage", getFrom(f, "follower/during"), "the follower caught up on what it missed");
         assertEquals("incident", get("follower/before"));
@@ -298,7 +312,7 @@ class RunbookDrillsIT {
         assertTrue(raftkv.ok("alarm", "list", "--dir", c).out().startsWith("member " + bad.id() + " corrupt: "));
         BinRaftkv.Run health = raftkv.exits(1, "endpoint", "health", "--cluster", "--dir", c);
         assertTrue(health.out().contains(bad.clientAddress() + " is unhealthy: alarm corrupt"), health.out());
-        assertEquals(503, readyz(bad));
+        assertEquals(503, curlReadyz(bad));
         assertEquals(1.0, metric(bad, "raftkv_server_alarm{type=\"corrupt\"}"), "RaftkvCorrupt fires for it");
 
         // Disarming is no repair: the next check finds the same member again.
@@ -327,7 +341,7 @@ class RunbookDrillsIT {
         raftkv.ok("local", "kill", Long.toString(gone), "--dir", c);
         Path data = cluster().dataDir(gone);
         DrillSupport.deleteTree(data);
-        raftkv.note("rm -rf " + data + "    (node " + gone + "'s disk is lost)");
+        raftkv.shell("rm -rf " + data + "    # node " + gone + "'s disk is lost", "");
 
         // Restarting it under its old id on the empty disk is refused: it forgot its votes.
         BinRaftkv.Run refused = raftkv.exits(1, "local", "restart", Long.toString(gone), "--dir", c);
@@ -418,7 +432,7 @@ class RunbookDrillsIT {
         raftkv.ok(args.toArray(new String[0]));
         if (ready) {
             awaitReady(n);
-            raftkv.note("curl http://127.0.0.1:" + n.metricsPort() + "/readyz: ok");
+            assertEquals(200, curlReadyz(n));
             awaitHealthy();
         } else {
             await(FAILOVER, "every member to answer with a leader", () -> {
