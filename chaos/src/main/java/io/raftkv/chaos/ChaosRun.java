@@ -29,7 +29,7 @@ final class ChaosRun {
     static Cluster newCluster(RunOptions o, Path dir) {
         if (o.backend().equals("local")) {
             return new LocalCluster(new LocalCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
-                    o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60)));
+                    o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(60), o.tls()));
         }
         return new DockerCluster(new DockerCluster.Settings(o.serverJar(), dir, o.nodes(), o.tick(), o.electionTicks(),
                 o.unsafeLocalReads(), o.javaOpts(), Duration.ofSeconds(90), o.baseImage()));

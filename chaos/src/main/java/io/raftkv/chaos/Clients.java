@@ -23,7 +23,7 @@ final class Clients implements AutoCloseable {
             String address = cluster.clientAddress(node);
             int colon = address.lastIndexOf(':');
             channels.put(node, NettyChannelBuilder.forAddress(address.substring(0, colon),
-                    Integer.parseInt(address.substring(colon + 1))).usePlaintext().build());
+                    Integer.parseInt(address.substring(colon + 1)), cluster.clientCredentials()).build());
             byAddress.put(address, node);
         }
     }

@@ -27,6 +27,16 @@ interface Cluster extends AutoCloseable {
 
     List<Integer> nodes();
 
+    /** How clients reach the nodes' client ports: plaintext unless the cluster runs TLS. */
+    default io.grpc.ChannelCredentials clientCredentials() {
+        return io.grpc.InsecureChannelCredentials.create();
+    }
+
+    /** The same for the client library: null for plaintext. */
+    default io.raftkv.client.TlsOptions clientTls() {
+        return null;
+    }
+
     /** host:port of a node's client API. */
     String clientAddress(int node);
 

@@ -23,10 +23,10 @@ final class LibraryClient {
     static RaftKvClient build(Cluster cluster, Duration opTimeout, ClientInterceptor... interceptors) {
         List<String> endpoints = new ArrayList<>();
         cluster.nodes().forEach(n -> endpoints.add(cluster.clientAddress(n)));
-        return RaftKvClient.builder().endpoints(endpoints)
+        RaftKvClient.Builder b = RaftKvClient.builder().endpoints(endpoints)
                 .requestTimeout(opTimeout.multipliedBy(2))
                 .attemptTimeout(opTimeout)
-                .interceptors(interceptors)
-                .build();
+                .interceptors(interceptors);
+        return (cluster.clientTls() == null ? b : b.tls(cluster.clientTls())).build();
     }
 }

@@ -39,9 +39,10 @@ final class LocalCluster implements Cluster {
      * @param unsafeLocalReads the negative control: linearizable reads served without ReadIndex
      * @param javaOpts         JVM options for every node
      * @param startTimeout     longest wait for a started node to answer
+     * @param tls              TLS on every port, with a CA issued for the run ({@link ChaosTls})
      */
     record Settings(Path serverJar, Path dir, int nodes, Duration tick, int electionTicks, boolean unsafeLocalReads,
-                    List<String> javaOpts, Duration startTimeout) {
+                    List<String> javaOpts, Duration startTimeout, boolean tls) {
         /** Small heaps and the serial collector: five node JVMs share two cores, the data lives in RocksDB. */
         static final List<String> DEFAULT_JAVA_OPTS = List.of("-Xms32m", "-Xmx192m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
@@ -51,6 +52,12 @@ final class LocalCluster implements Cluster {
                 throw new IllegalArgumentException("a cluster needs at least one node, got " + nodes);
             }
             javaOpts = List.copyOf(javaOpts);
+        }
+
+        /** Plaintext nodes. */
+        Settings(Path serverJar, Path dir, int nodes, Duration tick, int electionTicks, boolean unsafeLocalReads,
+                 List<String> javaOpts, Duration startTimeout) {
+            this(serverJar, dir, nodes, tick, electionTicks, unsafeLocalReads, javaOpts, startTimeout, false);
         }
     }
 
@@ -76,6 +83,8 @@ final class LocalCluster implements Cluster {
     private final Map<Link, Boolean> cut = new TreeMap<>();
     private final Map<Link, LinkFaults> degraded = new TreeMap<>();
     private final ExitLog exits = new ExitLog();
+    /** The run's certificates, or null in plaintext. */
+    private final ChaosTls tls;
     private boolean closed;
 
     LocalCluster(Settings settings) {
@@ -99,10 +108,11 @@ final class LocalCluster implements Cluster {
             throw new UncheckedIOException("cannot open the fault proxy", e);
         }
         this.token = "chaos-" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid());
+        this.tls = settings.tls() ? ChaosTls.create(settings.dir().resolve("tls")) : null;
         for (int id : ids) {
             generation.put(id, 0);
             processes.put(id, process(id, 0, ids, 0));
-            statusChannels.put(id, NettyChannelBuilder.forAddress("127.0.0.1", clientPorts.get(id)).usePlaintext().build());
+            statusChannels.put(id, NettyChannelBuilder.forAddress("127.0.0.1", clientPorts.get(id), clientCredentials()).build());
         }
         for (Link l : links()) {
             cut.put(l, false);
@@ -170,6 +180,9 @@ final class LocalCluster implements Cluster {
         if (settings.unsafeLocalReads()) {
             flags.add("--unsafe-local-reads");
         }
+        if (tls != null) {
+            flags.addAll(tls.serverFlags(id));
+        }
         List<String> cmd = ServerLauncher.ofJar(settings.serverJar(), jvm).command(flags);
         return new NodeProcess(id, cmd, nodeDir, nodeDir.resolve(gen == 0 ? "server.log" : "server-g" + gen + ".log"));
     }
@@ -226,6 +239,16 @@ final class LocalCluster implements Cluster {
     @Override
     public List<Integer> nodes() {
         return List.copyOf(processes.keySet());
+    }
+
+    @Override
+    public io.grpc.ChannelCredentials clientCredentials() {
+        return tls == null ? io.grpc.InsecureChannelCredentials.create() : tls.channelCredentials();
+    }
+
+    @Override
+    public io.raftkv.client.TlsOptions clientTls() {
+        return tls == null ? null : tls.clientOptions();
     }
 
     @Override

@@ -23,12 +23,14 @@ public final class Main {
             "                    [--election-ticks 10] [--clients 10] [--rate 200] [--set-clients 2] [--set-rate 20]",
             "                    [--op-timeout 1.5s] [--check-budget 60s] [--fault-time 3s..6s] [--quiet-time 1.5s..3s]",
             "                    [--client raw|library|both] [--counter-clients 4] [--counter-rate 20]",
-            "                    [--unsafe-local-reads] [--broken-sessions] [--base-image IMAGE]",
+            "                    [--unsafe-local-reads] [--broken-sessions] [--base-image IMAGE] [--tls]",
             "",
             "Runs clients (raw stubs and the client library) against a fresh cluster while injecting faults, then",
             "checks the history for linearizability, lost writes and exactly-once increments, fails the run if a",
             "node exits on its own, and writes history.jsonl, results.json and report.html under",
             "--out (default chaos/target/runs)/<timestamp>-seed<N>/. The same --seed replays the same fault plan.",
+            "--tls (local backend): TLS on every port with a CA issued for the run, client certificates required,",
+            "mutual TLS between nodes.",
             "Nemeses: partition (" + labels("partition") + "), kill (" + labels("kill") + "), pause (" + labels("pause")
                     + "), links (" + labels("links") + "), restart (" + labels("restart") + "), membership ("
                     + labels("membership") + "), load (" + labels("load") + ", not part of all), or single names.",
@@ -152,6 +154,7 @@ public final class Main {
         Duration opTimeout = null;
         Duration budget = Duration.ofSeconds(60);
         boolean unsafe = false;
+        boolean tls = false;
         LibraryOptions library = LibraryOptions.DEFAULT;
         Duration[] faultTime = null;
         Duration[] quietTime = null;
@@ -166,6 +169,10 @@ public final class Main {
             }
             if (a.equals("--broken-sessions")) {
                 library = library.withBrokenSessions(true);
+                continue;
+            }
+            if (a.equals("--tls")) {
+                tls = true;
                 continue;
             }
             String name = a;
@@ -232,7 +239,7 @@ public final class Main {
         }
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, out, clients, rate, setClients, setRate,
                 opTimeout != null ? opTimeout : RunOptions.opTimeoutFor(tick), tick, electionTicks, unsafe, budget, timing,
-                LocalCluster.Settings.DEFAULT_JAVA_OPTS, baseImage, library);
+                LocalCluster.Settings.DEFAULT_JAVA_OPTS, baseImage, library, tls);
     }
 
     /** --server-jar, else $RAFTKV_SERVER_JAR, else the server module's jar next to this module's. */

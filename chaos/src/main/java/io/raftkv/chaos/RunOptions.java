@@ -29,11 +29,13 @@ import java.util.Set;
  * @param baseImage        docker backend: the image node images are built from (null: the offline base
  *                         image when the engine has it, else a public JRE image)
  * @param library          the workloads through the client library (register client, counters)
+ * @param tls              local backend: TLS on every port, client certificates required, peers mutual ({@link ChaosTls})
  */
 record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration time, long seed, Path serverJar,
                   Path runsDir, int clients, double rate, int setClients, double setRate, Duration opTimeout,
                   Duration tick, int electionTicks, boolean unsafeLocalReads, Duration checkBudget,
-                  NemesisSchedule.Timing timing, List<String> javaOpts, String baseImage, LibraryOptions library) {
+                  NemesisSchedule.Timing timing, List<String> javaOpts, String baseImage, LibraryOptions library,
+                  boolean tls) {
     RunOptions {
         nemeses = Set.copyOf(nemeses);
         javaOpts = List.copyOf(javaOpts);
@@ -49,6 +51,9 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         }
         if (!backend.equals("local") && !backend.equals("docker")) {
             throw new IllegalArgumentException("--backend must be local or docker, got " + backend);
+        }
+        if (backend.equals("docker") && tls) {
+            throw new IllegalArgumentException("--tls is for --backend local");
         }
         if (backend.equals("docker")) {
             for (FaultKind k : nemeses) {
@@ -68,7 +73,7 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         Duration tick = Duration.ofMillis(50);
         return new RunOptions("local", nodes, nemeses, time, seed, serverJar, runsDir, 10, 200, 2, 20,
                 opTimeoutFor(tick), tick, 10, false, Duration.ofSeconds(60), null, LocalCluster.Settings.DEFAULT_JAVA_OPTS, null,
-                LibraryOptions.DEFAULT);
+                LibraryOptions.DEFAULT, false);
     }
 
     /** Long enough for an election or two (10-20 ticks each), at least a second. */
@@ -87,22 +92,27 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
 
     RunOptions withUnsafeLocalReads(boolean unsafe) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts, baseImage, library);
+                opTimeout, tick, electionTicks, unsafe, checkBudget, timing, javaOpts, baseImage, library, tls);
     }
 
     RunOptions withTiming(NemesisSchedule.Timing t) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts, baseImage, library);
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, t, javaOpts, baseImage, library, tls);
     }
 
     RunOptions withBackend(String b, String image) {
         return new RunOptions(b, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, image, library);
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, image, library, tls);
+    }
+
+    RunOptions withTls(boolean on) {
+        return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, baseImage, library, on);
     }
 
     RunOptions withLibrary(LibraryOptions l) {
         return new RunOptions(backend, nodes, nemeses, time, seed, serverJar, runsDir, clients, rate, setClients, setRate,
-                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, baseImage, l);
+                opTimeout, tick, electionTicks, unsafeLocalReads, checkBudget, timing, javaOpts, baseImage, l, tls);
     }
 
     /** The command line that replays this run. */
@@ -141,6 +151,9 @@ record RunOptions(String backend, int nodes, Set<FaultKind> nemeses, Duration ti
         }
         if (baseImage != null) {
             b.append(" --base-image ").append(baseImage);
+        }
+        if (tls) {
+            b.append(" --tls");
         }
         return b.toString();
     }

@@ -33,6 +33,21 @@ class LocalChaosIT {
     }
 
     /**
+     * The register workload (raw stubs and the client library) and the counters over TLS on every connection:
+     * client certificates required, mutual TLS between nodes through the fault proxy (issue 13). Short: the
+     * faults that cut, kill and restart connections, where handshakes happen again.
+     */
+    @Test
+    void threeNodesOverMutualTlsStayLinearizable() throws IOException {
+        Set<FaultKind> kinds = EnumSet.of(FaultKind.ISOLATE_LEADER, FaultKind.KILL_LEADER);
+        RunOptions o = ItSupport.options(3, kinds, Duration.ofSeconds(25), ItSupport.seed()).withTls(true);
+        RunResult r = ChaosRun.execute(o);
+        ItSupport.assertHealthy(r, kinds);
+        assertTrue(java.nio.file.Files.isRegularFile(r.dir().resolve("tls").resolve("ca.pem")), "the run's own CA");
+        ItSupport.assertNoProcessLeft(r.pids());
+    }
+
+    /**
      * Both negative controls in one run (their checks look at disjoint keys): stale reads from
      * --unsafe-local-reads must fail linearizability, and session writes retried outside their session
      * (--broken-sessions) must fail the counters' exactly-once check.

@@ -1,6 +1,7 @@
 package io.raftkv.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,8 @@ class MainTest {
         RunOptions o = Main.parse(new String[] {"--nodes", "5", "--nemesis", "ring,pause", "--time", "40s", "--seed", "77",
                 "--fault-time", "2.5s..4s", "--quiet-time", "1s..1.5s", "--set-clients", "1", "--set-rate", "5",
                 "--unsafe-local-reads", "--client", "library", "--counter-clients", "6", "--counter-rate", "30",
-                "--broken-sessions"}, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
+                "--broken-sessions", "--tls"}, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
+        assertTrue(o.tls());
         String[] replay = o.replayCommand().replaceFirst("^bin/raftkv chaos ", "").split(" ");
         RunOptions again = Main.parse(replay, Map.of("RAFTKV_SERVER_JAR", "/s.jar"));
         assertEquals(o, again);
@@ -51,6 +53,14 @@ class MainTest {
         assertEquals(Duration.ofMillis(1_500), again.timing().quietMax());
         assertThrows(IllegalArgumentException.class, () -> Main.range("--fault-time", "4s..2s"));
         assertThrows(IllegalArgumentException.class, () -> Main.range("--fault-time", "4s"));
+    }
+
+    @Test
+    void tlsIsForTheLocalBackend() {
+        assertFalse(Main.parse(new String[0], Map.of()).tls(), "plaintext by default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Main.parse(new String[] {"--backend", "docker", "--tls"}, Map.of()));
+        assertTrue(e.getMessage().contains("--tls is for --backend local"), e.getMessage());
     }
 
     @Test

@@ -8,7 +8,10 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
-/** Validated settings, built by {@link RaftKvClient.Builder}. See the builder for what each one means. */
+/**
+ * Validated settings, built by {@link RaftKvClient.Builder}. See the builder for what each one means; {@code tls}
+ * is null for plaintext.
+ */
 record ClientConfig(
         List<String> endpoints,
         Duration requestTimeout,
@@ -29,7 +32,8 @@ record ClientConfig(
         RandomGenerator random,
         Function<String, ManagedChannel> channelFactory,
         Scheduler scheduler,
-        List<ClientInterceptor> interceptors) {
+        List<ClientInterceptor> interceptors,
+        TlsOptions tls) {
 
     ClientConfig {
         endpoints = List.copyOf(endpoints);
@@ -73,15 +77,15 @@ record ClientConfig(
 
     /**
      * {@code host:port} from what a user may type: {@code http://host:port[/]} is the same address;
-     * {@code https://} asks for TLS, which the cluster does not speak yet.
+     * {@code https://} is refused: TLS needs its files, given with {@link RaftKvClient.Builder#tls(TlsOptions)}.
      */
     static String normalizeEndpoint(String s) {
         Objects.requireNonNull(s, "endpoint");
         String e = s.trim();
         String lower = e.toLowerCase(java.util.Locale.ROOT);
         if (lower.startsWith("https://")) {
-            throw new IllegalArgumentException("endpoint '" + s + "' asks for TLS, which raftkv does not support yet;"
-                    + " use host:port or http://host:port");
+            throw new IllegalArgumentException("endpoint '" + s + "' asks for TLS by its scheme: give host:port and the "
+                    + "TLS files with RaftKvClient.Builder.tls(...)");
         }
         if (lower.startsWith("http://")) {
             e = e.substring("http://".length());

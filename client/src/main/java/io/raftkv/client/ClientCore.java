@@ -1,5 +1,7 @@
 package io.raftkv.client;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -39,10 +41,14 @@ final class ClientCore implements AutoCloseable {
     private final Scheduler scheduler;
     private final Endpoints endpoints;
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+    /** Plaintext or TLS ({@link TlsOptions}), the same for every channel. */
+    private final ChannelCredentials credentials;
     private volatile boolean closed;
 
     ClientCore(ClientConfig config) {
         this.config = config;
+        // First, before any thread starts: unusable TLS files fail the build, not the first call.
+        this.credentials = credentials(config);
         this.backoff = new Backoff(config.backoffBase().toNanos(), config.backoffCap().toNanos(), config.random());
         int id = CLIENT_IDS.incrementAndGet();
         int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -70,9 +76,23 @@ final class ClientCore implements AutoCloseable {
         };
     }
 
+    private static ChannelCredentials credentials(ClientConfig config) {
+        if (config.tls() == null) {
+            return InsecureChannelCredentials.create();
+        }
+        ChannelCredentials c = config.tls().credentials();
+        try {
+            // Building a channel builder parses the certificates and key; nothing connects.
+            NettyChannelBuilder.forTarget(config.endpoints().get(0), c);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the client's TLS files cannot be used (" + config.tls() + "): "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+        return c;
+    }
+
     private ManagedChannel nettyChannel(String address) {
-        return NettyChannelBuilder.forTarget(address)
-                .usePlaintext()
+        return NettyChannelBuilder.forTarget(address, credentials)
                 .eventLoopGroup(eventLoops)
                 .channelType(NioSocketChannel.class)
                 .executor(executor)

@@ -23,6 +23,7 @@ import io.raftkv.proto.StatusResponse;
 import io.raftkv.proto.TransferLeadershipRequest;
 import io.raftkv.proto.TransferLeadershipResponse;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -514,6 +515,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         private Function<String, ManagedChannel> channelFactory;
         private Scheduler scheduler;
         private List<ClientInterceptor> interceptors = List.of();
+        private TlsOptions tls;
 
         private Builder() {
         }
@@ -529,7 +531,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
 
         /**
          * The nodes' client addresses; see {@link #endpoints(String...)}. {@code http://host:port} is accepted
-         * as {@code host:port} (an etcd habit); {@code https://} is refused: the cluster speaks no TLS yet.
+         * as {@code host:port} (an etcd habit); {@code https://} is refused: TLS is set with {@link #tls(TlsOptions)}.
          *
          * @throws IllegalArgumentException for an address that is not {@code [http://]host:port}
          */
@@ -651,6 +653,28 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return this;
         }
 
+        /**
+         * Talk TLS to the nodes, as {@code options} say (see {@link TlsOptions}); every channel the client makes uses
+         * it. Default: plaintext. The files are read by {@link #build()}, which fails naming a file it cannot use.
+         */
+        public Builder tls(TlsOptions options) {
+            this.tls = options;
+            return this;
+        }
+
+        /** TLS trusting node certificates issued by the CA in {@code trustedCaFile} (PEM). */
+        public Builder tls(Path trustedCaFile) {
+            return tls(TlsOptions.trusting(trustedCaFile));
+        }
+
+        /**
+         * TLS trusting node certificates issued by the CA in {@code trustedCaFile}, presenting {@code certFile} with
+         * {@code keyFile} (PEM; the key PKCS#8) to clusters that require client certificates ({@code --client-cert-auth}).
+         */
+        public Builder tls(Path trustedCaFile, Path certFile, Path keyFile) {
+            return tls(new TlsOptions(trustedCaFile, certFile, keyFile));
+        }
+
         /** Tests: channels from elsewhere (in-process transports). */
         Builder channelFactory(Function<String, ManagedChannel> factory) {
             this.channelFactory = factory;
@@ -672,7 +696,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return new RaftKvClient(new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
                     backoffCap, failuresToOpen, openDuration, keepAliveTime, keepAliveTimeout, defaultConsistency,
                     sessionTtl, exactlyOnce, scanPageSize, maxInboundMessageBytes, time, random, channelFactory,
-                    scheduler, interceptors));
+                    scheduler, interceptors, tls));
         }
     }
 }

@@ -33,9 +33,19 @@ final class RealCluster implements AutoCloseable {
     final TreeMap<Long, String> clientAddrs = new TreeMap<>();
     private final TreeMap<Long, RaftKvServer> servers = new TreeMap<>();
     private final TreeMap<Long, ManagedChannel> channels = new TreeMap<>();
+    /** TLS per node (plaintext by default), and how the control channels reach the client ports. */
+    private final java.util.function.LongFunction<ServerConfig.Security> security;
+    private final io.grpc.ChannelCredentials control;
 
     RealCluster(Path root, int n) {
+        this(root, n, id -> ServerConfig.Security.PLAINTEXT, io.grpc.InsecureChannelCredentials.create());
+    }
+
+    RealCluster(Path root, int n, java.util.function.LongFunction<ServerConfig.Security> security,
+                io.grpc.ChannelCredentials control) {
         this.root = root;
+        this.security = security;
+        this.control = control;
         int[] ports = io.raftkv.server.ServerTestSupport.freePorts(2 * n);
         for (long id = 1; id <= n; id++) {
             peerAddrs.put(id, "127.0.0.1:" + ports[(int) (2 * (id - 1))]);
@@ -54,7 +64,7 @@ final class RealCluster implements AutoCloseable {
         ServerConfig base = ServerConfig.of(id, peerAddrs, clientAddrs.get(id), root.resolve("n" + id));
         return new ServerConfig(base.nodeId(), base.clusterToken(), base.initialCluster(), base.clientListen(),
                 base.peerListen(), base.dataDir(), TICK, 10, 1, base.limits(), Duration.ofSeconds(3), base.snapshotEvery(),
-                base.retainEntries(), false, null, null);
+                base.retainEntries(), false, null, null).withSecurity(security.apply(id));
     }
 
     synchronized void start(long id) {
@@ -89,7 +99,7 @@ final class RealCluster implements AutoCloseable {
 
     private synchronized ClusterGrpc.ClusterBlockingStub cluster(long id) {
         ManagedChannel ch = channels.computeIfAbsent(id,
-                k -> NettyChannelBuilder.forTarget(clientAddrs.get(k)).usePlaintext().build());
+                k -> NettyChannelBuilder.forTarget(clientAddrs.get(k), control).build());
         return ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS);
     }
 

@@ -7,6 +7,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.raftkv.proto.KVGrpc;
 import io.raftkv.raft.ConfState;
+import io.raftkv.server.transport.NodeSecurity;
 import io.raftkv.server.transport.PeerTransport;
 import io.raftkv.server.transport.StartupCheck;
 import io.raftkv.server.transport.TransportConfig;
@@ -54,13 +55,16 @@ public final class RaftKvServer implements AutoCloseable {
     private RaftKvServer(ServerConfig config, io.raftkv.storage.StorageFaults faults) throws IOException {
         this.config = config;
         config.warnings().forEach(w -> LOG.warn("{}", w));
+        // First: a certificate or key that cannot be used stops the start before anything is opened.
+        NodeSecurity security = NodeSecurity.load(config.security().client(), config.security().clientCertAuth(),
+                config.security().peer());
         this.executors = new ServerExecutors(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
         StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId())).withFaults(faults);
         boolean fresh = RaftStore.isEmpty(config.dataDir());
         // A joining node starts empty: its first configuration and state come with the leader's snapshot.
         this.store = RaftStore.open(config.joining() ? sc : sc.withInitialMembers(ConfState.of(config.initialCluster().keySet())));
         if (fresh && !config.joining()) {
-            refuseIfReplaced(config, store);
+            refuseIfReplaced(config, store, security.peer());
         }
         RaftNode n = null;
         NodeHealth nh = null;
@@ -82,7 +86,7 @@ public final class RaftKvServer implements AutoCloseable {
             peers.remove(config.nodeId());
             ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
             ServerConfig.HostPort peer = ServerConfig.HostPort.parse(config.peerListen(), "--peer-addr");
-            cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()))
+            cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()), security.clientCredentials())
                     .executor(executors.pool())
                     .callExecutor(executors)
                     .addService(new KvService(n, config.limits()))
@@ -96,16 +100,21 @@ public final class RaftKvServer implements AutoCloseable {
                     .build().start();
             String announced = config.clientAdvertise() != null ? config.clientAdvertise() : client.host() + ":" + cs.getPort();
             TransportConfig tc = TransportConfig.defaults(config.nodeId(), config.clusterId(), announced, peers);
-            t = new PeerTransport(tc, store, n, metrics.peers);
-            ps = PeerTransport.configurePeerServer(NettyServerBuilder.forAddress(new InetSocketAddress(peer.host(), peer.port())), tc)
+            t = new PeerTransport(tc, store, n, metrics.peers, security.peer());
+            ps = PeerTransport.configurePeerServer(NettyServerBuilder.forAddress(new InetSocketAddress(peer.host(), peer.port()),
+                            security.peerCredentials()), tc)
                     .addService(t.service())
                     .build().start();
             n.learnClientAddress(config.nodeId(), announced);
             metrics.watch(n, () -> store.stateMachine().appliedIndex(), config.space().quotaBytes());
             if (config.metricsListen() != null) {
                 ServerConfig.HostPort m = ServerConfig.HostPort.parse(config.metricsListen(), "--metrics-addr");
-                ms = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry)
-                        .defaultHandler(nh).buildAndStart();
+                HTTPServer.Builder mb = HTTPServer.builder().hostname(m.host()).port(m.port()).registry(metrics.registry)
+                        .defaultHandler(nh);
+                if (security.clientTls()) {
+                    mb.httpsConfigurator(security.metricsHttps());
+                }
+                ms = mb.buildAndStart();
             }
             t.start();
             PeerTransport transport = t;
@@ -146,10 +155,12 @@ public final class RaftKvServer implements AutoCloseable {
             return th;
         });
         healthUpdater.scheduleWithFixedDelay(nodeHealth::refresh, 0, 250, TimeUnit.MILLISECONDS);
-        LOG.info("node {} serving clients on {} and peers on {} (cluster {}, data in {}){}", config.nodeId(),
-                clientServer.getPort(), peerServer.getPort(), Long.toHexString(config.clusterId()), config.dataDir(),
-                ms == null ? "" : ", metrics on http://" + config.metricsListen().replaceFirst(":\\d+$", "") + ":"
-                        + ms.getPort() + "/metrics");
+        LOG.info("node {} serving clients on {} ({}) and peers on {} ({}) (cluster {}, data in {}){}", config.nodeId(),
+                clientServer.getPort(), security.clientTls() ? (config.security().clientCertAuth() ? "TLS, client certificates required"
+                        : "TLS") : "plaintext", peerServer.getPort(), security.peer().enabled() ? "mutual TLS" : "plaintext",
+                Long.toHexString(config.clusterId()), config.dataDir(),
+                ms == null ? "" : ", metrics on " + (security.clientTls() ? "https://" : "http://")
+                        + config.metricsListen().replaceFirst(":\\d+$", "") + ":" + ms.getPort() + "/metrics");
     }
 
     /**
@@ -157,14 +168,14 @@ public final class RaftKvServer implements AutoCloseable {
      * earlier data directory (issue 12, defect 2). If one does, the directory this start created is removed
      * again and the start refused, naming the replace procedure.
      */
-    private static void refuseIfReplaced(ServerConfig config, RaftStore store) {
+    private static void refuseIfReplaced(ServerConfig config, RaftStore store, io.raftkv.server.transport.PeerTls tls) {
         TreeMap<Long, String> peers = new TreeMap<>(config.initialCluster());
         peers.remove(config.nodeId());
         if (peers.isEmpty()) {
             return;
         }
         TransportConfig probe = TransportConfig.defaults(config.nodeId(), config.clusterId(), "", peers);
-        java.util.Optional<String> refused = StartupCheck.refusal(probe, store.incarnations().self(), STARTUP_CHECK_TIMEOUT);
+        java.util.Optional<String> refused = StartupCheck.refusal(probe, store.incarnations().self(), STARTUP_CHECK_TIMEOUT, tls);
         if (refused.isEmpty()) {
             return;
         }

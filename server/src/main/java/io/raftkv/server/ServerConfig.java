@@ -43,6 +43,7 @@ import java.util.TreeMap;
  * @param corruptionCheck  how often the leader compares the members' state hashes (etcd's corruption check);
  *                         zero: never on its own (Cluster.CheckState still runs one)
  * @param space            the space quota and the free disk a member must keep (the NOSPACE alarm)
+ * @param security         TLS on the client and peer ports (README "Securing a cluster"); plaintext by default
  */
 public record ServerConfig(
         long nodeId,
@@ -64,7 +65,32 @@ public record ServerConfig(
         long joinClusterId,
         SortedMap<Long, String> peerAddresses,
         Duration corruptionCheck,
-        Space space) {
+        Space space,
+        Security security) {
+
+    /**
+     * TLS of the node's listeners; {@link #PLAINTEXT} (the default, for local use) has none.
+     *
+     * @param client          the client port's certificate, key and optionally the CA of client certificates;
+     *                        the metrics and health endpoint then serves HTTPS with the same files
+     * @param clientCertAuth  clients (and metrics scrapers) must present a certificate from the client CA
+     * @param peer            the peer port's certificate, key and CA: peers always authenticate each other,
+     *                        each certificate naming its member ({@code urn:raftkv:member:<id>})
+     */
+    public record Security(io.raftkv.server.transport.TlsFiles client, boolean clientCertAuth,
+                           io.raftkv.server.transport.TlsFiles peer) {
+        public static final Security PLAINTEXT = new Security(null, false, null);
+
+        public Security {
+            if (clientCertAuth && (client == null || client.trustedCaFile() == null)) {
+                throw new IllegalArgumentException("--client-cert-auth needs --cert-file, --key-file and --trusted-ca-file");
+            }
+            if (peer != null && peer.trustedCaFile() == null) {
+                throw new IllegalArgumentException("peer TLS is always mutual: --peer-cert-file and --peer-key-file need "
+                        + "--peer-trusted-ca-file");
+            }
+        }
+    }
 
     /**
      * When a member raises NOSPACE (etcd's space quota, which etcd only clears by hand): its state (keys,
@@ -132,6 +158,17 @@ public record ServerConfig(
                 joinClusterId, peerAddresses, DEFAULT_CORRUPTION_CHECK, Space.defaults());
     }
 
+    /** All but the TLS settings, which are off (plaintext). */
+    public ServerConfig(long nodeId, String clusterToken, SortedMap<Long, String> initialCluster, String clientListen,
+                        String peerListen, Path dataDir, Duration tick, int electionTicks, int heartbeatTicks, Limits limits,
+                        Duration requestTimeout, long snapshotEvery, long retainEntries, boolean unsafeLocalReads,
+                        String clientAdvertise, String metricsListen, long joinClusterId, SortedMap<Long, String> peerAddresses,
+                        Duration corruptionCheck, Space space) {
+        this(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks, heartbeatTicks,
+                limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise, metricsListen,
+                joinClusterId, peerAddresses, corruptionCheck, space, Security.PLAINTEXT);
+    }
+
     public ServerConfig {
         Objects.requireNonNull(clusterToken, "clusterToken");
         peerAddresses = Collections.unmodifiableSortedMap(new TreeMap<>(peerAddresses == null ? Map.of() : peerAddresses));
@@ -188,6 +225,7 @@ public record ServerConfig(
         }
         corruptionCheck = corruptionCheck == null ? DEFAULT_CORRUPTION_CHECK : corruptionCheck;
         space = space == null ? Space.defaults() : space;
+        security = security == null ? Security.PLAINTEXT : security;
         if (corruptionCheck.isNegative()) {
             throw new IllegalArgumentException("--corruption-check-interval must not be negative, got " + corruptionCheck);
         }
@@ -203,21 +241,21 @@ public record ServerConfig(
     public ServerConfig withClusterToken(String token) {
         return new ServerConfig(nodeId, token, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, peerAddresses, corruptionCheck, space);
+                metricsListen, joinClusterId, peerAddresses, corruptionCheck, space, security);
     }
 
     /** The same configuration with another space quota and free-disk floor. */
     public ServerConfig withSpace(Space newSpace) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, peerAddresses, corruptionCheck, newSpace);
+                metricsListen, joinClusterId, peerAddresses, corruptionCheck, newSpace, security);
     }
 
     /** The same configuration with the corruption check every {@code interval} (zero: only on request). */
     public ServerConfig withCorruptionCheck(Duration interval) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, peerAddresses, interval, space);
+                metricsListen, joinClusterId, peerAddresses, interval, space, security);
     }
 
     /**
@@ -249,14 +287,21 @@ public record ServerConfig(
     public ServerConfig joiningCluster(long clusterId) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, clusterId, peerAddresses, corruptionCheck, space);
+                metricsListen, clusterId, peerAddresses, corruptionCheck, space, security);
     }
 
     /** The same configuration with {@code addresses} as the --peer-addresses overrides. */
     public ServerConfig withPeerAddresses(SortedMap<Long, String> addresses) {
         return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
                 heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
-                metricsListen, joinClusterId, addresses, corruptionCheck, space);
+                metricsListen, joinClusterId, addresses, corruptionCheck, space, security);
+    }
+
+    /** The same configuration with TLS set as {@code newSecurity} says. */
+    public ServerConfig withSecurity(Security newSecurity) {
+        return new ServerConfig(nodeId, clusterToken, initialCluster, clientListen, peerListen, dataDir, tick, electionTicks,
+                heartbeatTicks, limits, requestTimeout, snapshotEvery, retainEntries, unsafeLocalReads, clientAdvertise,
+                metricsListen, joinClusterId, peerAddresses, corruptionCheck, space, newSecurity);
     }
 
     /** Warnings worth logging at start: not errors, but rarely what the operator meant. */
@@ -268,6 +313,15 @@ public record ServerConfig(
         }
         if (unsafeLocalReads) {
             w.add("UNSAFE: linearizable reads are served from the local replica without ReadIndex (test-only flag)");
+        }
+        if (security.client() == null && !HostPort.parse(clientListen, "--client-addr").loopback()) {
+            w.add("the client API listens on " + clientListen + " in plaintext: anyone who reaches it reads and writes "
+                    + "every key; give --cert-file and --key-file (README, 'Securing a cluster')");
+        }
+        if (security.peer() == null && !HostPort.parse(peerListen, "--peer-addr").loopback()) {
+            w.add("the peer port listens on " + peerListen + " in plaintext: anyone who reaches it can forge Raft "
+                    + "messages and take the cluster over; give --peer-cert-file, --peer-key-file and "
+                    + "--peer-trusted-ca-file (README, 'Securing a cluster')");
         }
         return w;
     }
@@ -292,6 +346,12 @@ public record ServerConfig(
                 throw new IllegalArgumentException(what + " '" + s + "' has port " + port + " outside 0..65535");
             }
             return new HostPort(s.substring(0, colon), port);
+        }
+
+        /** Whether only this machine can connect: a loopback literal or {@code localhost} (wildcards are not). */
+        public boolean loopback() {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
         }
 
         @Override

@@ -36,6 +36,8 @@ final class TestCluster implements AutoCloseable {
     final TreeMap<Long, RaftKvServer> servers = new TreeMap<>();
     final TreeMap<Long, ManagedChannel> channels = new TreeMap<>();
     private final UnaryOperator<ServerConfig> tweak;
+    /** How the test's own channels reach the client ports (TLS clusters set it before the first query). */
+    volatile io.grpc.ChannelCredentials clientCredentials = io.grpc.InsecureChannelCredentials.create();
 
     TestCluster(Path root, int n, UnaryOperator<ServerConfig> tweak) {
         this(root, n, tweak, c -> { });
@@ -126,7 +128,7 @@ final class TestCluster implements AutoCloseable {
     }
 
     private ManagedChannel channel(long id) {
-        return channels.computeIfAbsent(id, k -> NettyChannelBuilder.forTarget(clientAddrs.get(k)).usePlaintext().build());
+        return channels.computeIfAbsent(id, k -> NettyChannelBuilder.forTarget(clientAddrs.get(k), clientCredentials).build());
     }
 
     StatusResponse status(long id) {

@@ -3,6 +3,7 @@ package io.raftkv.server.cli;
 import io.raftkv.launcher.Units;
 import io.raftkv.server.RaftKvServer;
 import io.raftkv.server.ServerConfig;
+import io.raftkv.server.transport.TlsFiles;
 import io.raftkv.storage.StorageException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -126,6 +127,35 @@ final class ServerCommand implements Callable<Integer> {
             description = "How often the leader compares the members' state hashes; 0 = only on request (default: 5m).")
     Duration corruptionCheck;
 
+    @Option(names = "--cert-file", paramLabel = "FILE",
+            description = "PEM certificate (chain) of the client API: with --key-file, clients and the metrics endpoint "
+                    + "(HTTPS) talk TLS (default: plaintext). Re-read when it changes.")
+    Path certFile;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "PEM private key (PKCS#8) of --cert-file.")
+    Path keyFile;
+
+    @Option(names = "--trusted-ca-file", paramLabel = "FILE",
+            description = "PEM CA bundle that client certificates must come from (checked when a client offers one).")
+    Path trustedCaFile;
+
+    @Option(names = "--client-cert-auth",
+            description = "Require a client certificate from --trusted-ca-file on the client API and the metrics endpoint.")
+    boolean clientCertAuth;
+
+    @Option(names = "--peer-cert-file", paramLabel = "FILE",
+            description = "PEM certificate of this member for peer traffic, naming it as a SAN URI urn:raftkv:member:<id>; "
+                    + "with --peer-key-file and --peer-trusted-ca-file, peers talk mutual TLS (default: plaintext).")
+    Path peerCertFile;
+
+    @Option(names = "--peer-key-file", paramLabel = "FILE", description = "PEM private key (PKCS#8) of --peer-cert-file.")
+    Path peerKeyFile;
+
+    @Option(names = "--peer-trusted-ca-file", paramLabel = "FILE",
+            description = "PEM CA bundle that every member's peer certificate must come from.")
+    Path peerTrustedCaFile;
+
     /** Test-only negative control for the chaos harness; hidden so nobody finds it by accident. */
     @Option(names = "--unsafe-local-reads", hidden = true)
     boolean unsafeLocalReads;
@@ -213,10 +243,30 @@ final class ServerCommand implements Callable<Integer> {
                     peerAddresses == null ? null : parseMembers(peerAddresses, "--peer-addresses"),
                     or(corruptionCheck, d.corruptionCheck()),
                     new ServerConfig.Space(or(quotaBackendBytes, d.space().quotaBytes()),
-                            or(minFreeDiskBytes, d.space().minFreeDiskBytes())));
+                            or(minFreeDiskBytes, d.space().minFreeDiskBytes())), security());
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+    }
+
+    /** The TLS flags as one setting; a certificate without its key (or the reverse) is refused naming both. */
+    private ServerConfig.Security security() {
+        if ((certFile == null) != (keyFile == null)) {
+            throw CliException.usage("--cert-file and --key-file go together");
+        }
+        if (certFile == null && trustedCaFile != null) {
+            throw CliException.usage("--trusted-ca-file needs --cert-file and --key-file (client certificates need TLS)");
+        }
+        boolean anyPeer = peerCertFile != null || peerKeyFile != null || peerTrustedCaFile != null;
+        if (anyPeer && (peerCertFile == null || peerKeyFile == null || peerTrustedCaFile == null)) {
+            throw CliException.usage("peer TLS is always mutual: give --peer-cert-file, --peer-key-file and "
+                    + "--peer-trusted-ca-file together");
+        }
+        return new ServerConfig.Security(
+                certFile == null ? null : new TlsFiles(ctx.resolve(certFile), ctx.resolve(keyFile),
+                        trustedCaFile == null ? null : ctx.resolve(trustedCaFile)),
+                clientCertAuth,
+                anyPeer ? new TlsFiles(ctx.resolve(peerCertFile), ctx.resolve(peerKeyFile), ctx.resolve(peerTrustedCaFile)) : null);
     }
 
     static long parseClusterId(String hex) {
@@ -312,6 +362,23 @@ final class ServerCommand implements Callable<Integer> {
         m.put("corruption-check-interval", Units.format(c.corruptionCheck()));
         m.put("quota-backend-bytes", Long.toString(c.space().quotaBytes()));
         m.put("min-free-disk-bytes", Long.toString(c.space().minFreeDiskBytes()));
+        TlsFiles client = c.security().client();
+        if (client != null) {
+            m.put("cert-file", client.certFile().toString());
+            m.put("key-file", client.keyFile().toString());
+            if (client.trustedCaFile() != null) {
+                m.put("trusted-ca-file", client.trustedCaFile().toString());
+            }
+        }
+        if (c.security().clientCertAuth()) {
+            m.put("client-cert-auth", "true");
+        }
+        TlsFiles peer = c.security().peer();
+        if (peer != null) {
+            m.put("peer-cert-file", peer.certFile().toString());
+            m.put("peer-key-file", peer.keyFile().toString());
+            m.put("peer-trusted-ca-file", peer.trustedCaFile().toString());
+        }
         if (c.unsafeLocalReads()) {
             m.put("unsafe-local-reads", "true");
         }

@@ -327,7 +327,9 @@ final class PeerSender implements Runnable {
 
     private void failed(Status s, PeerRefusal refusal) {
         metrics.sendFailed(peer);
-        String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
+        // One line: gRPC appends the channel pipeline to some descriptions on a line of its own.
+        String why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription().lines().findFirst().orElse(""))
+                + tlsReason(s);
         if (refusal == PeerRefusal.REPLACED) {
             inbox.replaced(String.valueOf(s.getDescription()));
         } else if (s.getCode() == Status.Code.PERMISSION_DENIED) {
@@ -335,9 +337,10 @@ final class PeerSender implements Runnable {
             inbox.removedFromCluster(String.valueOf(s.getDescription()));
         }
         if (s.getCode() == Status.Code.PERMISSION_DENIED || s.getCode() == Status.Code.FAILED_PRECONDITION || s.getCode() == Status.Code.INVALID_ARGUMENT
-                || s.getCode() == Status.Code.UNIMPLEMENTED) {
-            // The peer refuses us (other cluster, wrong node at that address) or is no raftkv peer port at
-            // all: a configuration error that retrying will not fix, so say it loudly, but once.
+                || s.getCode() == Status.Code.UNIMPLEMENTED || s.getCode() == Status.Code.UNAUTHENTICATED || !tlsReason(s).isEmpty()) {
+            // The peer refuses us (other cluster, wrong node at that address, our certificate names another
+            // member), its certificate is not what we expect, or it is no raftkv peer port at all: a configuration error that retrying will not fix, so
+            // say it loudly, but once. Only a removal (PERMISSION_DENIED, above) makes this node stop.
             if (link != Link.REJECTED || !why.equals(lastRejection)) {
                 LOG.error("peer {} at {} rejects our stream: {}", peer, address, why);
             }
@@ -356,6 +359,16 @@ final class PeerSender implements Runnable {
         if (refusedConnection(s)) {
             inbox.peerDown(peer);
         }
+    }
+
+    /** Why the TLS handshake failed, when it did ("expected the certificate of member 3 ..."); else empty. */
+    static String tlsReason(Status s) {
+        for (Throwable t = s.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return " (TLS: " + FirstBytes.reason(t) + ")";
+            }
+        }
+        return "";
     }
 
     /** Whether the attempt failed because the peer's address refused the TCP connection. */

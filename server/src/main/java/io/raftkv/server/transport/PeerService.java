@@ -49,7 +49,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
 
     @Override
     public StreamObserver<SnapshotChunk> installSnapshot(StreamObserver<SnapshotAck> responseObserver) {
-        return new SnapshotInbound(snapshotsInProgress, config, store, inbox, responseObserver, rejections);
+        return new SnapshotInbound(snapshotsInProgress, config, store, inbox, responseObserver, rejections, Caller.current());
     }
 
     /** Releases receive files of transfers still in progress (the transport is closing). */
@@ -81,15 +81,12 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
     /** Answers a peer's probe or a starting node's question (see {@code RaftPeer.Hello}). */
     @Override
     public void hello(io.raftkv.proto.peer.HelloRequest req, StreamObserver<io.raftkv.proto.peer.HelloResponse> out) {
-        String problem = checkAddressing(config, req.getClusterId(), req.getFrom(), req.getTo());
-        if (problem != null) {
-            rejections.rejected(problem);
-            out.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
+        if (refusedCall(Caller.current(), req.getClusterId(), req.getFrom(), req.getTo(), out)) {
             return;
         }
         RefusedFor r = refusedFor(req.getFrom(), req.getIncarnation());
         if (r != null) {
-            rejections.rejected(r.why);
+            rejections.rejected(r.why, Caller.current());
             out.onError(r.kind.toException(r.why));
             return;
         }
@@ -101,10 +98,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
 
     @Override
     public void stateHash(io.raftkv.proto.peer.StateHashRequest req, StreamObserver<io.raftkv.proto.peer.StateHashResponse> out) {
-        String problem = checkAddressing(config, req.getClusterId(), req.getFrom(), req.getTo());
-        if (problem != null) {
-            rejections.rejected(problem);
-            out.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
+        if (refusedCall(Caller.current(), req.getClusterId(), req.getFrom(), req.getTo(), out)) {
             return;
         }
         HashAnswer a = inbox.stateHash(req.getIndex());
@@ -117,16 +111,38 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
         out.onCompleted();
     }
 
-    /** Why traffic with these ids is not for this node, or null if it is. The message names both sides. */
+    /**
+     * Refuses a unary call whose caller may not speak for {@code from} (UNAUTHENTICATED) or whose ids are not for
+     * this node (FAILED_PRECONDITION); returns whether it did.
+     */
+    private boolean refusedCall(Caller caller, long clusterId, long from, long to, StreamObserver<?> out) {
+        String impostor = caller.cannotSpeakFor(from, config.nodeId());
+        if (impostor != null) {
+            rejections.rejected(impostor, caller);
+            out.onError(Status.UNAUTHENTICATED.withDescription(impostor).asRuntimeException());
+            return true;
+        }
+        String problem = checkAddressing(config, clusterId, from, to);
+        if (problem != null) {
+            rejections.rejected(problem, caller);
+            out.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Why traffic with these ids is not for this node, or null if it is. The message names this node and what
+     * the sender claimed, never this node's cluster id: whoever does not know it must not learn it here.
+     */
     static String checkAddressing(TransportConfig config, long clusterId, long from, long to) {
         if (clusterId != config.clusterId()) {
-            return "node " + config.nodeId() + " of cluster " + Long.toUnsignedString(config.clusterId())
-                    + " refuses traffic from node " + from + " of cluster " + Long.toUnsignedString(clusterId)
-                    + ": wrong cluster id";
+            return "node " + config.nodeId() + " refuses traffic from node " + from + " of cluster "
+                    + Long.toHexString(clusterId) + ": not the cluster of node " + config.nodeId()
+                    + " (its own log names its cluster id at start)";
         }
         if (to != config.nodeId()) {
-            return "node " + config.nodeId() + " of cluster " + Long.toUnsignedString(config.clusterId())
-                    + " received traffic from node " + from + " addressed to node " + to
+            return "node " + config.nodeId() + " received traffic from node " + from + " addressed to node " + to
                     + ": the sender's peer list maps node " + to + " to this node's address";
         }
         if (from == config.nodeId() || from == 0) {
@@ -140,9 +156,9 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
         private static final int MAX_REMEMBERED = 64;
         private final Set<String> logged = ConcurrentHashMap.newKeySet();
 
-        void rejected(String problem) {
+        void rejected(String problem, Caller caller) {
             if (logged.size() < MAX_REMEMBERED && logged.add(problem)) {
-                LOG.warn("rejecting peer stream: {}", problem);
+                LOG.warn("rejecting peer traffic from {}: {}", caller.remote(), problem);
             }
         }
     }
@@ -150,6 +166,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
     /** One incoming Stream call. gRPC delivers its callbacks one at a time. */
     private final class Inbound implements StreamObserver<MessageBatch> {
         private final StreamObserver<StreamSummary> out;
+        private final Caller caller = Caller.current();
         private long received;
         private boolean closed;
 
@@ -162,13 +179,21 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
             if (closed) {
                 return;
             }
+            String impostor = caller.cannotSpeakFor(batch.getFrom(), config.nodeId());
+            if (impostor != null) {
+                reject(Status.UNAUTHENTICATED.withDescription(impostor), impostor);
+                return;
+            }
             List<Message> messages = new ArrayList<>(batch.getMessagesCount());
             String problem = null;
             try {
                 for (RaftMessage pm : batch.getMessagesList()) {
                     // Every message, not only the batch header: a peer list that maps another node's id to
-                    // this address shows up as messages for that other node.
-                    problem = checkAddressing(config, batch.getClusterId(), batch.getFrom(), pm.getTo());
+                    // this address shows up as messages for that other node, and a message must come from the
+                    // member the batch (and the connection's certificate) speaks for.
+                    problem = pm.getFrom() != batch.getFrom() ? "node " + config.nodeId() + " received a batch from node "
+                            + batch.getFrom() + " holding a message from node " + pm.getFrom()
+                            : checkAddressing(config, batch.getClusterId(), batch.getFrom(), pm.getTo());
                     if (problem != null) {
                         break;
                     }
@@ -203,7 +228,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
 
         private void reject(Status status, String problem) {
             closed = true;
-            rejections.rejected(problem);
+            rejections.rejected(problem, caller);
             out.onError(status.asRuntimeException());
         }
 
@@ -214,7 +239,7 @@ final class PeerService extends RaftPeerGrpc.RaftPeerImplBase {
                 return null;
             }
             closed = true;
-            rejections.rejected(r.why);
+            rejections.rejected(r.why, caller);
             out.onError(r.kind.toException(r.why));
             return r.why;
         }

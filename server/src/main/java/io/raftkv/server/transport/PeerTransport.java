@@ -1,6 +1,7 @@
 package io.raftkv.server.transport;
 
-import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -38,6 +39,7 @@ public final class PeerTransport implements AutoCloseable {
     static final int MIN_INBOUND_BYTES = 64 << 20;
 
     private final TransportConfig config;
+    private final PeerTls tls;
     private final TransportMetrics metrics;
     private final RaftStore store;
     private final Inbox inbox;
@@ -61,6 +63,12 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     public PeerTransport(TransportConfig config, RaftStore store, Inbox inbox, TransportMetrics metrics) {
+        this(config, store, inbox, metrics, PeerTls.plaintext());
+    }
+
+    /** A transport whose channels, and whose service's checks of its callers, follow {@code tls}. */
+    public PeerTransport(TransportConfig config, RaftStore store, Inbox inbox, TransportMetrics metrics, PeerTls tls) {
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
@@ -113,9 +121,13 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
-    /** The RaftPeer service to register on this node's peer gRPC server. */
-    public BindableService service() {
-        return service;
+    /**
+     * The RaftPeer service to register on this node's peer gRPC server, behind the interceptor that tells each
+     * call who is calling ({@link Caller}): with peer TLS, every request's claimed member id is checked against
+     * the caller's certificate.
+     */
+    public ServerServiceDefinition service() {
+        return ServerInterceptors.intercept(service, tls.callers());
     }
 
     /** Starts one sender thread (and stream) per peer. Messages sent before start wait in their queues. */
@@ -180,7 +192,7 @@ public final class PeerTransport implements AutoCloseable {
 
     private Peer newPeer(long id, String address) {
         metrics.peerAdded(id);
-        ManagedChannel ch = channel(address);
+        ManagedChannel ch = channel(id, address);
         return new Peer(address, ch, new PeerSender(id, address, config, inbox, ch, store.incarnations().self(), metrics));
     }
 
@@ -259,7 +271,7 @@ public final class PeerTransport implements AutoCloseable {
             return;
         }
         SnapshotSender[] self = new SnapshotSender[1];
-        self[0] = new SnapshotSender(m, config, store, inbox, () -> channel(address), () -> snapshots.remove(peer, self[0]));
+        self[0] = new SnapshotSender(m, config, store, inbox, () -> channel(peer, address), () -> snapshots.remove(peer, self[0]));
         snapshots.put(peer, self[0]);
         try {
             snapshotExecutor.execute(self[0]);
@@ -268,10 +280,10 @@ public final class PeerTransport implements AutoCloseable {
         }
     }
 
-    private ManagedChannel channel(String address) {
+    private ManagedChannel channel(long member, String address) {
         // directExecutor: our callbacks only record state and wake a thread, so running them on the Netty
         // event loop saves a thread hop per message.
-        return NettyChannelBuilder.forTarget(address).usePlaintext().directExecutor()
+        return NettyChannelBuilder.forTarget(address, tls.channelCredentials(member)).directExecutor()
                 .keepAliveTime(config.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(config.keepAlive().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)

@@ -35,6 +35,7 @@ final class SnapshotInbound implements StreamObserver<SnapshotChunk> {
     private final Inbox inbox;
     private final StreamObserver<SnapshotAck> out;
     private final PeerService.RejectionLog rejections;
+    private final Caller caller;
 
     private SnapshotReceiver receiver;
     private String key;
@@ -43,13 +44,14 @@ final class SnapshotInbound implements StreamObserver<SnapshotChunk> {
     private boolean done;
 
     SnapshotInbound(ConcurrentHashMap<String, SnapshotInbound> active, TransportConfig config, RaftStore store, Inbox inbox,
-                    StreamObserver<SnapshotAck> out, PeerService.RejectionLog rejections) {
+                    StreamObserver<SnapshotAck> out, PeerService.RejectionLog rejections, Caller caller) {
         this.active = active;
         this.config = config;
         this.store = store;
         this.inbox = inbox;
         this.out = out;
         this.rejections = rejections;
+        this.caller = caller;
     }
 
     @Override
@@ -86,12 +88,18 @@ final class SnapshotInbound implements StreamObserver<SnapshotChunk> {
     }
 
     private void offer(SnapshotChunk c) {
+        String impostor = caller.cannotSpeakFor(c.getFrom(), config.nodeId());
+        if (impostor != null) {
+            rejections.rejected(impostor, caller);
+            fail(Status.UNAUTHENTICATED.withDescription(impostor));
+            return;
+        }
         String problem = PeerService.checkAddressing(config, c.getClusterId(), c.getFrom(), c.getTo());
         if (problem == null && !c.hasMetadata()) {
             problem = "a snapshot offer must carry metadata";
         }
         if (problem != null) {
-            rejections.rejected(problem);
+            rejections.rejected(problem, caller);
             fail(Status.FAILED_PRECONDITION.withDescription(problem));
             return;
         }

@@ -31,11 +31,16 @@ public final class StartupCheck {
 
     /** The first refusal a peer answered with, or empty. */
     public static Optional<String> refusal(TransportConfig config, long incarnation, Duration timeout) {
+        return refusal(config, incarnation, timeout, PeerTls.plaintext());
+    }
+
+    /** The first refusal a peer answered with, or empty; the peers are asked over {@code tls}. */
+    public static Optional<String> refusal(TransportConfig config, long incarnation, Duration timeout, PeerTls tls) {
         List<ManagedChannel> channels = new ArrayList<>();
         List<CompletableFuture<String>> answers = new ArrayList<>();
         try {
             for (Map.Entry<Long, String> p : config.peers().entrySet()) {
-                ManagedChannel ch = NettyChannelBuilder.forTarget(p.getValue()).usePlaintext().build();
+                ManagedChannel ch = NettyChannelBuilder.forTarget(p.getValue(), tls.channelCredentials(p.getKey())).build();
                 channels.add(ch);
                 HelloRequest req = HelloRequest.newBuilder().setClusterId(config.clusterId()).setFrom(config.nodeId())
                         .setTo(p.getKey()).setIncarnation(incarnation).build();

@@ -213,6 +213,69 @@ class ServerCommandTest {
     }
 
     @Test
+    void tlsFlagsBecomeConfigKeysAndRoundTrip() throws IOException {
+        CliRunner.Result r = server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d", "--cert-file", "tls/server.pem", "--key-file", "tls/server-key.pem",
+                "--trusted-ca-file", "tls/ca.pem", "--client-cert-auth", "--peer-cert-file", "tls/member-1.pem",
+                "--peer-key-file", "tls/member-1-key.pem", "--peer-trusted-ca-file", "tls/peer-ca.pem", "--print-config");
+        assertEquals(0, r.code(), r.err());
+        Properties p = props(r.out());
+        assertEquals(tmp.resolve("tls/server.pem").toString(), p.getProperty("cert-file"), "relative to the working directory");
+        assertEquals(tmp.resolve("tls/server-key.pem").toString(), p.getProperty("key-file"));
+        assertEquals(tmp.resolve("tls/ca.pem").toString(), p.getProperty("trusted-ca-file"));
+        assertEquals("true", p.getProperty("client-cert-auth"));
+        assertEquals(tmp.resolve("tls/member-1.pem").toString(), p.getProperty("peer-cert-file"));
+        assertEquals(tmp.resolve("tls/member-1-key.pem").toString(), p.getProperty("peer-key-file"));
+        assertEquals(tmp.resolve("tls/peer-ca.pem").toString(), p.getProperty("peer-trusted-ca-file"));
+        Path file = tmp.resolve("n1.properties");
+        Files.writeString(file, r.out());
+        CliRunner.Result again = server("--config", file.toString(), "--print-config");
+        assertEquals(0, again.code(), again.err());
+        assertEquals(p, props(again.out()));
+
+        CliRunner.Result plain = server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001",
+                "--data-dir", "d", "--print-config");
+        assertFalse(plain.out().contains("cert-file") || plain.out().contains("client-cert-auth"), plain.out());
+    }
+
+    @Test
+    void tlsFlagsOutOfStepAreRefusedNamingThem() {
+        String[] base = {"--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "127.0.0.1:8001", "--data-dir", "d"};
+        assertUsageError(server(concat(base, "--cert-file", "c.pem")), "--cert-file and --key-file go together");
+        assertUsageError(server(concat(base, "--trusted-ca-file", "ca.pem")), "--trusted-ca-file needs --cert-file");
+        assertUsageError(server(concat(base, "--cert-file", "c.pem", "--key-file", "k.pem", "--client-cert-auth")),
+                "--client-cert-auth needs", "--trusted-ca-file");
+        assertUsageError(server(concat(base, "--peer-cert-file", "p.pem", "--peer-key-file", "pk.pem")),
+                "peer TLS is always mutual", "--peer-trusted-ca-file");
+    }
+
+    @Test
+    void plaintextOnAddressesOthersCanReachIsWarnedAbout() {
+        String wide = "1=10.0.0.1:7001,2=10.0.0.2:7001,3=10.0.0.3:7001";
+        CliRunner.Result r = server("--id", "1", "--initial-cluster", wide, "--client-addr", "0.0.0.0:8001",
+                "--data-dir", "d", "--print-config");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("WARN the client API listens on 0.0.0.0:8001 in plaintext"), r.err());
+        assertTrue(r.err().contains("WARN the peer port listens on 10.0.0.1:7001 in plaintext"), r.err());
+
+        CliRunner.Result secured = server("--id", "1", "--initial-cluster", wide, "--client-addr", "0.0.0.0:8001",
+                "--data-dir", "d", "--cert-file", "c.pem", "--key-file", "k.pem", "--peer-cert-file", "p.pem",
+                "--peer-key-file", "pk.pem", "--peer-trusted-ca-file", "ca.pem", "--print-config");
+        assertEquals(0, secured.code(), secured.err());
+        assertFalse(secured.err().contains("plaintext"), secured.err());
+
+        CliRunner.Result local = server("--id", "1", "--initial-cluster", CLUSTER, "--client-addr", "localhost:8001",
+                "--data-dir", "d", "--print-config");
+        assertFalse(local.err().contains("plaintext"), "loopback is for local use: " + local.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(Arrays.asList(a));
+        all.addAll(Arrays.asList(b));
+        return all.toArray(new String[0]);
+    }
+
+    @Test
     void noCommandPrintsUsageAndExits2() {
         CliRunner.Result r = CliRunner.run(tmp);
         assertEquals(2, r.code());

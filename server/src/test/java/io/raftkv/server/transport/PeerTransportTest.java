@@ -348,8 +348,10 @@ class PeerTransportTest {
 
         Status wrongCluster = rawStream(b, MessageBatch.newBuilder().setClusterId(7).setFrom(1).addMessages(hb).build());
         assertEquals(Status.Code.FAILED_PRECONDITION, wrongCluster.getCode());
-        assertTrue(wrongCluster.getDescription().contains("node 2 of cluster 8")
-                && wrongCluster.getDescription().contains("node 1 of cluster 7"), wrongCluster.getDescription());
+        // The sender's claim is named, the receiver's own cluster id never (issue 13): it is for members only.
+        assertTrue(wrongCluster.getDescription().contains("node 2 refuses traffic from node 1 of cluster 7"),
+                wrongCluster.getDescription());
+        assertFalse(wrongCluster.getDescription().contains("8"), wrongCluster.getDescription());
 
         RaftMessage misaddressed = MessageCodec.encode(heartbeat(1, 5, 1));
         Status wrongNode = rawStream(b, MessageBatch.newBuilder().setClusterId(8).setFrom(1).addMessages(misaddressed).build());
@@ -361,6 +363,19 @@ class PeerTransportTest {
         Status garbage = rawStream(b, MessageBatch.newBuilder().setClusterId(8).setFrom(1).addMessages(noBody).build());
         assertEquals(Status.Code.INVALID_ARGUMENT, garbage.getCode());
         assertTrue(b.inbox.received.isEmpty());
+    }
+
+    @Test
+    void aMessageMustComeFromTheNodeItsBatchSpeaksFor() throws Exception {
+        TestNode b = node(2, 8);
+        b.connect(b.config(new TreeMap<>(Map.of(1L, deadAddress(), 3L, deadAddress()))));
+        // A batch of node 3 carrying a TimeoutNow of node 1: with peer TLS the batch's sender is what the
+        // connection's certificate vouches for, so each message must be that sender's too.
+        RaftMessage smuggled = MessageCodec.encode(new Message.TimeoutNow(1, 2, 5));
+        Status s = rawStream(b, MessageBatch.newBuilder().setClusterId(8).setFrom(3).addMessages(smuggled).build());
+        assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode());
+        assertTrue(s.getDescription().contains("a batch from node 3 holding a message from node 1"), s.getDescription());
+        assertTrue(b.inbox.received.isEmpty(), "nothing delivered: " + b.inbox.received);
     }
 
     /** Sends one batch on a fresh Stream call and returns how the server ended it. */
