@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -50,6 +51,8 @@ class RunbookDrillsIT {
     private static String c;
     /** Ids are never reused: the next one for a replacement. */
     private static long nextId = 4;
+    /** A test that reads what the drills left and needs no cluster. */
+    private static final String NO_CLUSTER = "no-cluster";
     /** Whether the last drill finished: one that failed half-way may leave the cluster in any state. */
     private static boolean clean = true;
 
@@ -88,6 +91,9 @@ class RunbookDrillsIT {
     /** Each drill starts from a healthy cluster: the one the drill before left, or a fresh one if it did not. */
     @BeforeEach
     void healthy(TestInfo info) throws IOException {
+        if (info.getTags().contains(NO_CLUSTER)) {
+            return;
+        }
         raftkv = transcript(info.getTestMethod().orElseThrow().getName());
         try {
             if (!clean) {
@@ -498,6 +504,37 @@ class RunbookDrillsIT {
         LocalCluster.Node any = DrillSupport.cluster(Path.of(restored)).node(3);
         await(FAILOVER, "every restored member applies new writes", () -> getFrom(any, "majority/d").equals("4"));
         finished();
+    }
+
+    /**
+     * The runbook shows only drilled commands: every {@code $ raftkv ...} example in docs/operations.md is one
+     * a drill ran (ids, ports, counts and the local cluster's --dir aside). Runs after the drills, from their
+     * transcripts.
+     */
+    @Test
+    @Order(9)
+    @Tag(NO_CLUSTER)
+    void everyExampleInTheRunbookWasDrilled() throws IOException {
+        List<String> ran = new ArrayList<>();
+        try (var files = Files.list(BinRaftkv.ROOT.resolve("cli/target/runbook-drills"))) {
+            for (Path f : files.toList()) {
+                Files.readAllLines(f).stream().filter(l -> l.startsWith("$ raftkv ")).map(l -> normalized(l.substring(2)))
+                        .forEach(ran::add);
+            }
+        }
+        List<String> missing = OperationsDocTest.commands(true).stream().map(RunbookDrillsIT::normalized)
+                .filter(c -> !ran.contains(c)).distinct().toList();
+        assertEquals(List.of(), missing, "examples in docs/operations.md that no drill ran");
+    }
+
+    /** A command with what varies between runs taken out: time, exit comment, stdin, --dir, paths, ports, numbers. */
+    private static String normalized(String command) {
+        String c = command.replaceAll("\\s+\\[[0-9.]+ s\\]$", "");
+        c = c.contains(" #") ? c.substring(0, c.indexOf(" #")) : c;
+        c = c.contains(" < ") ? c.substring(0, c.indexOf(" < ")) : c;
+        c = c.replace(dir + "/", "").replaceAll("--dir \\S+", "").replaceAll("127\\.0\\.0\\.1:\\d+", "ADDR");
+        c = c.replaceAll("\\S*/junit-?\\d+/", "");
+        return c.replaceAll("\\b\\d+\\b", "N").replaceAll("\\s+", " ").strip();
     }
 
     private static long index(String backupStatus) {
