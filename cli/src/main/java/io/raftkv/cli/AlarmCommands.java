@@ -176,6 +176,8 @@ final class AlarmCommands {
         String endpoints;
         @Option(names = "--dir", paramLabel = "DIR", description = "Use the endpoints of the local cluster in DIR.")
         Path dir;
+        @Mixin
+        TlsFlags tls = new TlsFlags();
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "Deadline of the check (the leader waits up to 10s for slow members' hashes; default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -195,6 +197,7 @@ final class AlarmCommands {
             o.endpoints = endpoints;
             o.dir = dir;
             o.timeout = timeout;
+            o.tls = tls;
             StateCheck s;
             try (RaftKvClient c = o.client(o.resolve(ctx), timeout)) {
                 s = c.checkState();

@@ -3,6 +3,7 @@ package io.raftkv.cli;
 import io.raftkv.client.RaftKvClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command that talks to a cluster shares, and the client they make. */
@@ -23,15 +24,20 @@ final class ClientOptions {
             description = "Output format: simple, table or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
+    @Mixin
+    TlsFlags tls = new TlsFlags();
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
     /** The output formats of {@code -w}. */
     enum Format { simple, table, json }
 
+    /** The endpoints to talk to, and how (TLS or not). */
     Endpoints.Resolved resolve(CliContext ctx) {
-        return Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
+        Endpoints.Resolved r = Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
                 ctx.resolve(Path.of(LocalCommands.DEFAULT_DIR)));
+        return r.withTls(ClientTls.resolve(tls, ctx.env(), r, ctx).orElse(null));
     }
 
     /** A client of the resolved endpoints, with the command's deadline; close it. */
@@ -46,9 +52,14 @@ final class ClientOptions {
     /** A client whose attempts may each take {@code attempt}: for calls that wait on the server (a corruption check). */
     RaftKvClient client(Endpoints.Resolved r, Duration attempt) {
         try {
-            return RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout).attemptTimeout(attempt).build();
+            RaftKvClient.Builder b = RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout).attemptTimeout(attempt);
+            if (r.tls() != null) {
+                b.tls(r.tls().options());
+            }
+            return b.build();
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(r.source() + ": " + e.getMessage());
+            boolean tlsFiles = r.tls() != null && r.tls().names(e.getMessage());
+            throw CliException.usage((tlsFiles ? "TLS (" + r.tls().source() + ")" : r.source()) + ": " + e.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.raftkv.cli;
 
+import io.raftkv.client.RaftKvClient;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -26,7 +27,9 @@ import java.util.stream.Collectors;
  * every other {@code local} command reads it, so they work from any later shell.
  *
  * <p>Layout: {@code DIR/nN/data} (the node's data dir), {@code DIR/nN/server.log}, {@code DIR/nN/pid},
- * {@code DIR/endpoints} (client addresses, comma-separated), {@code DIR/cluster.properties}.
+ * {@code DIR/endpoints} (client addresses, comma-separated), {@code DIR/cluster.properties}; with TLS
+ * ({@code local up --tls}) {@code DIR/tls/} (the throwaway CA, the CLI's client certificate) and
+ * {@code DIR/nN/tls/} (the node's client-port and peer certificates), keys readable by the owner only.
  *
  * @param dir         absolute cluster directory
  * @param token       the --cluster-token of every node (fresh per cluster, so old data is never mistaken for new)
@@ -35,14 +38,16 @@ import java.util.stream.Collectors;
  * @param founders    the --initial-cluster of the founding members: the same at every start, because the
  *                    cluster id derives from it (members added or removed later do not change it)
  * @param serverFlags extra flags every node is started with ({@code local up -- FLAGS})
+ * @param tls         whether every port speaks TLS with the certificates under {@code DIR/tls} ({@code local up --tls})
  */
 record LocalCluster(Path dir, String token, List<String> launcher, List<LocalCluster.Node> nodes, String founders,
-                    List<String> serverFlags) {
+                    List<String> serverFlags, boolean tls) {
     static final String FILE = "cluster.properties";
     static final String HOST = "127.0.0.1";
     /** Flags {@link #command} sets itself; {@code local up -- FLAGS} must not repeat them. */
     static final List<String> OWN_FLAGS = List.of("--id", "--initial-cluster", "--join", "--client-addr", "--peer-addr",
-            "--data-dir", "--cluster-token", "--metrics-addr");
+            "--data-dir", "--cluster-token", "--metrics-addr", "--cert-file", "--key-file", "--trusted-ca-file",
+            "--client-cert-auth", "--peer-cert-file", "--peer-key-file", "--peer-trusted-ca-file");
 
     /**
      * One node: ports on 127.0.0.1 and the pid of its last start (0: never started). A metrics port of 0
@@ -90,9 +95,9 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
         serverFlags = List.copyOf(serverFlags);
     }
 
-    /** A new cluster of founding members {@code nodes}, no extra server flags. */
+    /** A new plaintext cluster of founding members {@code nodes}, no extra server flags. */
     LocalCluster(Path dir, String token, List<String> launcher, List<Node> nodes) {
-        this(dir, token, launcher, nodes, initialCluster(nodes), List.of());
+        this(dir, token, launcher, nodes, initialCluster(nodes), List.of(), false);
     }
 
     Node node(long id) {
@@ -124,15 +129,54 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
     }
 
     private LocalCluster withNodes(List<Node> updated) {
-        return new LocalCluster(dir, token, launcher, updated, founders, serverFlags);
+        return new LocalCluster(dir, token, launcher, updated, founders, serverFlags, tls);
     }
 
     LocalCluster withLauncher(List<String> newLauncher) {
-        return new LocalCluster(dir, token, newLauncher, nodes, founders, serverFlags);
+        return new LocalCluster(dir, token, newLauncher, nodes, founders, serverFlags, tls);
     }
 
     LocalCluster withServerFlags(List<String> flags) {
-        return new LocalCluster(dir, token, launcher, nodes, founders, flags);
+        return new LocalCluster(dir, token, launcher, nodes, founders, flags, tls);
+    }
+
+    LocalCluster withTls() {
+        return new LocalCluster(dir, token, launcher, nodes, founders, serverFlags, true);
+    }
+
+    /** The cluster's throwaway CA and the CLI's client certificate: {@code DIR/tls}. */
+    Path tlsDir() {
+        return dir.resolve("tls");
+    }
+
+    Path caFile() {
+        return tlsDir().resolve("ca.pem");
+    }
+
+    Path caKeyFile() {
+        return tlsDir().resolve("ca-key.pem");
+    }
+
+    Path clientCertFile() {
+        return tlsDir().resolve("client.pem");
+    }
+
+    Path clientKeyFile() {
+        return tlsDir().resolve("client-key.pem");
+    }
+
+    /** Node {@code id}'s certificates: {@code server.pem} for its client port, {@code peer.pem} for its peer port. */
+    Path nodeTlsDir(long id) {
+        return nodeDir(id).resolve("tls");
+    }
+
+    /** A client of this cluster's nodes: {@code b} with the cluster's CA and client certificate if it speaks TLS. */
+    RaftKvClient client(RaftKvClient.Builder b) {
+        return (tls ? b.tls(caFile(), clientCertFile(), clientKeyFile()) : b).build();
+    }
+
+    String metricsUrl(Node n) {
+        return n.metricsPort() == 0 ? "" : (tls ? "https" : "http") + "://" + HOST + ":" + n.metricsPort() + "/metrics";
     }
 
     Path nodeDir(long id) {
@@ -169,6 +213,14 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
         }
         if (!n.join().isEmpty()) {
             cmd.addAll(List.of("--join", n.join()));
+        }
+        if (tls) {
+            Path own = nodeTlsDir(id);
+            String ca = caFile().toString();
+            cmd.addAll(List.of("--cert-file", own.resolve("server.pem").toString(), "--key-file", own.resolve("server-key.pem").toString(),
+                    "--trusted-ca-file", ca, "--client-cert-auth",
+                    "--peer-cert-file", own.resolve("peer.pem").toString(), "--peer-key-file", own.resolve("peer-key.pem").toString(),
+                    "--peer-trusted-ca-file", ca));
         }
         cmd.addAll(serverFlags);
         return cmd;
@@ -209,6 +261,9 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
         }
         list(p, "launcher.", launcher);
         list(p, "server-flag.", serverFlags);
+        if (tls) {
+            p.setProperty("tls", "true");
+        }
         try {
             Files.createDirectories(dir);
             StringWriter text = new StringWriter();
@@ -276,7 +331,7 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
             // Clusters recorded before members could be added or removed: the founders are the nodes.
             String founders = p.getProperty("initial-cluster", initialCluster(nodes));
             return Optional.of(new LocalCluster(dir, require(p, "token", file), list(p, "launcher."), nodes, founders,
-                    list(p, "server-flag.")));
+                    list(p, "server-flag."), Boolean.parseBoolean(p.getProperty("tls", "false").trim())));
         } catch (NumberFormatException e) {
             throw CliException.failed(file + " is damaged (" + e.getMessage() + "); remove " + dir + " and run 'raftkv local up'");
         }
@@ -326,7 +381,7 @@ record LocalCluster(Path dir, String token, List<String> launcher, List<LocalClu
             }
             List<Path> doomed;
             try (var list = Files.list(dir)) {
-                doomed = list.filter(p -> p.getFileName().toString().matches("n\\d+|" + FILE.replace(".", "\\.")
+                doomed = list.filter(p -> p.getFileName().toString().matches("n\\d+|tls|" + FILE.replace(".", "\\.")
                         + "|" + Endpoints.FILE)).collect(Collectors.toList());
             }
             for (Path p : doomed) {

@@ -83,6 +83,7 @@ final class LocalCommands {
             description = {"Run a local cluster of node processes on 127.0.0.1 and break it:", "",
                 "  raftkv local up | down | status",
                 "  raftkv local up -- --quota-backend-bytes 4MiB   extra server flags for every node",
+                "  raftkv local up --tls                TLS everywhere, a throwaway CA in DIR/tls",
                 "  raftkv local kill N|leader|all       SIGKILL",
                 "  raftkv local pause N|leader|all      SIGSTOP (a hung node)",
                 "  raftkv local resume N|all            SIGCONT",
@@ -121,6 +122,9 @@ final class LocalCommands {
         @Option(names = "--restore", paramLabel = "FILE",
                 description = "Found a NEW cluster from this backup: 'raftkv backup restore FILE' for every node, then start them.")
         Path restore;
+        @Option(names = "--tls", description = "TLS on every port (client, peer, metrics), client certificates required: issues a"
+                + " throwaway CA and certificates into DIR/tls and DIR/nN/tls; commands using this cluster's endpoints use them.")
+        boolean tls;
         @Parameters(paramLabel = "SERVER_FLAG", arity = "0..*",
                 description = "After --: flags every node is started with (see 'raftkv server --help'), e.g. -- --quota-backend-bytes 4MiB;"
                         + " remembered for restarts and added nodes, replaced by the flags of a later 'up -- ...'.")
@@ -145,6 +149,10 @@ final class LocalCommands {
                 }
             }
             checkServerFlags(serverFlags);
+            if (tls && existing.isPresent() && !fresh && !existing.get().tls()) {
+                throw CliException.usage(dir + " holds a stopped plaintext cluster; --tls starts a new one: add --fresh to discard it"
+                        + " (or use another --dir)");
+            }
             Path backup = restore == null ? null : ctx.resolve(restore);
             if (backup != null && existing.isPresent() && !fresh) {
                 throw CliException.usage("--restore founds a new cluster, but " + dir + " holds one; add --fresh to discard it"
@@ -161,6 +169,10 @@ final class LocalCommands {
                     LocalCluster.wipe(dir);
                 }
                 cluster = create(dir);
+                if (tls) {
+                    cluster = cluster.withTls();
+                    LocalPki.create(cluster);
+                }
             }
             if (!serverFlags.isEmpty()) {
                 cluster = cluster.withServerFlags(serverFlags);
@@ -189,7 +201,11 @@ final class LocalCommands {
             }
             for (LocalCluster.Node n : cluster.nodes()) {
                 ctx.out().println("node " + n.id() + ": pid " + n.pid() + ", client " + n.clientAddress()
-                        + ", peer " + n.peerAddress() + (n.metricsPort() > 0 ? ", metrics " + n.metricsUrl() : ""));
+                        + ", peer " + n.peerAddress() + (n.metricsPort() > 0 ? ", metrics " + cluster.metricsUrl(n) : ""));
+            }
+            if (cluster.tls()) {
+                ctx.out().println("tls: CA " + cluster.caFile() + ", client certificate " + cluster.clientCertFile() + " and key "
+                        + cluster.clientKeyFile() + " (client certificates required)");
             }
             ctx.out().println("leader: node " + leader.nodeId() + " (term " + leader.term() + ")");
             ctx.out().println("endpoints: " + cluster.endpoints());
@@ -204,6 +220,11 @@ final class LocalCommands {
             }
             for (String f : flags) {
                 String name = f.contains("=") ? f.substring(0, f.indexOf('=')) : f;
+                boolean tlsFlag = name.contains("cert") || name.endsWith("-key-file") || name.endsWith("-ca-file");
+                if (LocalCluster.OWN_FLAGS.contains(name) && tlsFlag) {
+                    throw CliException.usage(name + ": 'raftkv local up --tls' sets the TLS flags of every node (a throwaway CA"
+                            + " and certificates); it cannot be passed after --");
+                }
                 if (LocalCluster.OWN_FLAGS.contains(name)) {
                     throw CliException.usage(name + " is set by 'raftkv local' for each node; it cannot be passed after --");
                 }

@@ -33,8 +33,8 @@ final class LocalMemberCommands {
     private LocalMemberCommands() {
     }
 
-    private static RaftKvClient client(List<String> endpoints) {
-        return RaftKvClient.builder().endpoints(endpoints).requestTimeout(CHANGE_TIMEOUT).build();
+    private static RaftKvClient client(LocalCluster cluster) {
+        return cluster.client(RaftKvClient.builder().endpoints(endpoints(cluster)).requestTimeout(CHANGE_TIMEOUT));
     }
 
     @Command(name = "add", description = {"Add node ID to the running local cluster and start it: 'raftkv member add' with fresh",
@@ -68,7 +68,7 @@ final class LocalMemberCommands {
             List<Integer> ports = Ports.ephemeral(3);
             LocalCluster.Node fresh = new LocalCluster.Node(id, ports.get(0), ports.get(1), ports.get(2), 0);
             MembershipChange change;
-            try (RaftKvClient c = client(endpoints(cluster))) {
+            try (RaftKvClient c = client(cluster)) {
                 change = c.addMember(id, fresh.peerAddress(), fresh.clientAddress(), learner);
             }
             String members = change.members().stream().map(m -> m.id() + "=" + (m.id() == id ? fresh.peerAddress() : m.peerAddress()))
@@ -76,6 +76,9 @@ final class LocalMemberCommands {
             LocalCluster.Node node = new LocalCluster.Node(id, fresh.peerPort(), fresh.clientPort(), fresh.metricsPort(), 0,
                     Long.toHexString(change.clusterId()), members, "");
             cluster = cluster.withNode(node);
+            if (cluster.tls()) {
+                LocalPki.issueNode(cluster, id);
+            }
             cluster = cluster.withPid(id, LocalNodes.start(cluster, node));
             cluster.store();
             LocalCluster.Node started = cluster.node(id);
@@ -88,7 +91,7 @@ final class LocalMemberCommands {
                         + id + "' and 'raftkv local remove " + id + "'");
             }
             ctx.out().println("node " + id + ": pid " + started.pid() + ", client " + started.clientAddress() + ", peer "
-                    + started.peerAddress() + ", metrics " + started.metricsUrl());
+                    + started.peerAddress() + ", metrics " + cluster.metricsUrl(started));
             if (learner) {
                 ctx.out().println("then, once it caught up: raftkv member promote " + id);
             }
@@ -133,7 +136,7 @@ final class LocalMemberCommands {
                 throw CliException.usage("node " + id + " is the only node of " + others.dir() + "; use 'raftkv local down' instead");
             }
             List<ClusterStatus.Member> members;
-            try (RaftKvClient c = client(endpoints(others))) {
+            try (RaftKvClient c = client(others)) {
                 members = c.status().members();
             } catch (RaftKvException e) {
                 throw CliException.failed("cannot ask the cluster whether node " + id + " left it (" + Failures.of(e).getMessage()

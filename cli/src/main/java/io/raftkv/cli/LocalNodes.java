@@ -35,8 +35,8 @@ final class LocalNodes implements AutoCloseable {
 
     LocalNodes(LocalCluster cluster) {
         this.cluster = cluster;
-        this.client = RaftKvClient.builder().endpoints(cluster.nodes().stream().map(LocalCluster.Node::clientAddress).toList())
-                .requestTimeout(POLL).attemptTimeout(POLL).build();
+        this.client = cluster.client(RaftKvClient.builder().endpoints(cluster.nodes().stream().map(LocalCluster.Node::clientAddress)
+                .toList()).requestTimeout(POLL).attemptTimeout(POLL));
     }
 
     /** The process of node {@code n} if it runs (alive or paused). */
