@@ -71,6 +71,11 @@ class TlsClientTest {
                 try (RaftKvClient bad = client(c, refused)) {
                     RaftKvException e = assertThrows(RaftKvException.class, () -> bad.get("k"), String.valueOf(refused));
                     assertEquals(RaftKvException.Outcome.NOT_APPLIED, e.outcome());
+                    if (refused != null && e instanceof UnavailableException u) {
+                        // gRPC says only "ssl exception"; the operator needs the alert.
+                        assertTrue(u.endpointFailures().values().stream().allMatch(v -> v.startsWith("TLS handshake failed (")),
+                                u.endpointFailures().toString());
+                    }
                     assertThrows(RaftKvException.class, () -> bad.put("k", "overwritten"));
                 }
             }
