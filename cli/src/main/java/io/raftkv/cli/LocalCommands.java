@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
  * up        node &lt;id&gt;: pid &lt;pid&gt;, client &lt;addr&gt;, peer &lt;addr&gt;, metrics &lt;url&gt;   (per node)
  *           leader: node &lt;id&gt; (term &lt;t&gt;)
  *           endpoints: &lt;addr&gt;,&lt;addr&gt;,...
+ *           tls: CA &lt;file&gt;, client certificate &lt;file&gt; and key &lt;file&gt; (client certificates required)   (--tls)
  * status    table ID PID PROCESS ROLE TERM LEADER COMMIT APPLIED CLIENT  (PROCESS: alive|paused|dead)
  * down      stopped node &lt;id&gt; (pid &lt;pid&gt;) | killed node &lt;id&gt; (pid &lt;pid&gt;) after &lt;t&gt; | node &lt;id&gt; was not running
  * kill      killed node &lt;id&gt; (pid &lt;pid&gt;)       (per node with 'all')
@@ -203,12 +204,12 @@ final class LocalCommands {
                 ctx.out().println("node " + n.id() + ": pid " + n.pid() + ", client " + n.clientAddress()
                         + ", peer " + n.peerAddress() + (n.metricsPort() > 0 ? ", metrics " + cluster.metricsUrl(n) : ""));
             }
+            ctx.out().println("leader: node " + leader.nodeId() + " (term " + leader.term() + ")");
+            ctx.out().println("endpoints: " + cluster.endpoints());
             if (cluster.tls()) {
                 ctx.out().println("tls: CA " + cluster.caFile() + ", client certificate " + cluster.clientCertFile() + " and key "
                         + cluster.clientKeyFile() + " (client certificates required)");
             }
-            ctx.out().println("leader: node " + leader.nodeId() + " (term " + leader.term() + ")");
-            ctx.out().println("endpoints: " + cluster.endpoints());
             return 0;
         }
 

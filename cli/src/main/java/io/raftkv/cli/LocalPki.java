@@ -1,175 +1,91 @@
 package io.raftkv.cli;
 
 import java.io.IOException;
-import java.math.BigInteger;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import java.util.stream.Stream;
 
 /**
  * The throwaway PKI of {@code raftkv local up --tls}: a CA made for one local cluster, a client-port and a
  * peer certificate per node, and a client certificate for the CLI, as PEM files (keys PKCS#8, readable by the
- * owner only). Certificates are built with BouncyCastle's PKIX classes and signed with the JDK's providers
- * (EC P-256, SHA-256); nothing here is loaded unless a command asks for TLS, so other commands start as fast
- * as before.
+ * owner only; directories the owner's only).
  *
  * <p>Client-port certificates name {@code localhost} and {@code 127.0.0.1} (the CLI checks the host it
  * dialled); peer certificates also carry the member identity {@code urn:raftkv:member:<id>} the nodes check
- * (README, "Securing a cluster").
+ * (README, "Securing a cluster") and serve both ends of the peers' mutual handshakes.
+ *
+ * <p>{@link CertIssuer} makes them with BouncyCastle, whose jars are not in {@code raftkv-cli.jar}: inside, they
+ * doubled its entries (16,945 instead of 8,894), which the JVM indexes when it opens the jar before {@code main},
+ * for every command; a {@code get} then ran a few percent more instructions under callgrind. They sit in
+ * {@code lib/} next to it ({@code cli/target/lib}), and this class loads them, with {@link CertIssuer}, in a
+ * class loader of its own, only when certificates are issued.
  */
 final class LocalPki {
-    /** Long enough for a cluster stopped and resumed over months; it is a local toy's CA, not a production one. */
-    private static final Duration VALIDITY = Duration.ofDays(825);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String PROBE = "org.bouncycastle.cert.X509v3CertificateBuilder";
 
     private LocalPki() {
     }
 
     /** Creates the CA and the client certificate in {@code DIR/tls}, then every node's certificates. */
     static void create(LocalCluster cluster) {
+        Issuer issuer = Issuer.load();
         try {
             directory(cluster.tlsDir());
-            KeyPair ca = keys();
-            X500Name name = new X500Name("CN=raftkv local cluster CA " + cluster.token());
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), from(), until(), name, ca.getPublic());
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            b.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(ca.getPublic()));
-            X509Certificate caCert = sign(b, ca.getPrivate());
-            write(cluster.caFile(), pem("CERTIFICATE", caCert.getEncoded()), false);
-            write(cluster.caKeyFile(), pem("PRIVATE KEY", ca.getPrivate().getEncoded()), true);
-            issue(caCert, ca.getPrivate(), "raftkv local client", List.of(), KeyPurposeId.id_kp_clientAuth,
-                    cluster.clientCertFile(), cluster.clientKeyFile());
+            String[] ca = issuer.ca("raftkv local cluster CA " + cluster.token());
+            write(cluster.caFile(), ca[0], false);
+            write(cluster.caKeyFile(), ca[1], true);
+            String[] client = issuer.leaf(ca, "raftkv local client", new String[0], "client");
+            write(cluster.clientCertFile(), client[0], false);
+            write(cluster.clientKeyFile(), client[1], true);
             for (LocalCluster.Node n : cluster.nodes()) {
-                node(cluster, n.id(), caCert, ca.getPrivate());
+                node(cluster, issuer, ca, n.id());
             }
-        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-            throw CliException.failed("cannot issue the local cluster's certificates in " + cluster.tlsDir() + ": " + e);
+        } catch (IOException e) {
+            throw CliException.failed("cannot write the local cluster's certificates in " + cluster.tlsDir() + ": " + e);
         }
     }
 
     /** Issues node {@code id}'s certificates with the cluster's CA (for a node added by {@code local add}). */
     static void issueNode(LocalCluster cluster, long id) {
+        Issuer issuer = Issuer.load();
         try {
-            X509Certificate caCert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(Files.readAllBytes(cluster.caFile())));
-            node(cluster, id, caCert, caKey(cluster.caKeyFile()));
-        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+            String[] ca = {Files.readString(cluster.caFile(), StandardCharsets.US_ASCII),
+                Files.readString(cluster.caKeyFile(), StandardCharsets.US_ASCII)};
+            node(cluster, issuer, ca, id);
+        } catch (IOException e) {
             throw CliException.failed("cannot issue node " + id + "'s certificates with the CA in " + cluster.tlsDir() + ": " + e);
         }
     }
 
-    private static void node(LocalCluster cluster, long id, X509Certificate caCert, PrivateKey caKey)
-            throws IOException, GeneralSecurityException, OperatorCreationException {
+    private static void node(LocalCluster cluster, Issuer issuer, String[] ca, long id) throws IOException {
         Path dir = cluster.nodeTlsDir(id);
         Files.createDirectories(cluster.nodeDir(id));
         directory(dir);
-        List<GeneralName> host = List.of(new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, LocalCluster.HOST));
-        issue(caCert, caKey, "raftkv local node " + id, host, KeyPurposeId.id_kp_serverAuth, dir.resolve("server.pem"),
-                dir.resolve("server-key.pem"));
-        List<GeneralName> member = new ArrayList<>(host);
-        member.add(0, new GeneralName(GeneralName.uniformResourceIdentifier, "urn:raftkv:member:" + id));
-        // Peers are both ends of a mutual handshake: the certificate serves and connects.
-        issue(caCert, caKey, "raftkv local member " + id, member, null, dir.resolve("peer.pem"), dir.resolve("peer-key.pem"));
-    }
-
-    /** A leaf certificate; {@code purpose} null: both serverAuth and clientAuth. */
-    private static void issue(X509Certificate caCert, PrivateKey caKey, String cn, List<GeneralName> sans, KeyPurposeId purpose,
-                              Path certFile, Path keyFile) throws IOException, GeneralSecurityException, OperatorCreationException {
-        KeyPair keys = keys();
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(), from(), until(), new X500Name("CN=" + cn),
-                keys.getPublic());
-        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        b.addExtension(Extension.extendedKeyUsage, false, purpose == null
-                ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
-                : new ExtendedKeyUsage(purpose));
-        b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
-        b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
-        if (!sans.isEmpty()) {
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(new GeneralName[0])));
-        }
-        write(certFile, pem("CERTIFICATE", sign(b, caKey).getEncoded()), false);
-        write(keyFile, pem("PRIVATE KEY", keys.getPrivate().getEncoded()), true);
-    }
-
-    private static KeyPair keys() throws GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-        return g.generateKeyPair();
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)
-            throws OperatorCreationException, GeneralSecurityException, CertIOException {
-        return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
-    }
-
-    private static PrivateKey caKey(Path file) throws IOException, GeneralSecurityException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
-        String body = text.replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "");
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(body)));
-    }
-
-    private static BigInteger serial() {
-        return new BigInteger(127, RANDOM);
-    }
-
-    /** An hour back, so a clock a little behind still accepts a certificate issued just now. */
-    private static Date from() {
-        return Date.from(Instant.now().minus(Duration.ofHours(1)));
-    }
-
-    private static Date until() {
-        return Date.from(Instant.now().plus(VALIDITY));
-    }
-
-    static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        String[] host = {"dns:localhost", "ip:" + LocalCluster.HOST};
+        String[] server = issuer.leaf(ca, "raftkv local node " + id, host, "server");
+        write(dir.resolve("server.pem"), server[0], false);
+        write(dir.resolve("server-key.pem"), server[1], true);
+        String[] peer = issuer.leaf(ca, "raftkv local member " + id, new String[] {"uri:urn:raftkv:member:" + id, host[0], host[1]}, "both");
+        write(dir.resolve("peer.pem"), peer[0], false);
+        write(dir.resolve("peer-key.pem"), peer[1], true);
     }
 
     private static void directory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-        }
+        Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, OWNER_DIR);
     }
 
@@ -180,5 +96,76 @@ final class LocalPki {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         }
         Files.writeString(file, text, StandardCharsets.US_ASCII);
+    }
+
+    /** {@link CertIssuer}'s two methods, from whichever class loader sees BouncyCastle. */
+    private record Issuer(MethodHandle ca, MethodHandle leaf) {
+        static Issuer load() {
+            try {
+                Class<?> c = Class.forName(CertIssuer.class.getName(), true, loader());
+                MethodHandles.Lookup l = MethodHandles.publicLookup();
+                return new Issuer(l.findStatic(c, "ca", MethodType.methodType(String[].class, String.class)),
+                        l.findStatic(c, "leaf", MethodType.methodType(String[].class, String.class, String.class, String.class,
+                                String[].class, String.class)));
+            } catch (ReflectiveOperationException e) {
+                throw CliException.failed("cannot load the certificate issuer: " + e);
+            }
+        }
+
+        /** Tests and IDEs have BouncyCastle on the class path; bin/raftkv's jar does not, it has lib/. */
+        private static ClassLoader loader() {
+            ClassLoader own = LocalPki.class.getClassLoader();
+            try {
+                Class.forName(PROBE, false, own);
+                return own;
+            } catch (ClassNotFoundException notHere) {
+                // load it from lib/ beside the jar
+            }
+            Path self;
+            try {
+                self = Path.of(LocalPki.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            } catch (URISyntaxException | SecurityException | NullPointerException e) {
+                throw CliException.failed("cannot find the CLI's own jar to look for BouncyCastle beside it: " + e);
+            }
+            Path lib = self.getParent().resolve("lib");
+            List<URL> urls = new ArrayList<>();
+            try (Stream<Path> jars = Files.isDirectory(lib) ? Files.list(lib) : Stream.empty()) {
+                urls.add(self.toUri().toURL());
+                for (Path j : jars.filter(p -> p.getFileName().toString().matches("bc\\w+-jdk18on-.*\\.jar")).sorted().toList()) {
+                    urls.add(j.toUri().toURL());
+                }
+            } catch (IOException e) {
+                throw CliException.failed("cannot list " + lib + ": " + e);
+            }
+            if (urls.size() < 2) {
+                throw CliException.failed("TLS certificates are issued with BouncyCastle, whose jars are not in " + lib
+                        + " (rebuild: ./mvnw -q -pl cli -am package -DskipTests)");
+            }
+            // Parent: the JDK only, so CertIssuer is this loader's own and sees the jars beside it.
+            return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+        }
+
+        String[] ca(String commonName) {
+            try {
+                return (String[]) ca.invokeExact(commonName);
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        String[] leaf(String[] caPem, String commonName, String[] sans, String purpose) {
+            try {
+                return (String[]) leaf.invokeExact(caPem[0], caPem[1], commonName, sans, purpose);
+            } catch (Throwable t) {
+                throw failed(t);
+            }
+        }
+
+        private static CliException failed(Throwable t) {
+            if (t instanceof Error e) {
+                throw e;
+            }
+            return CliException.failed("cannot issue a certificate: " + t);
+        }
     }
 }

@@ -29,6 +29,20 @@ class LocalTlsIT {
         }
     }
 
+    /** Other commands do not pay for the certificate issuer: BouncyCastle is beside the runnable jar, not in it. */
+    @Test
+    void theCertificateIssuersJarsAreBesideTheCliJarNotInIt() throws java.io.IOException {
+        Path jar = BinRaftkv.ROOT.resolve("cli/target/raftkv-cli.jar");
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+            assertEquals(0, z.stream().filter(e -> e.getName().startsWith("org/bouncycastle/")).count(), jar.toString());
+            assertTrue(z.getEntry("io/raftkv/cli/CertIssuer.class") != null);
+        }
+        try (var lib = Files.list(jar.resolveSibling("lib"))) {
+            assertEquals(java.util.List.of("bcpkix", "bcprov", "bcutil"), lib.map(p -> p.getFileName().toString().split("-")[0]).sorted()
+                    .toList());
+        }
+    }
+
     @Test
     void aSecureLocalClusterInOneCommandThatRefusesEveryoneElse() {
         raftkv = new BinRaftkv(dir);
