@@ -178,6 +178,11 @@ final class AlarmCommands {
         Path dir;
         @Mixin
         TlsFlags tls = new TlsFlags();
+        @Option(names = "--user", paramLabel = "NAME",
+                description = "Log in as NAME (a user with role root) to a cluster with auth enabled; password as for other commands.")
+        String user;
+        @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the --user's password.")
+        Path passwordFile;
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "Deadline of the check (the leader waits up to 10s for slow members' hashes; default: ${DEFAULT-VALUE}).")
         Duration timeout;
@@ -198,6 +203,8 @@ final class AlarmCommands {
             o.dir = dir;
             o.timeout = timeout;
             o.tls = tls;
+            o.user = user;
+            o.passwordFile = passwordFile;
             StateCheck s;
             try (RaftKvClient c = o.client(o.resolve(ctx), timeout)) {
                 s = c.checkState();

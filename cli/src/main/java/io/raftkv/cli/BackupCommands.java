@@ -106,6 +106,13 @@ final class BackupCommands {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
         boolean help;
 
+        @Option(names = "--user", paramLabel = "NAME",
+                description = "Log in as NAME (a user with role root) to a cluster with auth enabled; password as for other commands.")
+        String user;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the --user's password.")
+        Path passwordFile;
+
         Save(CliContext ctx) {
             this.ctx = ctx;
         }
@@ -129,6 +136,8 @@ final class BackupCommands {
             o.dir = dir;
             o.timeout = timeout;
             o.tls = tls;
+            o.user = user;
+            o.passwordFile = passwordFile;
             Endpoints.Resolved r = o.resolve(ctx);
             // An explicitly named single node is asked for its own state: the way to save a cluster without quorum.
             boolean linearizable = endpoints == null || endpoints.isBlank() || r.endpoints().size() != 1;

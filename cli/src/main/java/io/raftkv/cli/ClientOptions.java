@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** Options every command that talks to a cluster shares, and the client they make. */
 final class ClientOptions {
     @Option(names = "--endpoints", paramLabel = "HOST:PORT,...",
-            description = "Client addresses to try; http:// is accepted (default: $RAFTKV_ENDPOINTS, else DIR/endpoints of the local cluster).")
+            description = "Client addresses to try; http:// is accepted, https:// speaks TLS (default: $RAFTKV_ENDPOINTS, else"
+                    + " DIR/endpoints of the local cluster).")
     String endpoints;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
@@ -30,11 +31,23 @@ final class ClientOptions {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Log in as NAME to a cluster with auth enabled; the password comes from --password-file, "
+                    + "$RAFTKV_PASSWORD or a prompt (NAME:PASSWORD also works, with a warning: shell history).")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "A file whose first line is the --user's password.")
+    Path passwordFile;
+
+    /** Where {@link #resolve} ran: the password (file, environment, prompt) is read there. */
+    private CliContext context;
+
     /** The output formats of {@code -w}. */
     enum Format { simple, table, json }
 
     /** The endpoints to talk to, and how (TLS or not). */
     Endpoints.Resolved resolve(CliContext ctx) {
+        context = ctx;
         Endpoints.Resolved r = Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
                 ctx.resolve(Path.of(LocalCommands.DEFAULT_DIR)));
         return r.withTls(ClientTls.resolve(tls, ctx.env(), r, ctx).orElse(null));
@@ -56,7 +69,7 @@ final class ClientOptions {
             if (r.tls() != null) {
                 b.tls(r.tls().options());
             }
-            return b.build();
+            return Login.apply(b, user, passwordFile, context).build();
         } catch (IllegalArgumentException e) {
             boolean tlsFiles = r.tls() != null && r.tls().names(e.getMessage());
             throw CliException.usage((tlsFiles ? "TLS (" + r.tls().source() + ")" : r.source()) + ": " + e.getMessage());

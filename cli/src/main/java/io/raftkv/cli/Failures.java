@@ -22,6 +22,10 @@ final class Failures {
         if (e instanceof UnavailableException u && !u.endpointFailures().isEmpty()) {
             return CliException.failed(unavailable(u));
         }
+        if (e instanceof io.raftkv.client.AuthenticationException) {
+            return CliException.failed(e.getMessage().replace("build the client with credentials(user, password)",
+                    "log in with --user NAME"));
+        }
         if (e instanceof IndeterminateException) {
             return CliException.failed(e.getMessage() + " (read the key to learn whether it was)");
         }

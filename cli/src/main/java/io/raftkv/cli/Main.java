@@ -103,6 +103,9 @@ public final class Main {
         m.put("check", AlarmCommands::check);
         m.put("version", ClusterCommands.VersionCmd::new);
         m.put("backup", BackupCommands::command);
+        m.put("auth", AuthCommands::command);
+        m.put("user", UserCommands::command);
+        m.put("role", RoleCommands::command);
         m.put("local", LocalCommands::command);
         m.put("server", Delegate.Server::new);
         m.put("chaos", Delegate.Chaos::new);

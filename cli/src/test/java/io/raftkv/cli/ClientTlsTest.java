@@ -153,7 +153,8 @@ class ClientTlsTest {
                 new String[] {"cas", "k", "-", "v"}, new String[] {"scan"}, new String[] {"txn"}, new String[] {"status"},
                 new String[] {"members"}, new String[] {"member", "list"}, new String[] {"member", "remove", "3"},
                 new String[] {"transfer", "0"}, new String[] {"endpoint", "status"}, new String[] {"endpoint", "health"},
-                new String[] {"alarm", "list"}, new String[] {"check", "state"}, new String[] {"backup", "save", "f.rkv"});
+                new String[] {"alarm", "list"}, new String[] {"check", "state"}, new String[] {"backup", "save", "f.rkv"},
+                new String[] {"auth", "status"}, new String[] {"user", "list"}, new String[] {"role", "list"});
         CliContext ctx = ctx(Map.of());
         List<String> refused = new ArrayList<>();
         for (String[] c : commands) {

@@ -105,6 +105,10 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
      * says nothing about the earlier attempt, which may still commit.
      */
     private volatile boolean mayHaveApplied;
+    /** The token the latest attempt carried (null: none), and whether this call already renewed one. */
+    private String token;
+    private boolean renewedToken;
+    private CompletableFuture<String> awaitedLogin;
 
     private Call(ClientCore core, Spec<Req, Resp> spec, long deadline) {
         this.core = core;
@@ -151,6 +155,23 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             finish(exhausted("the deadline passed"));
             return;
         }
+        TokenSource tokens = core.tokens();
+        if (tokens != null && !TokenSource.isAuthenticate(spec)) {
+            CompletableFuture<String> t = awaitedLogin != null ? awaitedLogin : tokens.token();
+            awaitedLogin = null;
+            if (!t.isDone()) {
+                // Logging in (once, for every call waiting): this attempt starts when that login ends, and takes
+                // its outcome (a failed login is not started over by the same attempt).
+                awaitedLogin = t;
+                t.whenCompleteAsync((v, x) -> attempt(), core.executor());
+                return;
+            }
+            if (t.isCompletedExceptionally()) {
+                finish(loginFailed(t));
+                return;
+            }
+            token = t.join().isEmpty() ? null : t.join();
+        }
         attempts++;
         Endpoint e = spec.pinned() != null ? (spec.pinned().breaker.tryAcquire() ? spec.pinned() : null)
                 : core.endpoints().pick(spec.route() != Route.ANY, failedLately());
@@ -171,8 +192,10 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
         AttemptTracer tracer = new AttemptTracer();
         ClientCall<Req, Resp> call;
         try {
-            call = e.calls().newCall(spec.method(), CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS)
-                    .withStreamTracerFactory(tracer));
+            CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS)
+                    .withStreamTracerFactory(tracer);
+            call = e.calls().newCall(spec.method(), token == null ? options
+                    : options.withCallCredentials(TokenSource.bearer(token)));
         } catch (IllegalStateException endpointClosed) {
             // The client is closing, or the endpoint was just dropped from the member list: nothing was sent.
             e.breaker.onNeutral();
@@ -295,7 +318,25 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             finish(closed());
             return;
         }
-        if (!f.retryable()) {
+        boolean renew = false;
+        if (f.code() == ErrorDetail.Code.AUTH_STALE) {
+            // The token expired or predates a change of users and roles: drop it so the next attempt logs in
+            // again; at once the first time in this call, with the usual backoff after that (no storm).
+            if (token != null && core.tokens() != null) {
+                core.tokens().stale(token);
+            }
+            if (!renewedToken) {
+                renewedToken = true;
+                delay = 0;
+            }
+        } else if (f.code() == ErrorDetail.Code.UNAUTHENTICATED && token == null && core.tokens() != null && !renewedToken) {
+            // Logged in while auth was off (no token to send), and auth has been enabled since: log in again, once.
+            core.tokens().stale("");
+            renewedToken = true;
+            renew = true;
+            delay = 0;
+        }
+        if (!f.retryable() && !renew) {
             finish(terminal(f));
             return;
         }
@@ -343,6 +384,11 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             }
             case NO_SPACE:
                 return new NoSpaceException(spec.what() + " refused: " + f, f.cause(), outcome());
+            case PERMISSION_DENIED:
+                return new PermissionDeniedException(spec.what() + " refused: " + f, f.cause(), outcome());
+            case UNAUTHENTICATED:
+                return new AuthenticationException(spec.what() + " refused: " + f + (core.tokens() == null
+                        ? " (build the client with credentials(user, password))" : ""), f.cause(), outcome());
             case SESSION_EXPIRED:
                 return new SessionExpiredException(spec.what() + " failed: session " + spec.sessionId()
                         + " expired; the outcome of this write is unknown", spec.sessionId(), f.cause());
@@ -353,6 +399,26 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
                 }
                 return new ServerErrorException(spec.what() + " failed: " + f, f.cause(), outcome());
         }
+    }
+
+    /** The login this call waited for failed: its error, named for this call. */
+    private RaftKvException loginFailed(CompletableFuture<String> login) {
+        Throwable t;
+        try {
+            login.join();
+            throw new IllegalStateException("not failed");
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException x) {
+            t = x.getCause() != null ? x.getCause() : x;
+        }
+        // outcome(): an earlier attempt of this call (before its token went stale) may have reached the log.
+        if (t instanceof AuthenticationException a) {
+            return new AuthenticationException(spec.what() + " refused: " + a.getMessage(), a, outcome());
+        }
+        if (t instanceof RaftKvException r && r.outcome() == RaftKvException.Outcome.NOT_APPLIED && !(r instanceof ServerErrorException)) {
+            return new UnavailableException(spec.what() + " failed: could not log in: " + r.getMessage(), r, outcome(),
+                    java.util.Map.of());
+        }
+        return new ServerErrorException(spec.what() + " failed: could not log in: " + t, t, outcome());
     }
 
     private RaftKvException exhausted(String why) {

@@ -10,7 +10,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * Validated settings, built by {@link RaftKvClient.Builder}. See the builder for what each one means; {@code tls}
- * is null for plaintext.
+ * is null for plaintext, {@code credentials} null without auth (its toString hides the password).
  */
 record ClientConfig(
         List<String> endpoints,
@@ -33,7 +33,8 @@ record ClientConfig(
         Function<String, ManagedChannel> channelFactory,
         Scheduler scheduler,
         List<ClientInterceptor> interceptors,
-        TlsOptions tls) {
+        TlsOptions tls,
+        Credentials credentials) {
 
     ClientConfig {
         endpoints = List.copyOf(endpoints);

@@ -44,6 +44,8 @@ final class ClientCore implements AutoCloseable {
     /** Plaintext or TLS ({@link TlsOptions}), the same for every channel. */
     private final ChannelCredentials credentials;
     private volatile boolean closed;
+    /** The auth token when the client has credentials; null without. */
+    private final TokenSource tokens;
 
     ClientCore(ClientConfig config) {
         this.config = config;
@@ -65,6 +67,11 @@ final class ClientCore implements AutoCloseable {
         }
         this.scheduler = config.scheduler() != null ? config.scheduler() : new TimerScheduler(timer);
         this.endpoints = new Endpoints(config, factory);
+        this.tokens = config.credentials() == null ? null : new TokenSource(this, config.credentials());
+    }
+
+    TokenSource tokens() {
+        return tokens;
     }
 
     private static ThreadFactory threads(int clientId, String role) {

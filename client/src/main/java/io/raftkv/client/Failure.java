@@ -34,6 +34,10 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
         SESSION_EXPIRED,
         /** Never retried: a NOSPACE alarm refused a write that adds data (not applied). */
         NO_SPACE,
+        /** Never retried: the user lacks a permission (not applied). */
+        PERMISSION_DENIED,
+        /** Never retried: missing or wrong credentials (not applied). */
+        UNAUTHENTICATED,
         /** Never retried: an answer outside the retry table. */
         SERVER_ERROR
     }
@@ -127,6 +131,14 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
                 return new Failure(Kind.SESSION_EXPIRED, c, description, t, d, true, false, false, "");
             case STALE_SEQUENCE:
                 return new Failure(Kind.SERVER_ERROR, c, description, t, d, false, false, false, "");
+            case PERMISSION_DENIED:
+                return new Failure(Kind.PERMISSION_DENIED, c, description, t, d, false, false, false, "");
+            case UNAUTHENTICATED:
+                return new Failure(Kind.UNAUTHENTICATED, c, description, t, d, false, false, false, "");
+            case AUTH_STALE:
+                // An expired or outdated token, or a write checked before users and roles changed: refused
+                // before (or at) apply, never applied. Retried with a renewed token (Call, once per call at once).
+                return new Failure(Kind.RETRY, c, description, t, d, false, false, false, "");
             default:
                 return new Failure(Kind.SERVER_ERROR, c, description, t, d, true, false, false, "");
         }

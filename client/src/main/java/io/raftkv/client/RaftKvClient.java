@@ -66,12 +66,14 @@ import java.util.stream.StreamSupport;
  */
 public final class RaftKvClient implements KvWriter, AutoCloseable {
     private final ClientCore core;
+    private final AuthAdmin auth;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     /** With exactlyOnce(true): the session the client's own writes go through. */
     private final Session defaultSession;
 
     private RaftKvClient(ClientConfig config) {
         this.core = new ClientCore(config);
+        this.auth = new AuthAdmin(core);
         this.defaultSession = config.exactlyOnce() ? newSession(config.sessionTtl()) : null;
     }
 
@@ -470,6 +472,11 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
                 .thenApply(Wire::membershipChange);
     }
 
+    /** Users, roles and auth on/off (README "Users and roles"); changes need the root role once auth is on. */
+    public AuthAdmin auth() {
+        return auth;
+    }
+
     /** The addresses the client currently knows (configured and learned), for diagnostics. */
     public List<String> knownEndpoints() {
         return core.endpoints().all().stream().map(e -> e.address).toList();
@@ -516,6 +523,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         private Scheduler scheduler;
         private List<ClientInterceptor> interceptors = List.of();
         private TlsOptions tls;
+        private Credentials credentials;
 
         private Builder() {
         }
@@ -675,6 +683,20 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return tls(new TlsOptions(trustedCaFile, certFile, keyFile));
         }
 
+        /**
+         * Log in as {@code user} to a cluster with auth enabled (README "Users and roles"). The client
+         * authenticates once, lazily, on the first call, sends the token with every call, and renews it by itself
+         * when it expires or users and roles change (at most once per call without backoff), through leader
+         * changes. Wrong credentials fail calls with {@link AuthenticationException}; missing permissions with
+         * {@link PermissionDeniedException}. The password is kept in memory only to renew the token and never
+         * appears in logs or {@code toString()}. Without credentials, a cluster with a client-certificate identity
+         * ({@link #tls(Path, Path, Path)}) knows the client by its certificate's common name.
+         */
+        public Builder credentials(String user, String password) {
+            this.credentials = new Credentials(user, password);
+            return this;
+        }
+
         /** Tests: channels from elsewhere (in-process transports). */
         Builder channelFactory(Function<String, ManagedChannel> factory) {
             this.channelFactory = factory;
@@ -696,7 +718,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return new RaftKvClient(new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
                     backoffCap, failuresToOpen, openDuration, keepAliveTime, keepAliveTimeout, defaultConsistency,
                     sessionTtl, exactlyOnce, scanPageSize, maxInboundMessageBytes, time, random, channelFactory,
-                    scheduler, interceptors, tls));
+                    scheduler, interceptors, tls, credentials));
         }
     }
 }

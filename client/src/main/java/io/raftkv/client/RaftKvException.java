@@ -17,13 +17,17 @@ package io.raftkv.client;
  *       read the key to find out, or use a {@link Session}.</li>
  *   <li>{@link SessionExpiredException}: the session's write may or may not have been applied; the
  *       session continues under a new id for later writes.</li>
+ *   <li>{@link PermissionDeniedException}: auth is on and the user lacks a permission the request needs;
+ *       never retried, not applied.</li>
+ *   <li>{@link AuthenticationException}: auth is on and the credentials are missing or wrong; never retried,
+ *       not applied (expired or outdated tokens are renewed transparently, once per call).</li>
  *   <li>{@link ServerErrorException}: the server answered with an error the client does not understand
  *       or does not retry (a bug on one side).</li>
  * </ul>
  */
 public abstract sealed class RaftKvException extends RuntimeException
         permits InvalidArgumentException, UnavailableException, IndeterminateException, SessionExpiredException,
-        ServerErrorException, NoSpaceException {
+        ServerErrorException, NoSpaceException, PermissionDeniedException, AuthenticationException {
     private static final long serialVersionUID = 1L;
 
     /** What became of the request that failed. */

@@ -39,6 +39,21 @@ class CallFailureTest {
         assertFalse(f.retryable());
     }
 
+    /** Issue 13: auth refusals were not applied; only a stale token is retried (after renewing it). */
+    @Test
+    void authRefusalsAreNotAppliedAndOnlyAStaleTokenIsRetried() {
+        CallFailure denied = decode(Status.PERMISSION_DENIED, ErrorDetail.Code.PERMISSION_DENIED);
+        assertEquals(Outcome.NOT_APPLIED, denied.writeOutcome());
+        assertFalse(denied.retryable());
+        assertEquals("PERMISSION_DENIED/PERMISSION_DENIED", denied.summary());
+        CallFailure unauthenticated = decode(Status.UNAUTHENTICATED, ErrorDetail.Code.UNAUTHENTICATED);
+        assertEquals(Outcome.NOT_APPLIED, unauthenticated.writeOutcome());
+        assertFalse(unauthenticated.retryable());
+        CallFailure stale = decode(Status.UNAUTHENTICATED, ErrorDetail.Code.AUTH_STALE);
+        assertEquals(Outcome.NOT_APPLIED, stale.writeOutcome());
+        assertTrue(stale.retryable());
+    }
+
     @Test
     void writesThatMayHaveReachedTheLogAreUnknown() {
         for (ErrorDetail.Code c : new ErrorDetail.Code[] {ErrorDetail.Code.NO_QUORUM, ErrorDetail.Code.TIMEOUT,

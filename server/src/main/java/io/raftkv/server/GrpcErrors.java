@@ -40,6 +40,8 @@ final class GrpcErrors {
             case OVERLOADED, NO_SPACE -> Status.RESOURCE_EXHAUSTED;
             case INVALID -> Status.INVALID_ARGUMENT;
             case SESSION_EXPIRED -> Status.NOT_FOUND;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+            case UNAUTHENTICATED, AUTH_STALE -> Status.UNAUTHENTICATED;
             case UNKNOWN, UNRECOGNIZED -> Status.UNKNOWN;
         };
     }

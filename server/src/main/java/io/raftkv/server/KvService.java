@@ -54,10 +54,12 @@ final class KvService extends KVGrpc.KVImplBase {
 
     private final RaftNode node;
     private final RequestValidator validate;
+    private final AuthGate gate;
 
-    KvService(RaftNode node, ServerConfig.Limits limits) {
+    KvService(RaftNode node, ServerConfig.Limits limits, AuthGate gate) {
         this.node = node;
         this.validate = new RequestValidator(limits);
+        this.gate = gate;
     }
 
     // ------------------------------------------------------------------ writes
@@ -141,7 +143,7 @@ final class KvService extends KVGrpc.KVImplBase {
                 throw NodeException.invalid("max-session-ttl-millis", MAX_SESSION_TTL.toMillis(), ttl,
                         "session ttl " + ttl + " ms exceeds the maximum of " + MAX_SESSION_TTL.toMillis() + " ms");
             }
-            return node.propose(Request.of(new Command.OpenSession(ttl, System.currentTimeMillis())), timeout())
+            return node.propose(gate.authorized(Request.of(new Command.OpenSession(ttl, System.currentTimeMillis()))), timeout())
                     .thenApply(a -> OpenSessionResponse.newBuilder().setHeader(header(a.index()))
                             .setSessionId(expect(a, Result.SessionOpened.class).sessionId()).setTtlMillis(ttl).build());
         });
@@ -149,7 +151,8 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void keepAlive(KeepAliveRequest req, StreamObserver<KeepAliveResponse> out) {
-        serve(out, () -> node.propose(Request.of(new Command.KeepAlive(req.getSessionId(), System.currentTimeMillis())), timeout())
+        serve(out, () -> node.propose(gate.authorized(Request.of(new Command.KeepAlive(req.getSessionId(),
+                        System.currentTimeMillis()))), timeout())
                 .thenApply(a -> {
                     expect(a, Result.Done.class);
                     return KeepAliveResponse.newBuilder().setHeader(header(a.index())).build();
@@ -158,7 +161,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void closeSession(CloseSessionRequest req, StreamObserver<CloseSessionResponse> out) {
-        serve(out, () -> node.propose(Request.of(new Command.CloseSession(req.getSessionId())), timeout())
+        serve(out, () -> node.propose(gate.authorized(Request.of(new Command.CloseSession(req.getSessionId()))), timeout())
                 .thenApply(a -> {
                     expect(a, Result.Done.class);
                     return CloseSessionResponse.newBuilder().setHeader(header(a.index())).build();
@@ -216,7 +219,7 @@ final class KvService extends KVGrpc.KVImplBase {
     private <T> CompletableFuture<T> write(WriteContext ctx, Command command, Function<Applied, T> answer) {
         Request r = ctx.getSessionId() == 0 ? Request.of(command)
                 : Request.inSession(ctx.getSessionId(), ctx.getSequence(), command);
-        return node.propose(r, timeout()).thenApply(answer);
+        return node.propose(gate.authorized(r), timeout()).thenApply(answer);
     }
 
     /** Maps an applied result to the expected type, or to the typed error its rejection stands for. */
@@ -231,6 +234,9 @@ final class KvService extends KVGrpc.KVImplBase {
                         + " (expired or never opened): open a new session; the outcome of this request is unknown");
                 case STALE_SEQUENCE -> NodeException.of(ErrorDetail.Code.STALE_SEQUENCE, rej.detail());
                 case MALFORMED_COMMAND -> NodeException.of(ErrorDetail.Code.INVALID, rej.detail());
+                case AUTH_STALE -> NodeException.of(ErrorDetail.Code.AUTH_STALE, rej.detail() + " (not applied)");
+                case AUTH_REFUSED -> NodeException.invalid("auth", 0, 0, rej.detail());
+                case NOT_SESSION_OWNER -> NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, rej.detail() + " (not applied)");
             };
         }
         throw new IllegalStateException("applied entry " + a.index() + " produced " + r + ", expected " + type.getSimpleName());

@@ -47,6 +47,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final ScheduledExecutorService healthUpdater;
     private final NodeHealth nodeHealth;
     private final ServerExecutors executors;
+    private final Authenticator authenticator;
     private final StateChecker checker;
     private final SpaceMonitor space;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -59,6 +60,7 @@ public final class RaftKvServer implements AutoCloseable {
         NodeSecurity security = NodeSecurity.load(config.security().client(), config.security().clientCertAuth(),
                 config.security().peer());
         this.executors = new ServerExecutors(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()), 1024);
+        this.authenticator = new Authenticator(config.nodeId());
         StoreConfig sc = StoreConfig.of(config.dataDir(), config.nodeId(), Long.toHexString(config.clusterId())).withFaults(faults);
         boolean fresh = RaftStore.isEmpty(config.dataDir());
         // A joining node starts empty: its first configuration and state come with the leader's snapshot.
@@ -86,13 +88,16 @@ public final class RaftKvServer implements AutoCloseable {
             peers.remove(config.nodeId());
             ServerConfig.HostPort client = ServerConfig.HostPort.parse(config.clientListen(), "--client-addr");
             ServerConfig.HostPort peer = ServerConfig.HostPort.parse(config.peerListen(), "--peer-addr");
-            cs = NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()), security.clientCredentials())
-                    .executor(executors.pool())
-                    .callExecutor(executors)
-                    .addService(new KvService(n, config.limits()))
+            AuthGate gate = new AuthGate(store.stateMachine(), config.security().clientCertAuth(), config.limits());
+            cs = executors.configure(NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()),
+                            security.clientCredentials()))
+                    .addService(new KvService(n, config.limits(), gate))
                     .addService(new ClusterService(n, config))
                     .addService(mt.definition())
+                    .addService(new AuthService(n, gate, authenticator, config.security().authTokenTtl()))
                     .addService(health.getHealthService())
+                    // Runs after the metrics interceptor (added later, called first), so refusals are counted.
+                    .intercept(gate)
                     .intercept(metrics.interceptor())
                     // Oversized requests are rejected by the validator with the limit named; gRPC's own cap
                     // only stops absurd ones before they are buffered.
@@ -137,6 +142,7 @@ public final class RaftKvServer implements AutoCloseable {
             }
             store.close();
             executors.close();
+            authenticator.close();
             throw e;
         }
         this.node = n;
@@ -272,6 +278,7 @@ public final class RaftKvServer implements AutoCloseable {
         maintenance.close();
         store.close();
         executors.close();
+        authenticator.close();
         terminated.countDown();
         LOG.info("node {} stopped", config.nodeId());
     }
@@ -300,6 +307,7 @@ public final class RaftKvServer implements AutoCloseable {
         maintenance.close();
         store.close();
         executors.close();
+        authenticator.close();
         terminated.countDown();
     }
 

@@ -76,12 +76,30 @@ public record ServerConfig(
      * @param clientCertAuth  clients (and metrics scrapers) must present a certificate from the client CA
      * @param peer            the peer port's certificate, key and CA: peers always authenticate each other,
      *                        each certificate naming its member ({@code urn:raftkv:member:<id>})
+     * @param authTokenTtl    how long a token from Auth.Authenticate is valid (users and roles: README
+     *                        "Users and roles")
      */
     public record Security(io.raftkv.server.transport.TlsFiles client, boolean clientCertAuth,
-                           io.raftkv.server.transport.TlsFiles peer) {
+                           io.raftkv.server.transport.TlsFiles peer, Duration authTokenTtl) {
+        /** How long an auth token is valid (etcd's simple tokens: 5 minutes). */
+        public static final Duration DEFAULT_AUTH_TOKEN_TTL = Duration.ofMinutes(5);
         public static final Security PLAINTEXT = new Security(null, false, null);
 
+        public Security(io.raftkv.server.transport.TlsFiles client, boolean clientCertAuth,
+                        io.raftkv.server.transport.TlsFiles peer) {
+            this(client, clientCertAuth, peer, DEFAULT_AUTH_TOKEN_TTL);
+        }
+
+        /** The same settings with auth tokens valid for {@code ttl}. */
+        public Security withAuthTokenTtl(Duration ttl) {
+            return new Security(client, clientCertAuth, peer, ttl);
+        }
+
         public Security {
+            authTokenTtl = authTokenTtl == null ? DEFAULT_AUTH_TOKEN_TTL : authTokenTtl;
+            if (authTokenTtl.toMillis() < 1 || authTokenTtl.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("--auth-token-ttl must be between 1 ms and 1 day, got " + authTokenTtl);
+            }
             if (clientCertAuth && (client == null || client.trustedCaFile() == null)) {
                 throw new IllegalArgumentException("--client-cert-auth needs --cert-file, --key-file and --trusted-ca-file");
             }

@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       queue is bounded; when it is full the event loop runs the call itself, which slows reading from
  *       the network: back-pressure instead of an unbounded queue.</li>
  * </ul>
+ * The server's own executor must be the direct one ({@link #configure}): gRPC looks a call's method up on
+ * that executor before it asks this supplier, so with the pool there every call, hot or not, first hopped
+ * to a pool thread (and a hot one then often ran there too).
+ * Password hashing (Auth.Authenticate, user add, password changes) runs on neither: {@link Authenticator}'s own
+ * bounded pool sheds instead (running a 100 ms hash on the caller would put it on an event loop).
  */
 final class ServerExecutors implements ServerCallExecutorSupplier, AutoCloseable {
     private static final Set<String> DIRECT = Set.of(
@@ -44,14 +49,19 @@ final class ServerExecutors implements ServerCallExecutorSupplier, AutoCloseable
         }, new ThreadPoolExecutor.CallerRunsPolicy());
     }
 
-    /** The executor for calls not chosen per call (and for gRPC's own server work). */
-    Executor pool() {
-        return pool;
+    /** Sets {@code builder}'s executors: method lookup on the event loop, then each call where {@link #getExecutor} says. */
+    <T extends io.grpc.ServerBuilder<T>> T configure(T builder) {
+        return builder.directExecutor().callExecutor(this);
     }
 
     @Override
     public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
-        return DIRECT.contains(call.getMethodDescriptor().getFullMethodName()) ? ON_EVENT_LOOP : null;
+        return DIRECT.contains(call.getMethodDescriptor().getFullMethodName()) ? ON_EVENT_LOOP : pool;
+    }
+
+    /** Tasks the pool ran so far (tests). */
+    long poolTasks() {
+        return pool.getCompletedTaskCount() + pool.getActiveCount();
     }
 
     @Override

@@ -127,7 +127,7 @@ final class TestCluster implements AutoCloseable {
         return ClusterGrpc.newBlockingStub(channel(id)).withDeadlineAfter(5, TimeUnit.SECONDS);
     }
 
-    private ManagedChannel channel(long id) {
+    ManagedChannel channel(long id) {
         return channels.computeIfAbsent(id, k -> NettyChannelBuilder.forTarget(clientAddrs.get(k), clientCredentials).build());
     }
 

@@ -20,9 +20,16 @@ final class Applier implements AutoCloseable {
     /** Whether this batch changed an alarm or an incarnation record (their in-memory copies are then re-read). */
     boolean metaChanged;
 
-    Applier(Db db, long logClock) {
+    /** The auth store as of this point of the batch; written to the batch on every change. */
+    AuthState auth;
+    boolean authChanged;
+    /** Who sent the request being applied ("" with auth off): the owner of a session it opens. */
+    String requester = "";
+
+    Applier(Db db, long logClock, AuthState auth) {
         this.db = db;
         this.logClock = logClock;
+        this.auth = auth;
     }
 
     @Override
@@ -42,7 +49,7 @@ final class Applier implements AutoCloseable {
         } else if (c instanceof Command.OpenSession o) {
             advanceClock(o.leaderTimeMillis());
             // The entry index is unique cluster-wide and the same on every replica: a ready-made session id.
-            putSession(new KvRecord.Session(index, 0, o.ttlMillis(), logClock, null));
+            putSession(new KvRecord.Session(index, 0, o.ttlMillis(), logClock, null, requester));
             return new Result.SessionOpened(index);
         } else if (c instanceof Command.KeepAlive k) {
             advanceClock(k.leaderTimeMillis());
@@ -50,11 +57,20 @@ final class Applier implements AutoCloseable {
             if (s == null) {
                 return unknownSession(k.sessionId());
             }
-            putSession(new KvRecord.Session(s.id(), s.lastSequence(), s.ttlMillis(), logClock, s.lastResult()));
+            Result.Rejected notOwner = notOwner(s);
+            if (notOwner != null) {
+                return notOwner;
+            }
+            putSession(s.next(s.lastSequence(), logClock, s.lastResult()));
             return new Result.Done();
         } else if (c instanceof Command.CloseSession cs) {
-            if (session(cs.sessionId()) == null) {
+            KvRecord.Session s = session(cs.sessionId());
+            if (s == null) {
                 return unknownSession(cs.sessionId());
+            }
+            Result.Rejected notOwner = notOwner(s);
+            if (notOwner != null) {
+                return notOwner;
             }
             batch.delete(db.cf(Db.Cf.SESSIONS), Keys.sessionKey(cs.sessionId()));
             return new Result.Done();
@@ -74,8 +90,33 @@ final class Applier implements AutoCloseable {
                 metaChanged = true;
             }
             return new Result.Done();
+        } else if (c instanceof Command.Auth au) {
+            AuthState.Change change = auth.apply(au.op());
+            if (change.refusal() != null) {
+                return new Result.Rejected(Result.Reason.AUTH_REFUSED, change.refusal());
+            }
+            auth = change.next();
+            authChanged = true;
+            batch.put(db.cf(Db.Cf.STATE_META), Keys.AUTH, AuthCodec.encodeState(auth));
+            return new Result.AuthChanged(auth.revision());
         }
         throw new IllegalStateException("unknown command " + c);
+    }
+
+    /**
+     * While auth is enabled, a session opened by a user serves only that user (and root); null if the
+     * requester may use {@code s}.
+     */
+    Result.Rejected notOwner(KvRecord.Session s) {
+        if (!auth.enabled() || s.owner().isEmpty() || s.owner().equals(requester)) {
+            return null;
+        }
+        AuthState.User u = auth.users().get(requester);
+        if (u != null && u.isRoot()) {
+            return null;
+        }
+        return new Result.Rejected(Result.Reason.NOT_SESSION_OWNER, "session " + s.id() + " belongs to user \""
+                + s.owner() + "\", not to user \"" + requester + "\"");
     }
 
     static Result.Rejected unknownSession(long id) {

@@ -59,7 +59,7 @@ public final class BackupRestore {
      * @param backup           the verified backup
      * @param snapshot         the Raft snapshot the new data directory starts from
      * @param droppedMetaRecords state metadata of the old cluster left out (anything but the applied index,
-     *                         configuration and log clock)
+     *                         configuration, log clock and auth store)
      */
     public record Restored(BackupInfo backup, SnapshotMetadata snapshot, long droppedMetaRecords) {
     }
@@ -241,6 +241,12 @@ public final class BackupRestore {
             byte[] clock = stateMeta.get(Keys.LOG_CLOCK);
             if (clock != null) {
                 rewritten.put(Keys.LOG_CLOCK, clock);
+            }
+            // Users, roles and the token signing key: a restored cluster keeps its users (as etcd's restore does).
+            byte[] auth = stateMeta.get(Keys.AUTH);
+            if (auth != null) {
+                AuthCodec.decodeState(auth, source);
+                rewritten.put(Keys.AUTH, auth);
             }
             dropped = stateMeta.keySet().stream().filter(k -> !rewritten.containsKey(k)).count();
             for (Map.Entry<byte[], byte[]> e : rewritten.entrySet()) {

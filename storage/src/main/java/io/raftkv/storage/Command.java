@@ -121,4 +121,11 @@ public sealed interface Command {
             }
         }
     }
+
+    /** A change of the replicated auth store (users, roles, auth on/off); see {@link AuthOp}. */
+    record Auth(AuthOp op) implements Command {
+        public Auth {
+            Objects.requireNonNull(op, "op");
+        }
+    }
 }

@@ -9,12 +9,19 @@ import java.util.List;
  * that meets a format it does not know halts ({@link IllegalStateException}) instead of skipping an
  * entry its peers apply. The size caps below belong to the format (every replica enforces the same
  * ones); the server's configurable request limits are stricter and checked before proposing.
+ *
+ * <p>Format 2 ({@link #FORMAT_AUTH}) adds the request's auth revision and user after the format byte; it is
+ * written only for a request that carries one of them or an auth store change, so a cluster
+ * that never uses auth writes format 1 only and older nodes keep applying its log. A node older than
+ * format 2 halts on such an entry instead of skipping an auth change its peers apply (an unknown command
+ * tag inside format 1 would be rejected as malformed on the old node only: replicas would diverge).
  */
 public final class CommandCodec {
     private CommandCodec() {
     }
 
     public static final int FORMAT = 1;
+    public static final int FORMAT_AUTH = 2;
     public static final int MAX_KEY_BYTES = 64 * 1024;
     public static final int MAX_VALUE_BYTES = 64 * 1024 * 1024;
     public static final int MAX_TXN_ITEMS = 10_000;
@@ -22,7 +29,7 @@ public final class CommandCodec {
 
     private static final int PUT = 1, DELETE = 2, DELETE_RANGE = 3, TXN = 4, OPEN_SESSION = 5, KEEP_ALIVE = 6,
             CLOSE_SESSION = 7, EXPIRE_SESSIONS = 8, RANGE = 9, HASH_STATE = 10, SET_ALARM = 11,
-            RECORD_INCARNATION = 12;
+            RECORD_INCARNATION = 12, AUTH = 13;
     /** Longest alarm detail a command may carry. */
     public static final int MAX_ALARM_DETAIL_BYTES = 4096;
     private static final Alarm.Type[] ALARM_TYPES = Alarm.Type.values();
@@ -30,9 +37,17 @@ public final class CommandCodec {
     private static final Compare.Cmp[] CMPS = Compare.Cmp.values();
 
     public static byte[] encode(Request r) {
-        int header = 1 + varLongSize(r.sessionId()) + varLongSize(r.sequence());
+        boolean auth = r.authRevision() > 0 || !r.user().isEmpty() || r.command() instanceof Command.Auth;
+        byte[] user = r.user().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int header = 1 + varLongSize(r.sessionId()) + varLongSize(r.sequence())
+                + (auth ? varLongSize(r.authRevision()) + 1 + user.length : 0);
         Wire.Writer w = new Wire.Writer(header + estimate(r.command()));
-        w.u8(FORMAT).varLong(r.sessionId()).varLong(r.sequence());
+        if (auth) {
+            w.u8(FORMAT_AUTH).varLong(r.authRevision()).bytes(user);
+        } else {
+            w.u8(FORMAT);
+        }
+        w.varLong(r.sessionId()).varLong(r.sequence());
         writeCommand(w, r.command());
         return w.toByteArray();
     }
@@ -45,17 +60,23 @@ public final class CommandCodec {
         if (data.length == 0) {
             throw new MalformedCommandException("empty command");
         }
-        if (data[0] != FORMAT) {
+        if (data[0] != FORMAT && data[0] != FORMAT_AUTH) {
             throw new IllegalStateException("log entry command format " + data[0] + " is unknown to this node (knows "
-                    + FORMAT + "): upgrade the node before it applies entries written by newer peers");
+                    + FORMAT + " and " + FORMAT_AUTH + "): upgrade the node before it applies entries written by newer peers");
         }
         Wire.Reader r = new Wire.Reader(data, 1, data.length);
         try {
+            long authRevision = data[0] == FORMAT_AUTH ? r.varLong() : 0;
+            String user = data[0] == FORMAT_AUTH
+                    ? new String(r.bytes(AuthState.MAX_NAME_BYTES), java.nio.charset.StandardCharsets.UTF_8) : "";
             long session = r.varLong();
             long seq = r.varLong();
             Command c = readCommand(r);
             r.expectEnd();
-            return new Request(session, seq, c);
+            if (authRevision < 0) {
+                throw new Wire.MalformedException("negative auth revision");
+            }
+            return new Request(session, seq, c, authRevision, user);
         } catch (Wire.MalformedException e) {
             throw new MalformedCommandException("malformed command: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -110,6 +131,8 @@ public final class CommandCodec {
             byte[] detail = a.detail().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             w.u8(SET_ALARM).varLong(a.member()).u8(a.type().ordinal()).bool(a.active())
                     .bytes(java.util.Arrays.copyOf(detail, Math.min(detail.length, MAX_ALARM_DETAIL_BYTES)));
+        } else if (c instanceof Command.Auth a) {
+            AuthCodec.writeOp(w.u8(AUTH), a.op());
         } else {
             throw new IllegalArgumentException("unknown command " + c);
         }
@@ -136,6 +159,7 @@ public final class CommandCodec {
             case HASH_STATE -> new Command.HashState();
             case SET_ALARM -> readAlarm(r);
             case RECORD_INCARNATION -> new Command.RecordIncarnation(r.varLong(), r.i64());
+            case AUTH -> new Command.Auth(AuthCodec.readOp(r));
             default -> throw new Wire.MalformedException("unknown command tag " + tag);
         };
     }

@@ -45,6 +45,8 @@ final class Keys {
     static final byte[] APPLIED = stateKey(ascii("applied"));
     static final byte[] CONF_STATE = stateKey(ascii("conf_state"));
     static final byte[] LOG_CLOCK = stateKey(ascii("log_clock"));
+    /** The whole auth store ({@link AuthState}, encoded by {@link AuthCodec}); absent until the first auth change. */
+    static final byte[] AUTH = stateKey(ascii("auth"));
     /** Prefix of the member records: {@code member/} + 8-byte big-endian id, so a prefix scan lists them by id. */
     static final byte[] MEMBER_PREFIX = stateKey(ascii("member/"));
 

@@ -31,15 +31,31 @@ final class KvRecord {
         }
     }
 
-    /** A client session: last sequence applied and its result, ttl, and last activity by the log clock. */
-    record Session(long id, long lastSequence, long ttlMillis, long lastActiveMillis, Result lastResult) {
+    /**
+     * A client session: last sequence applied and its result, ttl, last activity by the log clock, and the user
+     * that opened it ("" when auth was off); a session with an owner is stored in format 2 (owner last).
+     */
+    record Session(long id, long lastSequence, long ttlMillis, long lastActiveMillis, Result lastResult, String owner) {
+        Session {
+            owner = owner == null ? "" : owner;
+        }
+
+        /** The same session with another sequence, activity and result (the owner never changes). */
+        Session next(long sequence, long activeMillis, Result result) {
+            return new Session(id, sequence, ttlMillis, activeMillis, result, owner);
+        }
     }
 
+    private static final int SESSION_WITH_OWNER = 2;
+
     static byte[] encodeSession(Session s) {
-        Wire.Writer w = new Wire.Writer(64).u8(FORMAT).varLong(s.lastSequence()).varLong(s.ttlMillis()).i64(s.lastActiveMillis())
-                .bool(s.lastResult() != null);
+        Wire.Writer w = new Wire.Writer(64).u8(s.owner().isEmpty() ? FORMAT : SESSION_WITH_OWNER).varLong(s.lastSequence())
+                .varLong(s.ttlMillis()).i64(s.lastActiveMillis()).bool(s.lastResult() != null);
         if (s.lastResult() != null) {
             ResultCodec.write(w, s.lastResult());
+        }
+        if (!s.owner().isEmpty()) {
+            w.bytes(s.owner().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return w.toByteArray();
     }
@@ -47,15 +63,18 @@ final class KvRecord {
     static Session decodeSession(long id, byte[] v, String dataDir) {
         Wire.Reader r = new Wire.Reader(v);
         try {
-            if (r.u8() != FORMAT) {
+            int format = r.u8();
+            if (format != FORMAT && format != SESSION_WITH_OWNER) {
                 throw new Wire.MalformedException("unknown format " + v[0]);
             }
             long seq = r.varLong();
             long ttl = r.varLong();
             long active = r.i64();
             Result last = r.bool() ? ResultCodec.read(r) : null;
+            String owner = format == SESSION_WITH_OWNER
+                    ? new String(r.bytes(AuthState.MAX_NAME_BYTES), java.nio.charset.StandardCharsets.UTF_8) : "";
             r.expectEnd();
-            return new Session(id, seq, ttl, active, last);
+            return new Session(id, seq, ttl, active, last, owner);
         } catch (Wire.MalformedException e) {
             throw new CorruptionException("session " + id + " in data directory " + dataDir + " is malformed: " + e.getMessage());
         }

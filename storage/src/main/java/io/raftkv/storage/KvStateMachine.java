@@ -48,10 +48,13 @@ public final class KvStateMachine {
     private final Alarms alarms;
     private final RecordedIncarnations incarnations;
     private final HashPoints hashPoints;
+    /** The auth store; replaced as a whole after each batch that changed it (request paths read it lock-free). */
+    private volatile AuthState auth;
 
     KvStateMachine(Db db) {
         this.db = db;
         this.applied = load();
+        this.auth = loadAuth();
         this.alarms = new Alarms(db);
         this.incarnations = new RecordedIncarnations(db);
         this.hashPoints = new HashPoints(db);
@@ -77,9 +80,24 @@ public final class KvStateMachine {
         }
     }
 
+    private AuthState loadAuth() {
+        try {
+            byte[] b = db.rocks().get(db.cf(Db.Cf.STATE_META), db.readOptions, Keys.AUTH);
+            return b == null ? AuthState.EMPTY : AuthCodec.decodeState(b, db.dataDir.toString());
+        } catch (RocksDBException e) {
+            throw db.readError("auth store", e);
+        }
+    }
+
+    /** The replicated auth store as of the applied index (one volatile read). */
+    public AuthState auth() {
+        return auth;
+    }
+
     /** Re-reads the applied state after the state column families were replaced by a snapshot. */
     void reload() {
         applied = load();
+        auth = loadAuth();
         alarms.reload();
         incarnations.reload();
     }
@@ -131,7 +149,7 @@ public final class KvStateMachine {
         boolean confChanged = false;
         boolean hashPoint = false;
         int i = from;
-        try (Applier a = new Applier(db, st.logClockMillis())) {
+        try (Applier a = new Applier(db, st.logClockMillis(), auth)) {
             for (; i < entries.size() && !hashPoint; i++) {
                 Entry e = entries.get(i);
                 if (e.index() <= index) {
@@ -173,6 +191,9 @@ public final class KvStateMachine {
             }
             db.write(a.batch, false, "apply through index " + index);
             applied = new AppliedState(index, term, conf, a.logClock);
+            if (a.authChanged) {
+                auth = a.auth;
+            }
             if (a.metaChanged || confChanged) {
                 alarms.reload();
                 incarnations.reload();
@@ -213,12 +234,25 @@ public final class KvStateMachine {
             return new Applied(e.index(), e.term(), null, new Result.Rejected(Result.Reason.MALFORMED_COMMAND,
                     "entry " + e.index() + ": " + m.getMessage()));
         }
+        if (req.authChecked() && a.auth.enabled() && req.authRevision() < a.auth.revision()) {
+            // Checked against permissions that have changed since: refused before the session sees it, so
+            // the retry (after re-authenticating) may use the same sequence number.
+            return new Applied(e.index(), e.term(), req, new Result.Rejected(Result.Reason.AUTH_STALE,
+                    "authorized at auth revision " + req.authRevision() + " but the auth store is at revision "
+                            + a.auth.revision() + " (users or roles changed): re-authenticate and retry"));
+        }
+        a.requester = req.user();
         if (req.sessionId() == 0) {
             return new Applied(e.index(), e.term(), req, a.execute(req.command(), e.index()));
         }
         KvRecord.Session s = a.session(req.sessionId());
         if (s == null) {
             return new Applied(e.index(), e.term(), req, Applier.unknownSession(req.sessionId()));
+        }
+        Result.Rejected notOwner = a.notOwner(s);
+        if (notOwner != null) {
+            // Before the sequence check: another user's request must neither run nor read the owner's last result.
+            return new Applied(e.index(), e.term(), req, notOwner);
         }
         if (req.sequence() <= s.lastSequence()) {
             Result r = req.sequence() == s.lastSequence() && s.lastResult() != null ? s.lastResult()
@@ -230,7 +264,7 @@ public final class KvStateMachine {
         // Session commands inside a session (e.g. a keep-alive) may have changed the session row: re-read it.
         KvRecord.Session now = a.session(req.sessionId());
         if (now != null) {
-            a.putSession(new KvRecord.Session(now.id(), req.sequence(), now.ttlMillis(), a.logClock, r));
+            a.putSession(now.next(req.sequence(), a.logClock, r));
         }
         return new Applied(e.index(), e.term(), req, r);
     }

@@ -49,6 +49,10 @@ public sealed interface Result {
     record HashPoint(long index) implements Result {
     }
 
+    /** An auth store change was applied; the store is now at {@code revision}. */
+    record AuthChanged(long revision) implements Result {
+    }
+
     record Rejected(Reason reason, String detail) implements Result {
     }
 
@@ -58,6 +62,15 @@ public sealed interface Result {
         /** An older sequence number than the session's last one; its result is no longer kept. */
         STALE_SEQUENCE,
         /** The payload could not be decoded; deterministic on every replica, so it is rejected, not fatal. */
-        MALFORMED_COMMAND
+        MALFORMED_COMMAND,
+        /**
+         * A client request authorized at an older auth revision than the store's when it was applied: not
+         * applied (its session sequence is not used up); the client re-authenticates and retries.
+         */
+        AUTH_STALE,
+        /** An auth store change the store refused (user exists, no such role, enable without root, ...). */
+        AUTH_REFUSED,
+        /** With auth enabled, a request in (or about) a session another user opened; not applied. */
+        NOT_SESSION_OWNER
     }
 }

@@ -232,7 +232,7 @@ class KvStateMachineTest {
     @Test
     void unknownCommandFormatHaltsApplyAndWritesNothing() {
         byte[] future = CommandCodec.encode(Request.of(new Command.Put(b("k"), b("v"))));
-        future[0] = 2;
+        future[0] = CommandCodec.FORMAT_AUTH + 1;
         List<Entry> ents = List.of(entry(1, 2, new Command.Put(b("a"), b("1"))), Entry.normal(1, 3, future));
         Fixtures.commit(store, 1, ents);
         assertThrows(IllegalStateException.class, () -> sm().apply(ents, Map.of()));

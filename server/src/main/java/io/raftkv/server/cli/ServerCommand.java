@@ -144,6 +144,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "Require a client certificate from --trusted-ca-file on the client API and the metrics endpoint.")
     boolean clientCertAuth;
 
+    @Option(names = "--auth-token-ttl", paramLabel = "DURATION",
+            description = "How long a token from 'raftkv auth' login (Auth.Authenticate) is valid; clients renew it "
+                    + "transparently (default: 5m).")
+    Duration authTokenTtl;
+
     @Option(names = "--peer-cert-file", paramLabel = "FILE",
             description = "PEM certificate of this member for peer traffic, naming it as a SAN URI urn:raftkv:member:<id>; "
                     + "with --peer-key-file and --peer-trusted-ca-file, peers talk mutual TLS (default: plaintext).")
@@ -266,7 +271,8 @@ final class ServerCommand implements Callable<Integer> {
                 certFile == null ? null : new TlsFiles(ctx.resolve(certFile), ctx.resolve(keyFile),
                         trustedCaFile == null ? null : ctx.resolve(trustedCaFile)),
                 clientCertAuth,
-                anyPeer ? new TlsFiles(ctx.resolve(peerCertFile), ctx.resolve(peerKeyFile), ctx.resolve(peerTrustedCaFile)) : null);
+                anyPeer ? new TlsFiles(ctx.resolve(peerCertFile), ctx.resolve(peerKeyFile), ctx.resolve(peerTrustedCaFile)) : null,
+                authTokenTtl);
     }
 
     static long parseClusterId(String hex) {
@@ -373,6 +379,7 @@ final class ServerCommand implements Callable<Integer> {
         if (c.security().clientCertAuth()) {
             m.put("client-cert-auth", "true");
         }
+        m.put("auth-token-ttl", Units.format(c.security().authTokenTtl()));
         TlsFiles peer = c.security().peer();
         if (peer != null) {
             m.put("peer-cert-file", peer.certFile().toString());

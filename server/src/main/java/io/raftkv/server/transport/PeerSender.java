@@ -15,14 +15,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything that flows to one peer on its message stream: a bounded lock-free queue filled by the raft
- * thread, and one thread that owns the gRPC stream (opens it, batches the queue into it while gRPC flow
- * control says it is ready, and reopens it with backoff after a failure). Nothing here is shared with
+ * thread, and one thread that owns the gRPC stream's life (opens it, batches the queue into it while gRPC
+ * flow control says it is ready, and reopens it with backoff after a failure). Nothing here is shared with
  * other peers, so a slow or dead peer only fills its own queue.
+ *
+ * <p>Writing to an open, ready stream is done by whichever thread holds {@code writing}: the thread that
+ * queued the messages (the raft thread or the log writer) writes them itself when the lock is free, so a
+ * message reaches Netty without waking this peer's thread first: that wake-up sat on the critical path of
+ * every commit, once for the leader's append and once for each follower's acknowledgement. When the lock
+ * is busy, the stream is not ready or not open, the sender thread is woken and does it.
  */
 final class PeerSender implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
@@ -66,13 +73,16 @@ final class PeerSender implements Runnable {
     private volatile boolean closed;
     private volatile Thread thread;
     private volatile Attempt current;
+    /** Held by whoever takes from the queue and writes to the stream: {@link #carry} and the ClientCall are its. */
+    private final ReentrantLock writing = new ReentrantLock();
 
     // Owned by the sender thread.
     private Link link = Link.NEW;
     private String lastRejection = "";
+    private long lastStaleReportNanos;
+    // Guarded by `writing`.
     private RaftMessage carry;
     private long carryEnqueuedNanos;
-    private long lastStaleReportNanos;
 
     PeerSender(long peer, String address, TransportConfig config, Inbox inbox, ManagedChannel channel, long incarnation,
                TransportMetrics metrics) {
@@ -120,7 +130,28 @@ final class PeerSender implements Runnable {
         return queuedBytes.get();
     }
 
-    /** Wakes the sender thread after one or more offers (one unpark per send() call, not per message). */
+    /**
+     * After one or more offers (one call per send(), not per message): writes what is queued to the stream
+     * from this thread when the stream is open and ready and nobody else is writing; else wakes the sender
+     * thread to do it.
+     */
+    void flush() {
+        Attempt a = current;
+        if (a != null && a.ready && !a.done && writing.tryLock()) {
+            boolean drained;
+            try {
+                drained = a == current && !a.done && a.call.isReady() && write(a);
+            } finally {
+                writing.unlock();
+            }
+            if (drained) {
+                return;
+            }
+        }
+        wake();
+    }
+
+    /** Wakes the sender thread. */
     void wake() {
         Thread t = thread;
         if (t != null) {
@@ -188,10 +219,10 @@ final class PeerSender implements Runnable {
                 a.failure = Status.INTERNAL.withDescription(e.toString());
             }
             if (closed) {
-                a.cancel("transport closed");
+                cancel(a, "transport closed");
                 break;
             }
-            a.cancel("stream abandoned"); // a no-op if it already failed
+            cancel(a, "stream abandoned"); // a no-op if it already failed
             boolean wasHealthy = a.ready && System.nanoTime() - startedNanos >= healthyNanos;
             failed(a.failure == null ? Status.UNKNOWN.withDescription("stream ended") : a.failure, a.refusal);
             // Whatever was queued was meant for the broken stream; Raft retransmits what still matters.
@@ -202,25 +233,34 @@ final class PeerSender implements Runnable {
         current = null;
     }
 
+    /** Cancels {@code a} while no other thread writes to it (a ClientCall is not thread-safe). */
+    private void cancel(Attempt a, String why) {
+        writing.lock();
+        try {
+            a.cancel(why);
+        } finally {
+            writing.unlock();
+        }
+    }
+
     /** Feeds the stream until it fails or the transport closes. */
     private void pump(Attempt a) {
-        boolean first = true;
         while (!closed && !a.done) {
-            if (a.call.isReady()) {
-                if (!a.ready) {
+            writing.lock();
+            try {
+                if (a.call.isReady()) {
+                    if (!a.ready) {
+                        a.readyNanos = System.nanoTime();
+                        connected();
+                    }
+                    write(a);
+                    // From here on other threads may write too (the first batch, with our address, is out).
                     a.ready = true;
-                    a.readyNanos = System.nanoTime();
-                    connected();
+                } else {
+                    dropStale();
                 }
-                MessageBatch batch = nextBatch(first);
-                if (batch != null) {
-                    a.call.onNext(batch);
-                    metrics.sent(peer, batch.getSerializedSize());
-                    first = false;
-                    continue;
-                }
-            } else {
-                dropStale();
+            } finally {
+                writing.unlock();
             }
             if (a.ready && link == Link.REJECTED && System.nanoTime() - a.readyNanos >= healthyNanos) {
                 // The peer used to reject us and has now kept the stream open: it was fixed.
@@ -228,6 +268,25 @@ final class PeerSender implements Runnable {
                 connected();
             }
             LockSupport.parkNanos(this, MAX_PARK_NANOS);
+        }
+    }
+
+    /**
+     * Writes queued messages to the stream while it is ready (caller holds {@code writing}); true if the
+     * queue was drained, false if flow control stopped it first.
+     */
+    private boolean write(Attempt a) {
+        while (true) {
+            if (!a.call.isReady()) {
+                return false;
+            }
+            MessageBatch batch = nextBatch(!a.sentFirst);
+            if (batch == null) {
+                return true;
+            }
+            a.call.onNext(batch);
+            a.sentFirst = true;
+            metrics.sent(peer, batch.getSerializedSize());
         }
     }
 
@@ -307,9 +366,14 @@ final class PeerSender implements Runnable {
     }
 
     private void dropQueued() {
-        carry = null;
-        for (Queued q = queue.poll(); q != null; q = queue.poll()) {
-            dequeued(q);
+        writing.lock();
+        try {
+            carry = null;
+            for (Queued q = queue.poll(); q != null; q = queue.poll()) {
+                dequeued(q);
+            }
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -396,9 +460,12 @@ final class PeerSender implements Runnable {
         volatile boolean done;
         volatile Status failure;
         volatile PeerRefusal refusal;
+        /** Set by the sender thread once the stream was ready and its first batch went out; then any thread may write. */
+        volatile boolean ready;
         // Sender thread only.
-        boolean ready;
         long readyNanos;
+        // Guarded by `writing`.
+        boolean sentFirst;
 
         @Override
         public void beforeStart(ClientCallStreamObserver<MessageBatch> requestStream) {

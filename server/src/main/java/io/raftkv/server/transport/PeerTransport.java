@@ -243,7 +243,7 @@ public final class PeerTransport implements AutoCloseable {
             }
         }
         for (PeerSender s : touched) {
-            s.wake();
+            s.flush();
         }
         if (unreachable != null) {
             for (Long peer : unreachable) {
