@@ -115,6 +115,25 @@ final class BinRaftkv {
         }
     }
 
+    /**
+     * Copies the nodes' logs of the local cluster in {@code clusterDir} to {@code cli/target/it-logs/NAME/}: the
+     * temporary directory goes with the test, and a node that died needs its log read afterwards.
+     */
+    static void keepLogs(Path clusterDir, String name) {
+        Path to = ROOT.resolve("cli/target/it-logs").resolve(name);
+        try (java.util.stream.Stream<Path> nodes = Files.isDirectory(clusterDir) ? Files.list(clusterDir) : java.util.stream.Stream.empty()) {
+            for (Path n : nodes.filter(p -> p.getFileName().toString().matches("n\\d+")).toList()) {
+                Path log = n.resolve("server.log");
+                if (Files.isRegularFile(log)) {
+                    Files.createDirectories(to);
+                    Files.copy(log, to.resolve(n.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Runs a command that must succeed. */
     Run ok(String... args) {
         Run r = run(args);

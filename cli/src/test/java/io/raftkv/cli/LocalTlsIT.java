@@ -26,6 +26,7 @@ class LocalTlsIT {
     void down() {
         if (c != null) {
             raftkv.run("local", "down", "--dir", c);
+            BinRaftkv.keepLogs(Path.of(c), "LocalTlsIT");
         }
     }
 

@@ -38,6 +38,7 @@ class ReadmeCommandsIT {
     @AfterEach
     void down() throws IOException, InterruptedException {
         raftkv("local", "down", "--dir", dir.resolve("cluster").toString());
+        BinRaftkv.keepLogs(dir.resolve("cluster"), "ReadmeCommandsIT");
     }
 
     @Test

@@ -86,6 +86,8 @@ class RunbookDrillsIT {
         BinRaftkv r = new BinRaftkv(dir);
         r.run("local", "down", "--dir", c);
         r.run("local", "down", "--dir", dir.resolve("restored").toString());
+        BinRaftkv.keepLogs(Path.of(c), "RunbookDrillsIT");
+        BinRaftkv.keepLogs(dir.resolve("restored"), "RunbookDrillsIT-restored");
     }
 
     /** Each drill starts from a healthy cluster: the one the drill before left, or a fresh one if it did not. */
