@@ -181,6 +181,9 @@ class LocalCommandsTest {
         FakeCluster.Result own = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--", "--data-dir=/elsewhere");
         assertEquals(2, own.code(), own.toString());
         assertTrue(own.err().contains("--data-dir is set by 'raftkv local'"), own.err());
+        FakeCluster.Result tls = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--", "--peer-cert-file", "mine.pem");
+        assertEquals(2, tls.code(), tls.toString());
+        assertTrue(tls.err().contains("--peer-cert-file: 'raftkv local up --tls' sets the TLS flags of every node"), tls.err());
         FakeCluster.Result restore = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--restore", "missing.rkv");
         assertEquals(2, restore.code(), restore.toString());
         assertTrue(restore.err().contains("no backup file " + cwd.resolve("missing.rkv")), restore.err());
