@@ -5,6 +5,7 @@ import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -16,6 +17,7 @@ import io.raftkv.proto.DeleteRequest;
 import io.raftkv.proto.ErrorDetail;
 import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.KVGrpc;
+import io.raftkv.proto.MaintenanceGrpc;
 import io.raftkv.proto.PutRequest;
 import io.raftkv.proto.ScanRequest;
 import io.raftkv.proto.TxnRequest;
@@ -26,9 +28,11 @@ import io.raftkv.storage.Request;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import javax.naming.InvalidNameException;
+import java.util.Map;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -38,8 +42,10 @@ import javax.net.ssl.SSLSession;
  * Authentication and authorization on the client port: one interceptor in front of every client service.
  *
  * <ol>
- *   <li>Auth disabled: the call passes untouched (one volatile read of the auth store).</li>
- *   <li>Open methods (status, members, health, Authenticate, AuthStatus) pass.</li>
+ *   <li>Auth disabled: the call passes untouched (one volatile read of the auth store); an admin call is
+ *       looked at once more when it runs, in case auth was enabled meanwhile.</li>
+ *   <li>Open methods (status, members, health, Authenticate, AuthStatus) pass; every method is classified
+ *       ({@link #classify}), and one without a rule is refused.</li>
  *   <li>Identity: the bearer token in {@code authorization} ({@link Tokens}); without one, on a port with
  *       {@code --client-cert-auth}, the verified client certificate's common name (as etcd). Otherwise
  *       UNAUTHENTICATED; an expired token or one older than the auth store's revision is AUTH_STALE.</li>
@@ -47,6 +53,8 @@ import javax.net.ssl.SSLSession;
  *       the root role.</li>
  *   <li>KV methods: when the request message arrives, its keys and ranges are checked
  *       ({@link AuthChecker}); a refusal closes the call with PERMISSION_DENIED before the service sees it.</li>
+ *   <li>When the service is about to run the call (half-close), AUTH_STALE if users or roles changed since
+ *       the check: a client may hold a call open between its message and its half-close as long as it likes.</li>
  * </ol>
  *
  * The auth revision the check ran at travels in the call's {@link Context} to the proposal
@@ -56,12 +64,59 @@ final class AuthGate implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
     private static final Context.Key<Principal> PRINCIPAL = Context.key("raftkv-principal");
-    private static final Set<String> OPEN = Set.of(
-            ClusterGrpc.getStatusMethod().getFullMethodName(),
-            ClusterGrpc.getMembersMethod().getFullMethodName(),
-            AuthGrpc.getAuthenticateMethod().getFullMethodName(),
-            AuthGrpc.getAuthStatusMethod().getFullMethodName());
     private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
+
+    /** What a method needs while auth is enabled. */
+    enum Access {
+        /** Anyone, without credentials. */
+        OPEN,
+        /** An authenticated user with permissions on every key and range the request names ({@link #needs}). */
+        KEYS,
+        /** An authenticated user; apply checks that a session serves only its owner. */
+        SESSION,
+        /** An authenticated user with the root role. */
+        ADMIN
+    }
+
+    /**
+     * Every client-port method by name. A method missing here is refused to everyone while auth is enabled
+     * (AuthGateMethodsTest fails first): a method added to a service must be classified, never let through
+     * by default.
+     */
+    private static final Map<String, Access> METHODS = methods();
+
+    private static Map<String, Access> methods() {
+        Map<String, Access> m = new HashMap<>();
+        for (MethodDescriptor<?, ?> d : List.of(ClusterGrpc.getStatusMethod(), ClusterGrpc.getMembersMethod(),
+                AuthGrpc.getAuthenticateMethod(), AuthGrpc.getAuthStatusMethod())) {
+            m.put(d.getFullMethodName(), Access.OPEN);
+        }
+        for (MethodDescriptor<?, ?> d : List.of(KVGrpc.getPutMethod(), KVGrpc.getGetMethod(), KVGrpc.getDeleteMethod(),
+                KVGrpc.getCompareAndSetMethod(), KVGrpc.getScanMethod(), KVGrpc.getTxnMethod())) {
+            m.put(d.getFullMethodName(), Access.KEYS);
+        }
+        for (MethodDescriptor<?, ?> d : List.of(KVGrpc.getOpenSessionMethod(), KVGrpc.getKeepAliveMethod(),
+                KVGrpc.getCloseSessionMethod())) {
+            m.put(d.getFullMethodName(), Access.SESSION);
+        }
+        for (MethodDescriptor<?, ?> d : List.of(ClusterGrpc.getTransferLeadershipMethod(), ClusterGrpc.getAddMemberMethod(),
+                ClusterGrpc.getRemoveMemberMethod(), ClusterGrpc.getPromoteMemberMethod(), ClusterGrpc.getCheckStateMethod(),
+                ClusterGrpc.getDisarmAlarmMethod(), MaintenanceGrpc.getSnapshotMethod(),
+                AuthGrpc.getAuthEnableMethod(), AuthGrpc.getAuthDisableMethod(), AuthGrpc.getUserAddMethod(),
+                AuthGrpc.getUserDeleteMethod(), AuthGrpc.getUserGetMethod(), AuthGrpc.getUserListMethod(),
+                AuthGrpc.getUserChangePasswordMethod(), AuthGrpc.getUserGrantRoleMethod(), AuthGrpc.getUserRevokeRoleMethod(),
+                AuthGrpc.getRoleAddMethod(), AuthGrpc.getRoleDeleteMethod(), AuthGrpc.getRoleGetMethod(),
+                AuthGrpc.getRoleListMethod(), AuthGrpc.getRoleGrantPermissionMethod(), AuthGrpc.getRoleRevokePermissionMethod())) {
+            m.put(d.getFullMethodName(), Access.ADMIN);
+        }
+        return Map.copyOf(m);
+    }
+
+    /** What {@code method} needs while auth is enabled; null for a method the gate does not know (refused). */
+    static Access classify(MethodDescriptor<?, ?> method) {
+        // The standard health service (probes) stays open, whatever methods its version has.
+        return HEALTH_SERVICE.equals(method.getServiceName()) ? Access.OPEN : METHODS.get(method.getFullMethodName());
+    }
 
     /** Who is calling, and the auth store the call was checked against. */
     record Principal(String user, AuthState checkedAt) {
@@ -80,18 +135,26 @@ final class AuthGate implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         AuthState st = state.auth();
+        Access access = classify(call.getMethodDescriptor());
         if (!st.enabled()) {
-            return next.startCall(call, headers);
+            // Writes and sessions meet apply's revision check and reads KvService's; an admin call held open
+            // across `auth enable` meets neither (a backup would carry the new signing key): look again when
+            // it runs. Only admin calls, which are rare, pay for the wrapper while auth is off.
+            return access == Access.ADMIN ? new Checked<>(next.startCall(call, headers), call, null, st.revision())
+                    : next.startCall(call, headers);
         }
         String method = call.getMethodDescriptor().getFullMethodName();
-        String service = call.getMethodDescriptor().getServiceName();
-        if (OPEN.contains(method) || HEALTH_SERVICE.equals(service)) {
+        if (access == Access.OPEN) {
             return next.startCall(call, headers);
         }
         Principal p;
         try {
             p = new Principal(identify(st, call, headers), st);
-            if (!KVGrpc.SERVICE_NAME.equals(service)) {
+            if (access == null) {
+                throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, "method " + method + " is refused while auth "
+                        + "is enabled: the auth gate has no rule for it");
+            }
+            if (access == Access.ADMIN) {
                 String denied = AuthChecker.adminDenial(st, p.user(), method);
                 if (denied != null) {
                     throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, denied);
@@ -103,7 +166,7 @@ final class AuthGate implements ServerInterceptor {
             };
         }
         ServerCall.Listener<Q> inner = Contexts.interceptCall(Context.current().withValue(PRINCIPAL, p), call, headers, next);
-        return KVGrpc.SERVICE_NAME.equals(service) ? new Checked<>(inner, call, p) : inner;
+        return new Checked<>(inner, call, access == Access.KEYS ? p : null, st.revision());
     }
 
     /**
@@ -132,6 +195,24 @@ final class AuthGate implements ServerInterceptor {
             return st.revision();
         }
         return principal().checkedAt().revision();
+    }
+
+    /**
+     * Refuses with AUTH_STALE if users or roles changed after the call was checked at {@code revision}
+     * ({@link #revision}): for what is served without the log (reads), which apply cannot refuse. Call after
+     * reading, as etcd does, so a read that waited (a ReadIndex round) never returns keys whose permission was
+     * revoked while it waited.
+     */
+    void recheck(long revision) {
+        AuthState st = state.auth();
+        if (st.enabled() && st.revision() > revision) {
+            throw stale(revision, st.revision());
+        }
+    }
+
+    private static NodeException stale(long checkedAt, long now) {
+        return NodeException.of(ErrorDetail.Code.AUTH_STALE, "users or roles changed while this request was served "
+                + "(checked at auth revision " + checkedAt + ", now " + now + "): authenticate again and retry (not applied)");
     }
 
     /** The caller checked by the gate; AUTH_STALE if auth was enabled after the call passed it unchecked. */
@@ -169,8 +250,14 @@ final class AuthGate implements ServerInterceptor {
             throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "invalid token: " + ((Tokens.Invalid) c).why());
         }
         if (clientCertAuth) {
-            String cn = commonName(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-            if (cn != null) {
+            List<String> names = commonNames(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+            if (names.size() > 1) {
+                // Libraries disagree on which one counts (Java's RDN order vs Go's last CN): guess none.
+                throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the client certificate's subject names "
+                        + names.size() + " common names: it stands for no user (one CN per client certificate)");
+            }
+            if (names.size() == 1) {
+                String cn = names.get(0);
                 if (!st.users().containsKey(cn)) {
                     throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the client certificate's common name \""
                             + cn + "\" is not a user");
@@ -183,23 +270,26 @@ final class AuthGate implements ServerInterceptor {
                 + "certificate whose common name is a user" : ""));
     }
 
-    private static String commonName(SSLSession session) {
+    /** Every common name of the verified client certificate's subject, multi-valued RDNs included. */
+    private static List<String> commonNames(SSLSession session) {
+        List<String> names = new ArrayList<>();
         if (session == null) {
-            return null;
+            return names;
         }
         try {
             Certificate[] chain = session.getPeerCertificates();
             if (chain.length == 0 || !(chain[0] instanceof X509Certificate x)) {
-                return null;
+                return names;
             }
             for (Rdn rdn : new LdapName(x.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
+                Attribute cn = rdn.toAttributes().get("CN");
+                for (int i = 0; cn != null && i < cn.size(); i++) {
+                    names.add(String.valueOf(cn.get(i)));
                 }
             }
-            return null;
-        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
-            return null;
+            return names;
+        } catch (SSLPeerUnverifiedException | NamingException e) {
+            return List.of();
         }
     }
 
@@ -240,8 +330,11 @@ final class AuthGate implements ServerInterceptor {
                     out.add(AuthChecker.Need.range(AuthState.Access.READ, g.range(), false));
                 }
             }
+        } else {
+            // Only KEYS methods get here (classify); a request type without a rule is refused, never passed.
+            throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, "no key rule for " + request.getClass().getSimpleName()
+                    + ": refused while auth is enabled");
         }
-        // Sessions (open, keep-alive, close) need only an authenticated user.
         return out;
     }
 
@@ -250,16 +343,23 @@ final class AuthGate implements ServerInterceptor {
         call.close(s.getStatus(), s.getTrailers() == null ? new Metadata() : s.getTrailers());
     }
 
-    /** Checks the request message of a KV call before the service sees it. */
+    /**
+     * Checks the request message of a KV call before the service sees it, and every gated call once more when
+     * the service is about to run it (half-close): a client that holds a call open must not be served with
+     * permissions revoked (or without the auth enabled) since its headers were checked.
+     */
     private final class Checked<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
         private final ServerCall<Q, ?> call;
-        private final Principal principal;
+        /** Whose keys each request message is checked for; null: no per-message check. */
+        private final Principal keys;
+        private final long checkedAt;
         private boolean refused;
 
-        Checked(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, Principal principal) {
+        Checked(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, Principal keys, long checkedAt) {
             super(delegate);
             this.call = call;
-            this.principal = principal;
+            this.keys = keys;
+            this.checkedAt = checkedAt;
         }
 
         @Override
@@ -267,24 +367,36 @@ final class AuthGate implements ServerInterceptor {
             if (refused) {
                 return;
             }
-            try {
-                String denied = AuthChecker.denial(principal.checkedAt(), principal.user(), needs(message));
-                if (denied != null) {
-                    throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, denied);
+            if (keys != null) {
+                try {
+                    String denied = AuthChecker.denial(keys.checkedAt(), keys.user(), needs(message));
+                    if (denied != null) {
+                        throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, denied);
+                    }
+                } catch (NodeException e) {
+                    refuse(e);
+                    return;
                 }
-            } catch (NodeException e) {
-                refused = true;
-                close(call, e);
-                return;
             }
             super.onMessage(message);
         }
 
         @Override
         public void onHalfClose() {
-            if (!refused) {
-                super.onHalfClose();
+            if (refused) {
+                return;
             }
+            AuthState now = state.auth();
+            if (now.enabled() && now.revision() > checkedAt) {
+                refuse(stale(checkedAt, now.revision()));
+                return;
+            }
+            super.onHalfClose();
+        }
+
+        private void refuse(NodeException e) {
+            refused = true;
+            close(call, e);
         }
     }
 }

@@ -202,7 +202,14 @@ final class KvService extends KVGrpc.KVImplBase {
         });
     }
 
-    private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> read) {
+    private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> unchecked) {
+        // Reads never reach apply's revision check: refuse one whose permissions changed while it was served.
+        long authRevision = gate.revision();
+        Function<Long, T> read = applied -> {
+            T answer = unchecked.apply(applied);
+            gate.recheck(authRevision);
+            return answer;
+        };
         if (c == Consistency.SERIALIZABLE) {
             NodeException gone = node.outOfService();
             if (gone != null) {
@@ -239,7 +246,17 @@ final class KvService extends KVGrpc.KVImplBase {
                 case NOT_SESSION_OWNER -> NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, rej.detail() + " (not applied)");
             };
         }
-        throw new IllegalStateException("applied entry " + a.index() + " produced " + r + ", expected " + type.getSimpleName());
+        Request req = a.request();
+        if (req != null && req.sessionId() != 0) {
+            // Only a repeated sequence number gets here: the session answered with what it stored for an earlier,
+            // different request. Its content (values a transaction read) must not reach the message or the log.
+            throw NodeException.of(ErrorDetail.Code.STALE_SEQUENCE, "sequence " + req.sequence() + " of session "
+                    + req.sessionId() + " already answered a different request (stored: " + r.getClass().getSimpleName()
+                    + ", this request expects " + type.getSimpleName() + "); a new request needs a new sequence number "
+                    + "(not applied)");
+        }
+        throw new IllegalStateException("applied entry " + a.index() + " produced a " + r.getClass().getSimpleName()
+                + ", expected " + type.getSimpleName());
     }
 
     private ResponseHeader header(long index) {

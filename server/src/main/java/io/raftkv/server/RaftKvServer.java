@@ -231,6 +231,11 @@ public final class RaftKvServer implements AutoCloseable {
         return store;
     }
 
+    /** This node's Raft driver (tests serve its services on an in-process server of their own). */
+    RaftNode node() {
+        return node;
+    }
+
     /** The corruption check of this node (tests run it on demand). */
     StateChecker checker() {
         return checker;

@@ -90,10 +90,15 @@ public final class TestPki {
      * names: {@code dns:...}, {@code ip:...} or {@code uri:...}. Replaces earlier files of that name atomically.
      */
     public Issued issue(String file, String... sans) {
+        return issueAs(file, "CN=" + file, sans);
+    }
+
+    /** As {@link #issue}, with this subject (an X.500 name such as {@code CN=a,O=b}). */
+    public Issued issueAs(String file, String subject, String... sans) {
         KeyPair keys = newKeys();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(), from(), until(),
-                    new X500Name("CN=" + file), keys.getPublic());
+                    new X500Name(subject), keys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(

@@ -2,7 +2,9 @@ package io.raftkv.storage;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatchWithIndex;
@@ -26,10 +28,21 @@ final class Applier implements AutoCloseable {
     /** Who sent the request being applied ("" with auth off): the owner of a session it opens. */
     String requester = "";
 
-    Applier(Db db, long logClock, AuthState auth) {
+    /** What the committed state says about keys (shared, committed state only). */
+    private final KeyVersions versions;
+    /** What this batch did to keys so far; handed to {@link #versions} once the batch is written. */
+    final Map<Bytes, KeyVersions.Meta> written = new HashMap<>();
+
+    Applier(Db db, long logClock, AuthState auth, KeyVersions versions) {
         this.db = db;
         this.logClock = logClock;
         this.auth = auth;
+        this.versions = versions;
+    }
+
+    /** The batch was written: its key changes are committed state now. */
+    void committed() {
+        versions.commit(written);
     }
 
     @Override
@@ -104,16 +117,21 @@ final class Applier implements AutoCloseable {
     }
 
     /**
-     * While auth is enabled, a session opened by a user serves only that user (and root); null if the
-     * requester may use {@code s}.
+     * While auth is enabled, a session opened by a user serves only that user (and root), and one opened while
+     * auth was off (no owner) only root: its stored last result may hold what any user read, and a "retry" of
+     * its sequence by another user would be answered with it. Null if the requester may use {@code s}.
      */
     Result.Rejected notOwner(KvRecord.Session s) {
-        if (!auth.enabled() || s.owner().isEmpty() || s.owner().equals(requester)) {
+        if (!auth.enabled() || (!s.owner().isEmpty() && s.owner().equals(requester))) {
             return null;
         }
         AuthState.User u = auth.users().get(requester);
         if (u != null && u.isRoot()) {
             return null;
+        }
+        if (s.owner().isEmpty()) {
+            return new Result.Rejected(Result.Reason.NOT_SESSION_OWNER, "session " + s.id() + " was opened while auth "
+                    + "was off and belongs to no user (only root may use it): open a new session");
         }
         return new Result.Rejected(Result.Reason.NOT_SESSION_OWNER, "session " + s.id() + " belongs to user \""
                 + s.owner() + "\", not to user \"" + requester + "\"");
@@ -135,19 +153,34 @@ final class Applier implements AutoCloseable {
         return v == null ? null : KvRecord.decodeKv(key, v, db.dataDir.toString());
     }
 
+    /** The key's version and create index as of this point of the batch, from memory when known. */
+    private KeyVersions.Meta meta(Bytes key) throws RocksDBException {
+        KeyVersions.Meta m = written.get(key);
+        if (m == null) {
+            m = versions.get(key);
+        }
+        if (m == null) {
+            KeyValue kv = get(key);
+            m = kv == null ? KeyVersions.ABSENT : new KeyVersions.Meta(kv.version(), kv.createIndex());
+        }
+        return m;
+    }
+
     private Result.Written put(Bytes key, Bytes value, long index) throws RocksDBException {
-        KeyValue old = get(key);
-        long version = old == null ? 1 : old.version() + 1;
-        long create = old == null ? index : old.createIndex();
+        KeyVersions.Meta old = meta(key);
+        long version = old.version() + 1;
+        long create = old.version() == 0 ? index : old.createIndex();
         batch.put(db.cf(Db.Cf.KV), Keys.kvKey(key), KvRecord.encodeKv(version, create, index, value));
+        written.put(key, new KeyVersions.Meta(version, create));
         return new Result.Written(index, version);
     }
 
     private boolean delete(Bytes key) throws RocksDBException {
-        if (get(key) == null) {
+        if (meta(key).version() == 0) {
             return false;
         }
         batch.delete(db.cf(Db.Cf.KV), Keys.kvKey(key));
+        written.put(key, KeyVersions.ABSENT);
         return true;
     }
 
@@ -157,6 +190,7 @@ final class Applier implements AutoCloseable {
         List<KeyValue> victims = scan(range, Integer.MAX_VALUE).kvs();
         for (KeyValue kv : victims) {
             batch.delete(db.cf(Db.Cf.KV), Keys.kvKey(kv.key()));
+            written.put(kv.key(), KeyVersions.ABSENT);
         }
         return victims.size();
     }

@@ -50,9 +50,16 @@ public final class KvStateMachine {
     private final HashPoints hashPoints;
     /** The auth store; replaced as a whole after each batch that changed it (request paths read it lock-free). */
     private volatile AuthState auth;
+    /** Versions of recently written keys: a put reads its key's old record only on a miss. */
+    private final KeyVersions versions;
 
     KvStateMachine(Db db) {
+        this(db, KeyVersions.DEFAULT_CAPACITY_BYTES);
+    }
+
+    KvStateMachine(Db db, long versionCacheBytes) {
         this.db = db;
+        this.versions = new KeyVersions(versionCacheBytes);
         this.applied = load();
         this.auth = loadAuth();
         this.alarms = new Alarms(db);
@@ -96,6 +103,7 @@ public final class KvStateMachine {
 
     /** Re-reads the applied state after the state column families were replaced by a snapshot. */
     void reload() {
+        versions.clear();
         applied = load();
         auth = loadAuth();
         alarms.reload();
@@ -149,7 +157,7 @@ public final class KvStateMachine {
         boolean confChanged = false;
         boolean hashPoint = false;
         int i = from;
-        try (Applier a = new Applier(db, st.logClockMillis(), auth)) {
+        try (Applier a = new Applier(db, st.logClockMillis(), auth, versions)) {
             for (; i < entries.size() && !hashPoint; i++) {
                 Entry e = entries.get(i);
                 if (e.index() <= index) {
@@ -190,6 +198,7 @@ public final class KvStateMachine {
                 a.batch.put(db.cf(Db.Cf.STATE_META), Keys.CONF_STATE, StateCodec.confState(conf));
             }
             db.write(a.batch, false, "apply through index " + index);
+            a.committed();
             applied = new AppliedState(index, term, conf, a.logClock);
             if (a.authChanged) {
                 auth = a.auth;

@@ -81,10 +81,10 @@ class AuthStoreTest {
             setUp(s);
             long rev = s.stateMachine().auth().revision();
             long sid = ((Result.SessionOpened) only(proposeRequests(s, 1, List.of(
-                    Request.of(new Command.OpenSession(60_000, 1)).withAuthRevision(rev))))).sessionId();
+                    Request.of(new Command.OpenSession(60_000, 1)).withAuth(rev, "alice"))))).sessionId();
             // A revoke lands between the check (at rev) and the apply of the put.
             assertInstanceOf(Result.AuthChanged.class, checked(s, auth(new AuthOp.UserRevoke("alice", "app"))));
-            Request put = Request.inSession(sid, 1, new Command.Put(b("w1"), b("v"))).withAuthRevision(rev);
+            Request put = Request.inSession(sid, 1, new Command.Put(b("w1"), b("v"))).withAuth(rev, "alice");
             rejected(only(proposeRequests(s, 1, List.of(put))), Result.Reason.AUTH_STALE);
             assertTrue(s.stateMachine().get(b("w1")).isEmpty());
             // The retry, authorized again at the new revision, uses the same sequence number.
@@ -124,6 +124,31 @@ class AuthStoreTest {
                     Request.inSession(sid, 2, new Command.Put(b("w1"), b("c"))).withAuth(rev, "alice")))));
             assertEquals(new KvStateMachine.SessionInfo(sid, 2, 60_000, 3), s.stateMachine().session(sid).orElseThrow(),
                     "the owner's session moved on; the refusals changed nothing");
+        }
+    }
+
+    @Test
+    void aSessionOpenedWhileAuthWasOffServesOnlyRootOnceAuthIsOn() {
+        try (RaftStore s = Fixtures.open(dir)) {
+            // Opened with auth off: the session records no owner.
+            long sid = ((Result.SessionOpened) only(propose(s, 1, new Command.OpenSession(60_000, 1)))).sessionId();
+            only(propose(s, 1, new Command.Put(b("a/secret"), b("s3"))));
+            setUp(s);
+            assertInstanceOf(Result.AuthChanged.class, checked(s, auth(new AuthOp.UserAdd("bob", HASH))));
+            long rev = s.stateMachine().auth().revision();
+            // alice reads a/secret in it; the result is kept in the session for a retry of sequence 1.
+            Command.Txn read = new Command.Txn(List.of(), List.of(new Command.Range(KeyRange.prefix(b("a/")), 10)), List.of());
+            Result alices = only(proposeRequests(s, 1, List.of(Request.inSession(sid, 1, read).withAuth(rev, "alice"))));
+            // bob, who may read nothing, "retries" sequence 1 with a transaction of his own: he must not get alice's
+            // stored result (a session without an owner served every user).
+            Command.Txn nothing = new Command.Txn(List.of(), List.of(), List.of());
+            Result bobs = only(proposeRequests(s, 1, List.of(Request.inSession(sid, 1, nothing).withAuth(rev, "bob"))));
+            rejected(bobs, Result.Reason.NOT_SESSION_OWNER);
+            rejected(alices, Result.Reason.NOT_SESSION_OWNER);
+            rejected(only(proposeRequests(s, 1, List.of(Request.of(new Command.KeepAlive(sid, 2)).withAuth(rev, "bob")))),
+                    Result.Reason.NOT_SESSION_OWNER);
+            assertInstanceOf(Result.Done.class, only(proposeRequests(s, 1, List.of(
+                    Request.of(new Command.CloseSession(sid)).withAuth(rev, "root")))), "root may");
         }
     }
 

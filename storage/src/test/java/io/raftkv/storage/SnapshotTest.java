@@ -210,6 +210,27 @@ class SnapshotTest {
         }
     }
 
+    /** Versions remembered in memory (KeyVersions) are forgotten when an install replaces the state. */
+    @Test
+    void aPutAfterAnInstallCountsVersionsFromTheInstalledState() throws Exception {
+        try (RaftStore a = open(tmp.resolve("a"), 1, null); RaftStore b = open(tmp.resolve("b"), 2, null)) {
+            for (int i = 0; i < 5; i++) {
+                propose(a, 1, new Command.Put(b("k"), b("a" + i)));
+            }
+            propose(b, 1, new Command.Put(b("k"), b("b0")));
+            propose(b, 1, new Command.Put(b("gone"), b("b1")));
+            SnapshotMetadata meta = a.createSnapshot();
+            try (SnapshotSource src = a.openSnapshot(meta)) {
+                transfer(src, b.receiveSnapshot(meta), src.chunkCount());
+            }
+            b.persist(Fixtures.ready(List.of(), Optional.of(new HardState(1, 1, meta.index())),
+                    Optional.of(new Snapshot(meta, null))));
+            List<Applied> out = propose(b, 1, new Command.Put(b("k"), b("b2")), new Command.Put(b("gone"), b("b3")));
+            assertEquals(new Result.Written(out.get(0).index(), 6), out.get(0).result(), "k had version 5 in the image");
+            assertEquals(new Result.Written(out.get(1).index(), 1), out.get(1).result(), "the image has no key gone");
+        }
+    }
+
     /** Crashes the install at every write it makes, with and without losing unsynced data: old or new state, never a mix. */
     @Test
     void anInterruptedInstallLeavesOldOrNewStateNeverAMix() throws Exception {
