@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -84,6 +85,9 @@ final class BackupCommands {
         @Option(names = "--dir", paramLabel = "DIR", description = "Use the endpoints of the local cluster in DIR.")
         Path dir;
 
+        @Mixin
+        TlsFlags tls = new TlsFlags();
+
         @Option(names = "--force", description = "Replace FILE if it exists (only once the new backup is complete).")
         boolean force;
 
@@ -131,6 +135,7 @@ final class BackupCommands {
             o.endpoints = endpoints;
             o.dir = dir;
             o.timeout = timeout;
+            o.tls = tls;
             o.user = user;
             o.passwordFile = passwordFile;
             Endpoints.Resolved r = o.resolve(ctx);

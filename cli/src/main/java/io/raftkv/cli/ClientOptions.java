@@ -3,12 +3,14 @@ package io.raftkv.cli;
 import io.raftkv.client.RaftKvClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command that talks to a cluster shares, and the client they make. */
 final class ClientOptions {
     @Option(names = "--endpoints", paramLabel = "HOST:PORT,...",
-            description = "Client addresses to try; http:// is accepted (default: $RAFTKV_ENDPOINTS, else DIR/endpoints of the local cluster).")
+            description = "Client addresses to try; http:// is accepted, https:// speaks TLS (default: $RAFTKV_ENDPOINTS, else"
+                    + " DIR/endpoints of the local cluster).")
     String endpoints;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5s",
@@ -22,6 +24,9 @@ final class ClientOptions {
     @Option(names = {"-w", "--write-out"}, paramLabel = "FORMAT", defaultValue = "simple",
             description = "Output format: simple, table or json (default: ${DEFAULT-VALUE}).")
     Format format;
+
+    @Mixin
+    TlsFlags tls = new TlsFlags();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -40,10 +45,12 @@ final class ClientOptions {
     /** The output formats of {@code -w}. */
     enum Format { simple, table, json }
 
+    /** The endpoints to talk to, and how (TLS or not). */
     Endpoints.Resolved resolve(CliContext ctx) {
         context = ctx;
-        return Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
+        Endpoints.Resolved r = Endpoints.resolve(endpoints, dir == null ? null : ctx.resolve(dir), ctx.env(),
                 ctx.resolve(Path.of(LocalCommands.DEFAULT_DIR)));
+        return r.withTls(ClientTls.resolve(tls, ctx.env(), r, ctx).orElse(null));
     }
 
     /** A client of the resolved endpoints, with the command's deadline; close it. */
@@ -52,12 +59,20 @@ final class ClientOptions {
     }
 
     RaftKvClient client(Endpoints.Resolved r) {
+        return client(r, timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
+    }
+
+    /** A client whose attempts may each take {@code attempt}: for calls that wait on the server (a corruption check). */
+    RaftKvClient client(Endpoints.Resolved r, Duration attempt) {
         try {
-            RaftKvClient.Builder b = RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout)
-                    .attemptTimeout(timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2));
+            RaftKvClient.Builder b = RaftKvClient.builder().endpoints(r.endpoints()).requestTimeout(timeout).attemptTimeout(attempt);
+            if (r.tls() != null) {
+                b.tls(r.tls().options());
+            }
             return Login.apply(b, user, passwordFile, context).build();
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(r.source() + ": " + e.getMessage());
+            boolean tlsFiles = r.tls() != null && r.tls().names(e.getMessage());
+            throw CliException.usage((tlsFiles ? "TLS (" + r.tls().source() + ")" : r.source()) + ": " + e.getMessage());
         }
     }
 }

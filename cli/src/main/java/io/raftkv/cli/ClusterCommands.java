@@ -59,13 +59,64 @@ final class ClusterCommands {
                 Probe p = probe(c, ep);
                 seeds.add(p);
                 if (cluster && p.status() != null) {
-                    List<String> members = p.status().members().stream().map(ClusterStatus.Member::clientAddress)
-                            .filter(a -> !a.isEmpty()).toList();
-                    return members.stream().map(m -> m.equals(ep) ? p : probe(c, m)).toList();
+                    return probeMembers(c, leaderView(c, p), seeds, r.endpoints());
                 }
             }
             return seeds;
         }
+    }
+
+    /**
+     * The member list to probe: the leader's if the first answer names one. A follower learns a peer's client
+     * address only from that peer's own traffic, and followers rarely talk to each other; every member talks
+     * to the leader.
+     */
+    private static Probe leaderView(RaftKvClient c, Probe first) {
+        ClusterStatus s = first.status();
+        if (s.role() == ClusterStatus.Role.LEADER || s.leaderAddress().isEmpty() || s.leaderAddress().equals(first.endpoint())) {
+            return first;
+        }
+        Probe leader = probe(c, s.leaderAddress());
+        return leader.status() == null ? first : leader;
+    }
+
+    /**
+     * Every member: asked at its client address; where the view has none (a member that just restarted and has
+     * no leader yet knows no one's), the given endpoints not asked yet are tried for that member's id; failing
+     * that it is named as unknown (never left out). An endpoint already asked keeps its first answer: asking a
+     * dead one again would only meet its open circuit breaker instead of the real reason.
+     */
+    private static List<Probe> probeMembers(RaftKvClient c, Probe view, List<Probe> asked, List<String> given) {
+        List<Probe> known = new ArrayList<>(asked);
+        known.add(view);
+        List<Probe> out = new ArrayList<>();
+        for (ClusterStatus.Member m : view.status().members()) {
+            String address = m.clientAddress();
+            if (!address.isEmpty()) {
+                out.add(ask(c, address, known));
+                continue;
+            }
+            Probe found = null;
+            for (int i = 0; i < given.size() && found == null; i++) {
+                Probe p = ask(c, given.get(i), known);
+                found = p.status() != null && p.status().nodeId() == m.id() ? p : null;
+            }
+            out.add(found != null ? found
+                    : new Probe("node " + m.id(), null, "client address unknown to node " + view.status().nodeId(), 0));
+        }
+        return out;
+    }
+
+    /** The endpoint's answer: the one already had if it was asked, else a new probe (remembered in {@code known}). */
+    private static Probe ask(RaftKvClient c, String endpoint, List<Probe> known) {
+        for (Probe p : known) {
+            if (p.endpoint().equals(endpoint)) {
+                return p;
+            }
+        }
+        Probe p = probe(c, endpoint);
+        known.add(p);
+        return p;
     }
 
     private static Probe probe(RaftKvClient c, String endpoint) {

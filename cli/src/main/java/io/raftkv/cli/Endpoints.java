@@ -23,9 +23,27 @@ final class Endpoints {
     private Endpoints() {
     }
 
-    /** The endpoints and where they came from (for error messages). */
-    record Resolved(List<String> endpoints, String source) {
+    /**
+     * The endpoints and where they came from (for error messages).
+     *
+     * @param endpoints    host:port (or http://host:port) each; an https:// scheme is taken off into {@code https}
+     * @param localCluster the local cluster directory whose endpoints file they came from, or null
+     * @param https        whether they were given as https:// (TLS, even without --cacert)
+     * @param tls          how to speak TLS to them ({@link ClientTls#resolve}), or null for plaintext
+     */
+    record Resolved(List<String> endpoints, String source, Path localCluster, boolean https, ClientTls tls) {
+        Resolved withTls(ClientTls t) {
+            return new Resolved(endpoints, source, localCluster, https, t);
+        }
+
+        /** Whether one was given as http://: plaintext asked for by name. */
+        boolean http() {
+            return endpoints.stream().anyMatch(e -> e.regionMatches(true, 0, HTTP, 0, HTTP.length()));
+        }
     }
+
+    private static final String HTTP = "http://";
+    private static final String HTTPS = "https://";
 
     /**
      * @param flag        value of --endpoints, or null
@@ -34,22 +52,43 @@ final class Endpoints {
      */
     static Resolved resolve(String flag, Path explicitDir, Map<String, String> env, Path defaultDir) {
         if (flag != null && !flag.isBlank()) {
-            return new Resolved(parse(flag, "--endpoints"), "--endpoints");
+            return schemes(parse(flag, "--endpoints"), "--endpoints", null);
         }
         if (explicitDir != null) {
-            return fromFile(explicitDir.resolve(FILE)).orElseThrow(() -> CliException.usage("no endpoints in "
+            return fromFile(explicitDir).orElseThrow(() -> CliException.usage("no endpoints in "
                     + explicitDir + " (no local cluster there; start one with 'raftkv local up --dir " + explicitDir + "')"));
         }
         String fromEnv = env.get(ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
-            return new Resolved(parse(fromEnv, ENV), ENV);
+            return schemes(parse(fromEnv, ENV), ENV, null);
         }
         Path file = defaultDir.resolve(FILE);
-        return fromFile(file).orElseThrow(() -> CliException.usage("no endpoints: pass --endpoints host:port,..., set "
+        return fromFile(defaultDir).orElseThrow(() -> CliException.usage("no endpoints: pass --endpoints host:port,..., set "
                 + ENV + ", or start a local cluster with 'raftkv local up' (looked for " + file + ")"));
     }
 
-    private static Optional<Resolved> fromFile(Path file) {
+    /** Takes https:// off (TLS is then on); one list speaks one way, so http:// and https:// do not mix. */
+    private static Resolved schemes(List<String> raw, String source, Path localCluster) {
+        List<String> plain = new ArrayList<>();
+        boolean https = false;
+        for (String e : raw) {
+            if (e.regionMatches(true, 0, HTTPS, 0, HTTPS.length())) {
+                https = true;
+                String rest = e.substring(HTTPS.length());
+                plain.add(rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest);
+            } else {
+                plain.add(e);
+            }
+        }
+        Resolved r = new Resolved(plain, source, localCluster, https, null);
+        if (https && r.http()) {
+            throw CliException.usage(source + " mixes http:// and https:// endpoints: a cluster speaks TLS on every node or on none");
+        }
+        return r;
+    }
+
+    private static Optional<Resolved> fromFile(Path clusterDir) {
+        Path file = clusterDir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -59,12 +98,12 @@ final class Endpoints {
         } catch (IOException e) {
             throw CliException.failed("cannot read " + file + ": " + e.getMessage());
         }
-        return text.isBlank() ? Optional.empty() : Optional.of(new Resolved(parse(text, file.toString()), file.toString()));
+        return text.isBlank() ? Optional.empty() : Optional.of(schemes(parse(text, file.toString()), file.toString(), clusterDir));
     }
 
     /**
      * A comma- or whitespace-separated list, duplicates dropped. Each entry is checked where every address
-     * is, in the client library (host:port, http:// accepted, https:// refused while there is no TLS).
+     * is, in the client library (host:port, http:// accepted); https:// is the CLI's (see {@link #schemes}).
      */
     static List<String> parse(String text, String source) {
         List<String> out = new ArrayList<>();

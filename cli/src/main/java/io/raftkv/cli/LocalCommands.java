@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
  * up        node &lt;id&gt;: pid &lt;pid&gt;, client &lt;addr&gt;, peer &lt;addr&gt;, metrics &lt;url&gt;   (per node)
  *           leader: node &lt;id&gt; (term &lt;t&gt;)
  *           endpoints: &lt;addr&gt;,&lt;addr&gt;,...
+ *           tls: CA &lt;file&gt;, client certificate &lt;file&gt; and key &lt;file&gt; (client certificates required)   (--tls)
  * status    table ID PID PROCESS ROLE TERM LEADER COMMIT APPLIED CLIENT  (PROCESS: alive|paused|dead)
  * down      stopped node &lt;id&gt; (pid &lt;pid&gt;) | killed node &lt;id&gt; (pid &lt;pid&gt;) after &lt;t&gt; | node &lt;id&gt; was not running
  * kill      killed node &lt;id&gt; (pid &lt;pid&gt;)       (per node with 'all')
@@ -54,6 +55,8 @@ final class LocalCommands {
         local.addSubcommand("pause", new Pause(ctx));
         local.addSubcommand("resume", new Resume(ctx));
         local.addSubcommand("restart", new Restart(ctx));
+        local.addSubcommand("add", new LocalMemberCommands.Add(ctx));
+        local.addSubcommand("remove", new LocalMemberCommands.Remove(ctx));
         return local;
     }
 
@@ -80,10 +83,15 @@ final class LocalCommands {
     @Command(name = "local", mixinStandardHelpOptions = true,
             description = {"Run a local cluster of node processes on 127.0.0.1 and break it:", "",
                 "  raftkv local up | down | status",
+                "  raftkv local up -- --quota-backend-bytes 4MiB   extra server flags for every node",
+                "  raftkv local up --tls                TLS everywhere, a throwaway CA in DIR/tls",
                 "  raftkv local kill N|leader|all       SIGKILL",
                 "  raftkv local pause N|leader|all      SIGSTOP (a hung node)",
                 "  raftkv local resume N|all            SIGCONT",
-                "  raftkv local restart N|leader|all    start again with the same flags and data"})
+                "  raftkv local restart N|leader|all    start again with the same flags and data",
+                "  raftkv local restart N -- FLAGS      ... with these server flags from now on (rolling change)",
+                "  raftkv local add ID [--learner]      member add, then start node ID joining the cluster",
+                "  raftkv local remove ID               after 'member remove ID': stop node ID, delete its data"})
     static final class Local implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -104,13 +112,24 @@ final class LocalCommands {
                 description = "Cluster size, 3 or 5 recommended (default: 3, or the size of the stopped cluster in DIR).")
         Integer nodes;
         @Option(names = "--base-port", paramLabel = "P",
-                description = "Peer ports P.., client ports P+1000.., metrics ports P+2000.. (default: 7001 if free, else any free ports).")
+                description = "Peer ports P.., client ports P+1000.., metrics ports P+2000.. (default: 7001 if free, else any free ports;"
+                        + " 0: any free ports).")
         Integer basePort;
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait for a leader (default: ${DEFAULT-VALUE}).")
         Duration timeout;
         @Option(names = "--fresh", description = "Discard a stopped cluster's data in DIR instead of restarting it.")
         boolean fresh;
+        @Option(names = "--restore", paramLabel = "FILE",
+                description = "Found a NEW cluster from this backup: 'raftkv backup restore FILE' for every node, then start them.")
+        Path restore;
+        @Option(names = "--tls", description = "TLS on every port (client, peer, metrics), client certificates required: issues a"
+                + " throwaway CA and certificates into DIR/tls and DIR/nN/tls; commands using this cluster's endpoints use them.")
+        boolean tls;
+        @Parameters(paramLabel = "SERVER_FLAG", arity = "0..*",
+                description = "After --: flags every node is started with (see 'raftkv server --help'), e.g. -- --quota-backend-bytes 4MiB;"
+                        + " remembered for restarts and added nodes, replaced by the flags of a later 'up -- ...'.")
+        List<String> serverFlags = new ArrayList<>();
 
         Up(CliContext ctx) {
             this.ctx = ctx;
@@ -130,6 +149,19 @@ final class LocalCommands {
                             + "); stop it with 'raftkv local down' first");
                 }
             }
+            checkServerFlags(serverFlags);
+            if (tls && existing.isPresent() && !fresh && !existing.get().tls()) {
+                throw CliException.usage(dir + " holds a stopped plaintext cluster; --tls starts a new one: add --fresh to discard it"
+                        + " (or use another --dir)");
+            }
+            Path backup = restore == null ? null : ctx.resolve(restore);
+            if (backup != null && existing.isPresent() && !fresh) {
+                throw CliException.usage("--restore founds a new cluster, but " + dir + " holds one; add --fresh to discard it"
+                        + " (or use another --dir)");
+            }
+            if (backup != null && !java.nio.file.Files.isRegularFile(backup)) {
+                throw CliException.usage("--restore: no backup file " + backup);
+            }
             LocalCluster cluster;
             if (existing.isPresent() && !fresh) {
                 cluster = resume(existing.get());
@@ -138,8 +170,21 @@ final class LocalCommands {
                     LocalCluster.wipe(dir);
                 }
                 cluster = create(dir);
+                if (tls) {
+                    cluster = cluster.withTls();
+                    LocalPki.create(cluster);
+                }
+            }
+            if (!serverFlags.isEmpty()) {
+                cluster = cluster.withServerFlags(serverFlags);
             }
             cluster = cluster.withLauncher(prefix(ctx.launcher().get()));
+            if (backup != null) {
+                for (LocalCluster.Node n : cluster.nodes()) {
+                    LocalNodes.restore(cluster, n, backup);
+                    ctx.out().println("restored node " + n.id() + " from " + backup);
+                }
+            }
             for (LocalCluster.Node n : cluster.nodes()) {
                 cluster = cluster.withPid(n.id(), LocalNodes.start(cluster, n));
             }
@@ -157,11 +202,34 @@ final class LocalCommands {
             }
             for (LocalCluster.Node n : cluster.nodes()) {
                 ctx.out().println("node " + n.id() + ": pid " + n.pid() + ", client " + n.clientAddress()
-                        + ", peer " + n.peerAddress() + (n.metricsPort() > 0 ? ", metrics " + n.metricsUrl() : ""));
+                        + ", peer " + n.peerAddress() + (n.metricsPort() > 0 ? ", metrics " + cluster.metricsUrl(n) : ""));
             }
             ctx.out().println("leader: node " + leader.nodeId() + " (term " + leader.term() + ")");
             ctx.out().println("endpoints: " + cluster.endpoints());
+            if (cluster.tls()) {
+                ctx.out().println("tls: CA " + cluster.caFile() + ", client certificate " + cluster.clientCertFile() + " and key "
+                        + cluster.clientKeyFile() + " (client certificates required)");
+            }
             return 0;
+        }
+
+        /** Extra server flags must be flags, and none that 'local' sets itself. */
+        static void checkServerFlags(List<String> flags) {
+            if (!flags.isEmpty() && !flags.get(0).startsWith("-")) {
+                throw CliException.usage("unexpected argument '" + flags.get(0) + "': server flags go after --, e.g."
+                        + " -- --quota-backend-bytes 4MiB");
+            }
+            for (String f : flags) {
+                String name = f.contains("=") ? f.substring(0, f.indexOf('=')) : f;
+                boolean tlsFlag = name.contains("cert") || name.endsWith("-key-file") || name.endsWith("-ca-file");
+                if (LocalCluster.OWN_FLAGS.contains(name) && tlsFlag) {
+                    throw CliException.usage(name + ": 'raftkv local up --tls' sets the TLS flags of every node (a throwaway CA"
+                            + " and certificates); it cannot be passed after --");
+                }
+                if (LocalCluster.OWN_FLAGS.contains(name)) {
+                    throw CliException.usage(name + " is set by 'raftkv local' for each node; it cannot be passed after --");
+                }
+            }
         }
 
         /** java, its options and the entry point: what {@code server <flags>} is appended to. */
@@ -193,8 +261,13 @@ final class LocalCommands {
 
         private LocalCluster create(Path dir) {
             int n = nodes == null ? 3 : nodes;
+            int highest = 65535 - Ports.METRICS_OFFSET - (n - 1);
+            if (basePort != null && (basePort < 0 || basePort > highest)) {
+                throw CliException.usage("--base-port must be 0 (any free ports) or 1.." + highest + " for " + n
+                        + " nodes (its metrics ports run to P+" + (Ports.METRICS_OFFSET + n - 1) + "), got " + basePort);
+            }
             Ports.Plan plan = Ports.choose(n, basePort == null ? Ports.DEFAULT_BASE : basePort, Ports::isFree);
-            if (plan.fallback() && basePort != null) {
+            if (plan.fallback() && basePort != null && basePort != 0) {
                 throw CliException.failed("ports " + basePort + ".." + (basePort + n - 1) + ", " + (basePort + Ports.CLIENT_OFFSET)
                         + ".." + (basePort + Ports.CLIENT_OFFSET + n - 1) + " or " + (basePort + Ports.METRICS_OFFSET) + ".."
                         + (basePort + Ports.METRICS_OFFSET + n - 1) + " are not free (--base-port " + basePort + ")");
@@ -383,6 +456,13 @@ final class LocalCommands {
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait until the node answers (default: ${DEFAULT-VALUE}).")
         Duration timeout;
+        @Option(names = "--server-jar", paramLabel = "JAR",
+                description = "Run the node from this server jar from now on (a rolling upgrade, one node at a time); remembered.")
+        Path serverJar;
+        @Parameters(index = "1..*", paramLabel = "SERVER_FLAG", arity = "0..*",
+                description = "After --: the flags every node is started with from now on, replacing the remembered ones"
+                        + " (a rolling configuration change: restart one node at a time), e.g. 1 -- --quota-backend-bytes 4MiB.")
+        List<String> serverFlags = new ArrayList<>();
 
         Restart(CliContext ctx) {
             this.ctx = ctx;
@@ -391,6 +471,14 @@ final class LocalCommands {
         @Override
         public Integer call() {
             LocalCluster cluster = options.cluster(ctx);
+            Path jar = serverJar == null ? null : ctx.resolve(serverJar);
+            if (jar != null && !java.nio.file.Files.isRegularFile(jar)) {
+                throw CliException.usage("--server-jar: no file " + jar);
+            }
+            Up.checkServerFlags(serverFlags);
+            if (!serverFlags.isEmpty()) {
+                cluster = cluster.withServerFlags(serverFlags);
+            }
             List<LocalCluster.Node> targets;
             try (LocalNodes nodes = new LocalNodes(cluster)) {
                 targets = nodes.pick(target);
@@ -398,7 +486,10 @@ final class LocalCommands {
                         .forEach(ctx.err()::println);
             }
             for (LocalCluster.Node n : targets) {
-                cluster = cluster.withPid(n.id(), LocalNodes.start(cluster, n));
+                if (jar != null) {
+                    cluster = cluster.withNode(cluster.node(n.id()).withServerJar(jar.toString()));
+                }
+                cluster = cluster.withPid(n.id(), LocalNodes.start(cluster, cluster.node(n.id())));
             }
             cluster.store();
             try (LocalNodes nodes = new LocalNodes(cluster)) {
@@ -452,7 +543,7 @@ final class LocalCommands {
         throw CliException.usage("expected " + what + ", got '" + text + "'");
     }
 
-    private static void printLogs(CliContext ctx, LocalCluster cluster, List<LocalCluster.Node> nodes) {
+    static void printLogs(CliContext ctx, LocalCluster cluster, List<LocalCluster.Node> nodes) {
         for (LocalCluster.Node n : nodes) {
             Path log = cluster.logFile(n.id());
             ctx.err().println("--- node " + n.id() + ": " + log + " (last " + LOG_LINES + " lines) ---");

@@ -5,6 +5,9 @@ import io.raftkv.client.RaftKvClient;
 import io.raftkv.client.RaftKvException;
 import io.raftkv.launcher.NodeProcess;
 import io.raftkv.launcher.Units;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,8 +35,8 @@ final class LocalNodes implements AutoCloseable {
 
     LocalNodes(LocalCluster cluster) {
         this.cluster = cluster;
-        this.client = RaftKvClient.builder().endpoints(cluster.nodes().stream().map(LocalCluster.Node::clientAddress).toList())
-                .requestTimeout(POLL).attemptTimeout(POLL).build();
+        this.client = cluster.client(RaftKvClient.builder().endpoints(cluster.nodes().stream().map(LocalCluster.Node::clientAddress)
+                .toList()).requestTimeout(POLL).attemptTimeout(POLL));
     }
 
     /** The process of node {@code n} if it runs (alive or paused). */
@@ -57,6 +60,32 @@ final class LocalNodes implements AutoCloseable {
                     NodeProcess.Lifetime.DETACHED, cluster.dataDir(n.id()).toString()).pid();
         } catch (java.io.UncheckedIOException e) {
             throw CliException.failed(e.getMessage());
+        }
+    }
+
+    /**
+     * Creates node {@code n}'s data directory from a backup with the server jar's offline {@code backup restore},
+     * as an operator runs it on every member of a new cluster (same file, same --initial-cluster).
+     */
+    static void restore(LocalCluster cluster, LocalCluster.Node n, Path backup) {
+        List<String> cmd = new ArrayList<>(cluster.launcher(n));
+        cmd.addAll(List.of("backup", "restore", backup.toString(), "--id", Long.toString(n.id()),
+                "--data-dir", cluster.dataDir(n.id()).toString(), "--initial-cluster", cluster.founders(),
+                "--cluster-token", cluster.token()));
+        Path log = cluster.nodeDir(n.id()).resolve("restore.log");
+        int code;
+        try {
+            Files.createDirectories(cluster.nodeDir(n.id()));
+            code = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start().waitFor();
+        } catch (IOException e) {
+            throw CliException.failed("cannot run the restore of node " + n.id() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CliException.failed("interrupted while restoring node " + n.id());
+        }
+        if (code != 0) {
+            throw CliException.failed("restoring node " + n.id() + " from " + backup + " failed (exit " + code + "): "
+                    + String.join(" / ", NodeProcess.tail(log, 5)));
         }
     }
 

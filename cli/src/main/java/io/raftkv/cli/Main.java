@@ -99,6 +99,8 @@ public final class Main {
         m.put("member", MemberCommands::command);
         m.put("transfer", ClusterCommands.Transfer::new);
         m.put("endpoint", ClusterCommands::endpoint);
+        m.put("alarm", AlarmCommands::alarm);
+        m.put("check", AlarmCommands::check);
         m.put("version", ClusterCommands.VersionCmd::new);
         m.put("backup", BackupCommands::command);
         m.put("auth", AuthCommands::command);

@@ -82,6 +82,13 @@ final class FakeCluster implements AutoCloseable {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), out.toByteArray());
     }
 
+    /** Node {@code id} stops answering: its port refuses connections, as a killed node's does. */
+    void stop(long id) throws InterruptedException {
+        Server s = servers.get((int) id - 1);
+        s.shutdownNow();
+        s.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         for (Server s : servers) {

@@ -6,6 +6,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.proto.AddMemberRequest;
+import io.raftkv.proto.AlarmInfo;
+import io.raftkv.proto.CheckStateRequest;
+import io.raftkv.proto.CheckStateResponse;
+import io.raftkv.proto.DisarmAlarmRequest;
+import io.raftkv.proto.DisarmAlarmResponse;
 import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.MemberChangeResponse;
 import io.raftkv.proto.PromoteMemberRequest;
@@ -56,6 +61,12 @@ final class FakeNode {
         volatile List<FakeNode> nodes = List.of();
         /** Scan page size, small so paging is exercised. */
         volatile int page = 2;
+        /** The cluster's alarms, as status reports them; disarmAlarm removes from here. */
+        final List<AlarmInfo> alarms = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** Like real followers, which learn a peer's client address only from that peer's traffic: they know the leader's. */
+        volatile boolean followersKnowOnlyTheLeader;
+        /** What the leader answers a corruption check. */
+        volatile CheckStateResponse check = CheckStateResponse.getDefaultInstance();
 
         FakeNode leader() {
             for (FakeNode n : nodes) {
@@ -232,9 +243,39 @@ final class FakeNode {
                         .setTerm(1).setLeaderId(shared.leaderId).setLeaderAddress(leader == null ? "" : leader.address)
                         .setCommitIndex(shared.index.get()).setAppliedIndex(shared.index.get());
                 for (FakeNode n : shared.nodes) {
-                    b.addMembers(Member.newBuilder().setId(n.id).setClientAddress(n.address).setPeerAddress("peer-" + n.id));
+                    boolean known = !shared.followersKnowOnlyTheLeader || shared.leaderId == id || n.id == id || n.id == shared.leaderId;
+                    b.addMembers(Member.newBuilder().setId(n.id).setClientAddress(known ? n.address : "").setPeerAddress("peer-" + n.id));
                 }
+                b.addAllAlarms(shared.alarms);
                 out.onNext(b.build());
+                out.onCompleted();
+            }
+
+            @Override
+            public void checkState(CheckStateRequest req, StreamObserver<CheckStateResponse> out) {
+                StatusRuntimeException no = refusal(true);
+                if (no != null) {
+                    out.onError(no);
+                    return;
+                }
+                out.onNext(shared.check);
+                out.onCompleted();
+            }
+
+            /** Like the server: an unknown type is INVALID; clearing an alarm that is not raised is a harmless write. */
+            @Override
+            public void disarmAlarm(DisarmAlarmRequest req, StreamObserver<DisarmAlarmResponse> out) {
+                StatusRuntimeException no = refusal(true);
+                if (no == null && !List.of("corrupt", "nospace").contains(req.getType())) {
+                    no = error(Status.INVALID_ARGUMENT.withDescription("unknown alarm type '" + req.getType() + "'"),
+                            ErrorDetail.newBuilder().setCode(ErrorDetail.Code.INVALID).build());
+                }
+                if (no != null) {
+                    out.onError(no);
+                    return;
+                }
+                shared.alarms.removeIf(a -> a.getMember() == req.getMember() && a.getType().equals(req.getType()));
+                out.onNext(DisarmAlarmResponse.newBuilder().setIndex(shared.index.incrementAndGet()).build());
                 out.onCompleted();
             }
 

@@ -34,7 +34,7 @@ class HelpTest {
         FakeCluster.Result r = cli("--help");
         assertEquals(0, r.code());
         for (String c : List.of("put", "get", "del", "cas", "scan", "txn", "status", "members", "member", "transfer", "endpoint",
-                "version", "backup", "auth", "user", "role", "local", "server", "chaos")) {
+                "alarm", "check", "version", "backup", "auth", "user", "role", "local", "server", "chaos")) {
             assertTrue(r.out().contains("\n  " + c + " ") || r.out().contains("\n  " + c + "\n"), c + " in " + r.out());
         }
         assertTrue(r.out().contains("3   the answer is no: key not found"), r.out());
@@ -57,7 +57,7 @@ class HelpTest {
     /** Issue 14: 'backup --help' failed pointing at itself; 'member --help' printed a format warning. */
     @Test
     void groupsHaveHelpAndNoFormatWarnings() {
-        for (String group : List.of("backup", "member", "local", "endpoint", "auth", "user", "role")) {
+        for (String group : List.of("backup", "member", "local", "endpoint", "alarm", "check", "auth", "user", "role")) {
             FakeCluster.Result r = cli(group, "--help");
             assertEquals(0, r.code(), group + ": " + r);
             assertEquals("", r.err(), group);

@@ -46,6 +46,40 @@ class LocalClusterTest {
         assertFalse(Files.exists(dir.resolve("cluster.properties.tmp")));
     }
 
+    /** What 'local up -- FLAGS', 'local add' and 'restart --server-jar' record survives a reload, in node commands. */
+    @Test
+    void serverFlagsJoinedNodesAndOwnJarsAreRememberedAndInTheCommand() {
+        LocalCluster c = sample().withServerFlags(List.of("--quota-backend-bytes", "4MiB"))
+                .withNode(new LocalCluster.Node(4, 7004, 8004, 9004, 0, "5c1b", "1=127.0.0.1:7001,2=127.0.0.1:7002,4=127.0.0.1:7004", ""))
+                .without(3);
+        c = c.withNode(c.node(2).withServerJar("/new/raftkv-server.jar"));
+        c.store();
+        LocalCluster loaded = LocalCluster.load(dir).orElseThrow();
+        assertEquals(c, loaded);
+        assertEquals("1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003", loaded.founders(), "founders never change");
+        assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-jar", "/path with space/raftkv.jar",
+                "server", "--id", "4", "--initial-cluster", "1=127.0.0.1:7001,2=127.0.0.1:7002,4=127.0.0.1:7004",
+                "--client-addr", "127.0.0.1:8004", "--peer-addr", "127.0.0.1:7004",
+                "--data-dir", dir.resolve("n4/data").toString(), "--cluster-token", "local-abc",
+                "--metrics-addr", "127.0.0.1:9004", "--join", "5c1b", "--quota-backend-bytes", "4MiB"), loaded.command(4));
+        List<String> one = loaded.command(1);
+        assertEquals("1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003", one.get(one.indexOf("--initial-cluster") + 1),
+                "a founder restarts with the founding members, whoever left since: the cluster id derives from them");
+        assertFalse(one.contains("--join"));
+        assertEquals("/new/raftkv-server.jar", loaded.command(2).get(3));
+        assertEquals("/path with space/raftkv.jar", one.get(3));
+        assertEquals("127.0.0.1:8001,127.0.0.1:8002,127.0.0.1:8004", loaded.endpoints());
+    }
+
+    @Test
+    void aClusterRecordedBeforeMembershipCommandsReadsItsNodesAsFounders() throws IOException {
+        Files.writeString(dir.resolve("cluster.properties"), "token=t\nnodes=1,2\nnode.1.peer-port=7001\nnode.1.client-port=8001\n"
+                + "node.2.peer-port=7002\nnode.2.client-port=8002\nlauncher.000=java\n");
+        LocalCluster c = LocalCluster.load(dir).orElseThrow();
+        assertEquals("1=127.0.0.1:7001,2=127.0.0.1:7002", c.founders());
+        assertEquals(List.of(), c.serverFlags());
+    }
+
     @Test
     void noClusterAndDamagedFile() throws IOException {
         assertEquals(Optional.empty(), LocalCluster.load(dir));

@@ -38,7 +38,8 @@ class LocalCommandsTest {
 
     private FakeCluster.Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.add("--dir=" + dir());
+        // Before a '--': what follows it are server flags.
+        all.add(all.contains("--") ? all.indexOf("--") : all.size(), "--dir=" + dir());
         return FakeCluster.run(Map.of(), cwd, new byte[0], () -> fakeLauncher(FakeNodeMain.class.getName()),
                 all.toArray(new String[0]));
     }
@@ -57,7 +58,8 @@ class LocalCommandsTest {
 
     @Test
     void upPlayDown() throws IOException {
-        FakeCluster.Result up = cli("local", "up", "--timeout", "60s");
+        // --base-port 0: any free ports (it was refused as "ports 0..2 are not free").
+        FakeCluster.Result up = cli("local", "up", "--timeout", "60s", "--base-port", "0");
         assertEquals(0, up.code(), up.err() + up.out());
         List<String> lines = up.out().lines().toList();
         assertEquals(5, lines.size(), up.out());
@@ -110,6 +112,17 @@ class LocalCommandsTest {
         assertEquals("restarted node 1 (pid " + newPid + ")\n", restart.out());
         assertTrue(statusRow(1).matches("1\\s+" + newPid + "\\s+alive\\s+leader\\s+.*"), statusRow(1));
 
+        // A rolling configuration change: the flags after -- replace the remembered ones for this and every later start.
+        FakeCluster.Result reconfigured = cli("local", "restart", "2", "--", "--quota-backend-bytes", "4MiB");
+        assertEquals(0, reconfigured.code(), reconfigured.toString());
+        LocalCluster changed = LocalCluster.load(dir()).orElseThrow();
+        assertEquals(List.of("--quota-backend-bytes", "4MiB"), changed.serverFlags());
+        String args2 = Files.readString(Path.of("/proc/" + changed.node(2).pid() + "/cmdline")).replace('\0', ' ').trim();
+        assertTrue(args2.endsWith("--quota-backend-bytes 4MiB"), args2);
+        FakeCluster.Result own = cli("local", "restart", "3", "--", "--data-dir=/elsewhere");
+        assertEquals(2, own.code(), own.toString());
+        assertTrue(own.err().contains("--data-dir is set by 'raftkv local'"), own.err());
+
         assertEquals(2, cli("local", "restart", "9").code());
         assertEquals(2, cli("local", "pause", "someone").code());
 
@@ -151,6 +164,29 @@ class LocalCommandsTest {
         assertEquals(1, r.code());
         assertEquals("error: no local cluster in " + dir() + " (start one with 'raftkv local up')\n", r.err());
         assertEquals(2, cli("local", "up", "--nodes", "0").code());
+        FakeCluster.Result negative = cli("local", "up", "--base-port", "-1");
+        assertEquals(2, negative.code(), negative.toString());
+        assertEquals("error: --base-port must be 0 (any free ports) or 1..63533 for 3 nodes (its metrics ports run to P+2002),"
+                + " got -1\n", negative.err());
+        assertEquals(2, cli("local", "up", "--base-port", "63534").code(), "node 3's metrics port would be 65536");
         assertEquals(2, cli("local").code());
+    }
+
+    @Test
+    void extraServerFlagsGoAfterDashDashAndNeverRepeatWhatLocalSets() {
+        String d = "--dir=" + dir();
+        FakeCluster.Result stray = FakeCluster.run(Map.of(), cwd, "local", "up", d, "quota");
+        assertEquals(2, stray.code(), stray.toString());
+        assertTrue(stray.err().contains("server flags go after --"), stray.err());
+        FakeCluster.Result own = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--", "--data-dir=/elsewhere");
+        assertEquals(2, own.code(), own.toString());
+        assertTrue(own.err().contains("--data-dir is set by 'raftkv local'"), own.err());
+        FakeCluster.Result tls = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--", "--peer-cert-file", "mine.pem");
+        assertEquals(2, tls.code(), tls.toString());
+        assertTrue(tls.err().contains("--peer-cert-file: 'raftkv local up --tls' sets the TLS flags of every node"), tls.err());
+        FakeCluster.Result restore = FakeCluster.run(Map.of(), cwd, "local", "up", d, "--restore", "missing.rkv");
+        assertEquals(2, restore.code(), restore.toString());
+        assertTrue(restore.err().contains("no backup file " + cwd.resolve("missing.rkv")), restore.err());
+        assertTrue(LocalCluster.load(dir()).isEmpty(), "nothing was started or recorded");
     }
 }

@@ -155,9 +155,20 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
         return false;
     }
 
+    /** The TLS failure in the cause chain (a handshake the other end or this client refused), or null. */
+    static javax.net.ssl.SSLException tlsFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLException ssl) {
+                return ssl;
+            }
+        }
+        return null;
+    }
+
     /**
-     * One line for an operator: {@code unreachable (<why>)} when no connection could be made, else the
-     * description.
+     * One line for an operator: {@code unreachable (<why>)} when no connection could be made, {@code TLS
+     * handshake failed (<why>)} when one was made but TLS refused it (gRPC itself only says "ssl exception"),
+     * else the description.
      */
     String brief() {
         if (cause != null && connectFailed(cause)) {
@@ -166,6 +177,10 @@ record Failure(Kind kind, ErrorDetail.Code code, String description, Throwable c
                 root = root.getCause();
             }
             return "unreachable (" + (root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage()) + ")";
+        }
+        javax.net.ssl.SSLException tls = cause == null ? null : tlsFailure(cause);
+        if (tls != null) {
+            return "TLS handshake failed (" + (tls.getMessage() == null ? tls.getClass().getSimpleName() : tls.getMessage()) + ")";
         }
         return description;
     }

@@ -5,11 +5,14 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.raftkv.proto.AddMemberRequest;
+import io.raftkv.proto.CheckStateRequest;
 import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.MemberChangeResponse;
 import io.raftkv.proto.PromoteMemberRequest;
 import io.raftkv.proto.RemoveMemberRequest;
 import io.raftkv.proto.DeleteRequest;
+import io.raftkv.proto.DisarmAlarmRequest;
+import io.raftkv.proto.DisarmAlarmResponse;
 import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.KVGrpc;
 import io.raftkv.proto.PutRequest;
@@ -382,6 +385,57 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
     /** Synchronous {@link #transferLeadershipAsync(long)}. */
     public long transferLeadership(long targetId) {
         return Await.result(transferLeadershipAsync(targetId), Call.Safety.IDEMPOTENT);
+    }
+
+    /**
+     * Runs the corruption check now, through the leader (etcd's corruption check; the leader also runs it every
+     * {@code --corruption-check-interval}): every voter hashes its state after one log entry, and a member whose
+     * hash differs from the majority's gets a CORRUPT alarm and stops serving. A repeated check only checks
+     * again, so it is retried like a read. The leader waits for slow voters' hashes (up to its request
+     * timeout), and each attempt is bounded by the builder's {@code attemptTimeout}: give it room for a large
+     * state or a member that is down.
+     */
+    public CompletableFuture<StateCheck> checkStateAsync() {
+        return core.call(new Call.Spec<>("check state", ClusterGrpc.getCheckStateMethod(), CheckStateRequest.getDefaultInstance(),
+                Call.Route.LEADER, Call.Safety.IDEMPOTENT, 0)).thenApply(Wire::stateCheck);
+    }
+
+    /** Synchronous {@link #checkStateAsync()}. */
+    public StateCheck checkState() {
+        return Await.result(checkStateAsync(), Call.Safety.IDEMPOTENT);
+    }
+
+    /**
+     * The alarms raised in the cluster (CORRUPT, NOSPACE), as the node {@link #status()} reaches (the leader
+     * if known) has applied them: etcd's {@code alarm list}.
+     */
+    public CompletableFuture<List<ClusterStatus.Alarm>> alarmsAsync() {
+        return statusAsync().thenApply(ClusterStatus::alarms);
+    }
+
+    /** Synchronous {@link #alarmsAsync()}. */
+    public List<ClusterStatus.Alarm> alarms() {
+        return Await.result(alarmsAsync(), Call.Safety.IDEMPOTENT);
+    }
+
+    /**
+     * Clears alarm {@code type} ({@code corrupt} or {@code nospace}) of {@code member} (0: the whole cluster)
+     * through the log, and returns the index of the change. Meant for an alarm whose cause is gone while the
+     * member stays: a removed member's alarms go with it, a NOSPACE alarm clears by itself once space is freed,
+     * and the next corruption check raises CORRUPT again for a member whose state still differs. Clearing an
+     * alarm twice is harmless, so it is retried like a read. An unknown type is refused with
+     * {@link InvalidArgumentException}.
+     */
+    public CompletableFuture<Long> disarmAlarmAsync(long member, String type) {
+        Objects.requireNonNull(type, "type");
+        return core.call(new Call.Spec<>("disarm alarm", ClusterGrpc.getDisarmAlarmMethod(),
+                DisarmAlarmRequest.newBuilder().setMember(member).setType(type).build(), Call.Route.LEADER,
+                Call.Safety.IDEMPOTENT, 0)).thenApply(DisarmAlarmResponse::getIndex);
+    }
+
+    /** Synchronous {@link #disarmAlarmAsync(long, String)}. */
+    public long disarmAlarm(long member, String type) {
+        return Await.result(disarmAlarmAsync(member, type), Call.Safety.IDEMPOTENT);
     }
 
     /**

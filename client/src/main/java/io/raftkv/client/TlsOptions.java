@@ -37,9 +37,13 @@ public record TlsOptions(Path trustedCaFile, Path certFile, Path keyFile) {
     /**
      * The gRPC credentials (transport-neutral) for every channel the client makes.
      *
-     * @throws IllegalArgumentException naming the file that cannot be read
+     * @throws IllegalArgumentException naming the file that cannot be read, or the certificate and key that do
+     *         not belong together
      */
     ChannelCredentials credentials() {
+        if (certFile != null) {
+            KeyPairCheck.check(certFile, keyFile);
+        }
         TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
         try {
             if (trustedCaFile != null) {

@@ -1,6 +1,7 @@
 package io.raftkv.client;
 
 import com.google.protobuf.ByteString;
+import io.raftkv.proto.CheckStateResponse;
 import io.raftkv.proto.CompareAndSetRequest;
 import io.raftkv.proto.CompareAndSetResponse;
 import io.raftkv.proto.Consistency;
@@ -145,6 +146,13 @@ final class Wire {
         r.getMembersList().forEach(m -> members.add(new ClusterStatus.Member(m.getId(), m.getPeerAddress(),
                 m.getClientAddress(), m.getLearner())));
         return new MembershipChange(members, r.getClusterId(), r.getIndex(), r.getLeaderId());
+    }
+
+    static StateCheck stateCheck(CheckStateResponse r) {
+        List<StateCheck.MemberHash> members = new ArrayList<>();
+        r.getHashesList().forEach(h -> members.add(new StateCheck.MemberHash(h.getId(), h.getHash(), h.getError())));
+        members.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return new StateCheck(r.getIndex(), members, r.getCorruptList().stream().sorted().toList());
     }
 
     static ClusterStatus status(StatusResponse s) {

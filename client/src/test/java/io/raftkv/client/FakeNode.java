@@ -11,11 +11,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.CheckStateRequest;
+import io.raftkv.proto.CheckStateResponse;
 import io.raftkv.proto.ClusterGrpc;
 import io.raftkv.proto.CompareAndSetRequest;
 import io.raftkv.proto.CompareAndSetResponse;
 import io.raftkv.proto.DeleteRequest;
 import io.raftkv.proto.DeleteResponse;
+import io.raftkv.proto.DisarmAlarmRequest;
+import io.raftkv.proto.DisarmAlarmResponse;
 import io.raftkv.proto.ErrorDetail;
 import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.GetResponse;
@@ -176,6 +180,16 @@ final class FakeNode implements AutoCloseable {
         @Override
         public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
             handle("status", req, out);
+        }
+
+        @Override
+        public void checkState(CheckStateRequest req, StreamObserver<CheckStateResponse> out) {
+            handle("checkState", req, out);
+        }
+
+        @Override
+        public void disarmAlarm(DisarmAlarmRequest req, StreamObserver<DisarmAlarmResponse> out) {
+            handle("disarmAlarm", req, out);
         }
     }
 }

@@ -71,6 +71,11 @@ class TlsClientTest {
                 try (RaftKvClient bad = client(c, refused)) {
                     RaftKvException e = assertThrows(RaftKvException.class, () -> bad.get("k"), String.valueOf(refused));
                     assertEquals(RaftKvException.Outcome.NOT_APPLIED, e.outcome());
+                    if (refused != null && e instanceof UnavailableException u) {
+                        // gRPC says only "ssl exception"; the operator needs the alert.
+                        assertTrue(u.endpointFailures().values().stream().allMatch(v -> v.startsWith("TLS handshake failed (")),
+                                u.endpointFailures().toString());
+                    }
                     assertThrows(RaftKvException.class, () -> bad.put("k", "overwritten"));
                 }
             }
@@ -98,6 +103,17 @@ class TlsClientTest {
                 () -> RaftKvClient.builder().endpoints("127.0.0.1:1").tls(pki.caFile(), app.certFile(), notAKey).build());
         assertTrue(e.getMessage().contains(notAKey.toString()), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new TlsOptions(pki.caFile(), app.certFile(), null));
+
+        // A certificate with another certificate's key: gRPC took the pair, and every handshake then failed at the server.
+        TestPki.Issued other = pki.client("other");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> RaftKvClient.builder().endpoints("127.0.0.1:1").tls(pki.caFile(), app.certFile(), other.keyFile()).build());
+        assertEquals("the key in " + other.keyFile() + " does not belong to the certificate in " + app.certFile()
+                + " (they must be issued together)", e.getMessage());
+        Path sec1 = Files.writeString(dir.resolve("sec1.pem"), "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> RaftKvClient.builder().endpoints("127.0.0.1:1").tls(pki.caFile(), app.certFile(), sec1).build());
+        assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());
     }
 
     @Test
