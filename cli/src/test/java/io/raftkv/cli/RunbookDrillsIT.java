@@ -43,7 +43,11 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RunbookDrillsIT {
     private static final Duration FAILOVER = Duration.ofSeconds(30);
-    /** Small snapshots so replacements and restarts catch up from a snapshot; a quota the space drill can fill fast. */
+    /**
+     * A snapshot every 20 entries, so the drills run while snapshots are taken and new members start from a recent
+     * one (restarted members catch up from the log: --retain-entries keeps 5,000 behind a snapshot); a quota the
+     * space drill fills fast.
+     */
     private static final List<String> FLAGS = List.of("--snapshot-every", "20", "--quota-backend-bytes", "1MiB");
 
     @TempDir
