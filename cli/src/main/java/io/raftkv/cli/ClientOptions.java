@@ -2,6 +2,8 @@ package io.raftkv.cli;
 
 import io.raftkv.client.RaftKvClient;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,6 +46,19 @@ final class ClientOptions {
 
     /** The output formats of {@code -w}. */
     enum Format { simple, table, json }
+
+    /** Prints names in the chosen format: {"key": [...]}, a one-column table under {@code header}, or one per line. */
+    void printNames(CliContext ctx, String jsonKey, String header, List<String> names) {
+        if (format == Format.json) {
+            ctx.out().println(Json.write(Map.of(jsonKey, names)));
+        } else if (format == Format.table) {
+            Table t = new Table(header);
+            names.forEach(t::row);
+            t.print(ctx.out());
+        } else {
+            names.forEach(ctx.out()::println);
+        }
+    }
 
     /** The endpoints to talk to, and how (TLS or not). */
     Endpoints.Resolved resolve(CliContext ctx) {

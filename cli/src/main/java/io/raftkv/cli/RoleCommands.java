@@ -161,15 +161,7 @@ final class RoleCommands {
         public Integer call() {
             try (RaftKvClient c = options.client(ctx)) {
                 List<String> roles = c.auth().roleList();
-                if (options.format == ClientOptions.Format.json) {
-                    ctx.out().println(Json.write(Map.of("roles", roles)));
-                } else if (options.format == ClientOptions.Format.table) {
-                    Table t = new Table("ROLE");
-                    roles.forEach(t::row);
-                    t.print(ctx.out());
-                } else {
-                    roles.forEach(ctx.out()::println);
-                }
+                options.printNames(ctx, "roles", "ROLE", roles);
             }
             return 0;
         }

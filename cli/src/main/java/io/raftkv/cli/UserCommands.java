@@ -183,15 +183,7 @@ final class UserCommands {
         public Integer call() {
             try (RaftKvClient c = options.client(ctx)) {
                 List<String> users = c.auth().userList();
-                if (options.format == ClientOptions.Format.json) {
-                    ctx.out().println(Json.write(Map.of("users", users)));
-                } else if (options.format == ClientOptions.Format.table) {
-                    Table t = new Table("USER");
-                    users.forEach(t::row);
-                    t.print(ctx.out());
-                } else {
-                    users.forEach(ctx.out()::println);
-                }
+                options.printNames(ctx, "users", "USER", users);
             }
             return 0;
         }
