@@ -49,6 +49,13 @@ class RunbookDrillsIT {
      * space drill fills fast.
      */
     private static final List<String> FLAGS = List.of("--snapshot-every", "20", "--quota-backend-bytes", "1MiB");
+    /**
+     * What the disk-full drill leaves the members running with. A fresh cluster started after it (the drill before
+     * failed) gets the same, so one failure does not turn every later drill's writes into NOSPACE refusals (RocksDB's
+     * memtables alone count about 1.5 MB against a 1 MiB quota once written to).
+     */
+    private static final List<String> RAISED = List.of("--snapshot-every", "20", "--quota-backend-bytes", "16MiB");
+    private static List<String> flags = FLAGS;
 
     @TempDir
     static Path dir;
@@ -80,7 +87,7 @@ class RunbookDrillsIT {
             args.add("--fresh");
         }
         args.add("--");
-        args.addAll(FLAGS);
+        args.addAll(flags);
         raftkv.ok(args.toArray(new String[0]));
         nextId = 4;
     }
@@ -109,6 +116,8 @@ class RunbookDrillsIT {
         } catch (AssertionError e) {
             raftkv.note("starting a fresh cluster: " + e.getMessage());
             raftkv.run("local", "down", "--dir", c);
+            // The broken cluster's logs are what explains the failure: keep them before --fresh deletes them.
+            BinRaftkv.keepLogs(Path.of(c), "RunbookDrillsIT-before-" + info.getTestMethod().orElseThrow().getName());
             start(raftkv, true);
             awaitHealthy();
         }
@@ -284,8 +293,11 @@ class RunbookDrillsIT {
             if (id == order.get(order.size() - 1)) {
                 assertTrue(raftkv.ok("alarm", "list", "--dir", c).out().contains(" nospace: "), "the leader's old quota still holds");
             }
-            restartOne(node(id), null, List.of("--", "--snapshot-every", "20", "--quota-backend-bytes", "16MiB"), false);
+            List<String> raised = new ArrayList<>(List.of("--"));
+            raised.addAll(RAISED);
+            restartOne(node(id), null, raised, false);
         }
+        flags = RAISED;
         await(Duration.ofSeconds(60), "the NOSPACE alarm to clear under the raised quota",
                 () -> raftkv.ok("alarm", "list", "--dir", c).out().isEmpty());
         awaitHealthy();
