@@ -84,7 +84,11 @@ final class ClientOptions {
             if (r.tls() != null) {
                 b.tls(r.tls().options());
             }
-            return Login.apply(b, user, passwordFile, context).build();
+            Login.apply(b, user, passwordFile, context);
+            if (context != null) {
+                b.plaintextPasswordWarning().ifPresent(w -> context.err().println("warning: " + w));
+            }
+            return b.build();
         } catch (IllegalArgumentException e) {
             boolean tlsFiles = r.tls() != null && r.tls().names(e.getMessage());
             throw CliException.usage((tlsFiles ? "TLS (" + r.tls().source() + ")" : r.source()) + ": " + e.getMessage());

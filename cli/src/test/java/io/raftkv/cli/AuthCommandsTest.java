@@ -59,6 +59,7 @@ class AuthCommandsTest {
             FakeCluster.Result inline = ok(c, none, "get", "app/1", "--user", "alice:alice-pw");
             assertTrue(inline.err().contains("warning: --user NAME:PASSWORD"), inline.err());
             assertFalse(inline.err().contains("alice-pw") || inline.out().contains("alice-pw"), "the password is never printed");
+            assertFalse(inline.err().contains("without TLS"), "a password to this machine's loopback is not warned about");
 
             FakeCluster.Result denied = cli(c, Map.of("RAFTKV_PASSWORD", "alice-pw"), "put", "pub/1", "x", "--user", "alice");
             assertEquals(1, denied.code(), denied.toString());

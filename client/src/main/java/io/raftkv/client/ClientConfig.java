@@ -77,6 +77,29 @@ record ClientConfig(
     }
 
     /**
+     * A warning when this configuration sends a password where others can read it: credentials without TLS to an
+     * endpoint that is not on this machine. Anyone on the path reads the password and the tokens issued for it.
+     * Names other than {@code localhost} count as remote (resolving them here could block).
+     */
+    java.util.Optional<String> plaintextPasswordWarning() {
+        if (credentials == null || tls != null) {
+            return java.util.Optional.empty();
+        }
+        List<String> remote = endpoints.stream().filter(e -> !isLoopback(e.substring(0, e.lastIndexOf(':')))).toList();
+        if (remote.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("the password of user '" + credentials.user() + "' is sent to " + String.join(", ", remote)
+                + " without TLS: anyone on the network path can read it and the tokens issued for it; give the cluster's "
+                + "CA with RaftKvClient.Builder.tls(...) (raftkv: --cacert)");
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    /**
      * {@code host:port} from what a user may type: {@code http://host:port[/]} is the same address;
      * {@code https://} is refused: TLS needs its files, given with {@link RaftKvClient.Builder#tls(TlsOptions)}.
      */

@@ -65,6 +65,7 @@ import java.util.stream.StreamSupport;
  * unknown. For exactly-once writes use {@link #session()}.
  */
 public final class RaftKvClient implements KvWriter, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RaftKvClient.class.getName());
     private final ClientCore core;
     private final AuthAdmin auth;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -715,10 +716,27 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
          * @throws IllegalArgumentException for a missing endpoint list or an inconsistent setting
          */
         public RaftKvClient build() {
-            return new RaftKvClient(new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
+            ClientConfig config = config();
+            config.plaintextPasswordWarning().ifPresent(w -> LOG.log(System.Logger.Level.WARNING, w));
+            return new RaftKvClient(config);
+        }
+
+        /**
+         * Why this configuration would expose a password, if it would: credentials without TLS to an endpoint
+         * that is not on this machine. {@link #build()} logs it as a warning; tools that silence logging (the
+         * raftkv CLI) print it themselves.
+         *
+         * @throws IllegalArgumentException like {@link #build()}, for an inconsistent setting
+         */
+        public java.util.Optional<String> plaintextPasswordWarning() {
+            return config().plaintextPasswordWarning();
+        }
+
+        ClientConfig config() {
+            return new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
                     backoffCap, failuresToOpen, openDuration, keepAliveTime, keepAliveTimeout, defaultConsistency,
                     sessionTtl, exactlyOnce, scanPageSize, maxInboundMessageBytes, time, random, channelFactory,
-                    scheduler, interceptors, tls, credentials));
+                    scheduler, interceptors, tls, credentials);
         }
     }
 }

@@ -25,23 +25,31 @@ import javax.net.ssl.SSLSession;
  */
 record Caller(String remote, Set<Long> members, boolean checked) {
     static final Context.Key<Caller> KEY = Context.key("raftkv-peer-caller");
-    /** Calls that did not pass the interceptor (tests that serve the service bare): nothing to check. */
-    private static final Caller UNCHECKED = new Caller("an unknown address", Set.of(), false);
+    /**
+     * A call that did not pass the interceptor: a wiring mistake (the service served without
+     * {@link PeerTransport#service()}, or a callback that lost its gRPC context). It may speak for no one: with
+     * peer TLS on, failing open here would let any certificate holder speak for every member.
+     */
+    private static final Caller UNWIRED = new Caller("a call that bypassed the peer server's caller check", Set.of(), true);
 
     Caller {
         members = Set.copyOf(members);
     }
 
-    /** The caller of the call this thread is serving. */
+    /** The caller of the call this thread is serving; one that may speak for no one if the call was not intercepted. */
     static Caller current() {
         Caller c = KEY.get();
-        return c == null ? UNCHECKED : c;
+        return c == null ? UNWIRED : c;
     }
 
     /** Why this caller may not speak for member {@code from} to node {@code self}; null if it may. */
     String cannotSpeakFor(long from, long self) {
         if (!checked || members.contains(from)) {
             return null;
+        }
+        if (this == UNWIRED) {
+            return "node " + self + " refuses traffic claiming to come from node " + from + " on " + remote
+                    + " (a wiring bug: the peer service must be served through PeerTransport.service())";
         }
         return "node " + self + " refuses traffic claiming to come from node " + from + " over a connection from "
                 + remote + " whose certificate " + (members.isEmpty() ? "names no member (a SAN URI "
