@@ -63,7 +63,7 @@ final class AuthCodec {
             case ROLE_DELETE -> new AuthOp.RoleDelete(name(r));
             case ROLE_GRANT -> new AuthOp.RoleGrant(name(r), readPermission(r));
             case ROLE_REVOKE -> new AuthOp.RoleRevoke(name(r), CommandCodec.readRange(r));
-            default -> throw new Wire.MalformedException("unknown auth op tag " + tag);
+            default -> throw CommandCodec.newer("auth op tag " + tag);
         };
     }
 

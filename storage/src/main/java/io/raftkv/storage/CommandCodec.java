@@ -13,8 +13,13 @@ import java.util.List;
  * <p>Format 2 ({@link #FORMAT_AUTH}) adds the request's auth revision and user after the format byte; it is
  * written only for a request that carries one of them or an auth store change, so a cluster
  * that never uses auth writes format 1 only and older nodes keep applying its log. A node older than
- * format 2 halts on such an entry instead of skipping an auth change its peers apply (an unknown command
- * tag inside format 1 would be rejected as malformed on the old node only: replicas would diverge).
+ * format 2 halts on such an entry instead of skipping an auth change its peers apply.
+ *
+ * <p>An unknown tag or enumeration value inside a known format (a command, transaction op, comparison,
+ * alarm type or auth op added by a newer version) halts the node the same way ({@link #newer}): every
+ * replica decodes the same bytes, so a merely malformed entry is rejected alike everywhere, but a newer
+ * command would be rejected on the old node only and its state would silently diverge from its peers'.
+ * Halting keeps the entry in the log: the upgraded node applies it when it starts again.
  */
 public final class CommandCodec {
     private CommandCodec() {
@@ -138,6 +143,15 @@ public final class CommandCodec {
         }
     }
 
+    /**
+     * The error for a value this version does not know inside a known format: a newer member wrote the entry.
+     * An {@link IllegalStateException}, not a malformed command, so the apply stage halts instead of rejecting.
+     */
+    static IllegalStateException newer(String what) {
+        return new IllegalStateException("log entry uses " + what + ", which this node's version does not know: a newer "
+                + "member wrote it; upgrade this node (skipping the entry would make its state diverge from its peers')");
+    }
+
     private static Command readCommand(Wire.Reader r) throws Wire.MalformedException {
         int tag = r.u8();
         return switch (tag) {
@@ -160,7 +174,7 @@ public final class CommandCodec {
             case SET_ALARM -> readAlarm(r);
             case RECORD_INCARNATION -> new Command.RecordIncarnation(r.varLong(), r.i64());
             case AUTH -> new Command.Auth(AuthCodec.readOp(r));
-            default -> throw new Wire.MalformedException("unknown command tag " + tag);
+            default -> throw newer("command tag " + tag);
         };
     }
 
@@ -168,7 +182,7 @@ public final class CommandCodec {
         long member = r.varLong();
         int type = r.u8();
         if (type >= ALARM_TYPES.length) {
-            throw new Wire.MalformedException("unknown alarm type " + type);
+            throw newer("alarm type " + type);
         }
         boolean active = r.bool();
         String detail = new String(r.bytes(MAX_ALARM_DETAIL_BYTES), java.nio.charset.StandardCharsets.UTF_8);
@@ -202,7 +216,7 @@ public final class CommandCodec {
                 case DELETE -> new Command.Delete(key(r));
                 case DELETE_RANGE -> new Command.DeleteRange(readRange(r));
                 case RANGE -> new Command.Range(readRange(r), r.count(MAX_RANGE_LIMIT));
-                default -> throw new Wire.MalformedException("unknown transaction op tag " + tag);
+                default -> throw newer("transaction op tag " + tag);
             });
         }
         return ops;
@@ -228,14 +242,14 @@ public final class CommandCodec {
         Bytes key = key(r);
         int cmp = r.u8();
         if (cmp >= CMPS.length) {
-            throw new Wire.MalformedException("unknown comparison " + cmp);
+            throw newer("comparison " + cmp);
         }
         return switch (kind) {
             case CMP_VERSION -> new Compare.Version(key, CMPS[cmp], r.i64());
             case CMP_MOD -> new Compare.ModIndex(key, CMPS[cmp], r.i64());
             case CMP_CREATE -> new Compare.CreateIndex(key, CMPS[cmp], r.i64());
             case CMP_VALUE -> new Compare.Value(key, CMPS[cmp], value(r));
-            default -> throw new Wire.MalformedException("unknown compare kind " + kind);
+            default -> throw newer("compare kind " + kind);
         };
     }
 

@@ -48,7 +48,7 @@ class CommandCodecTest {
     }
 
     @Test
-    void randomGarbageNeverEscapesAsAnotherException() {
+    void randomGarbageIsMalformedOrFromANewerVersionNeverAnotherException() {
         Random rnd = new Random(1);
         for (int i = 0; i < 20_000; i++) {
             byte[] junk = new byte[rnd.nextInt(40) + 1];
@@ -58,8 +58,24 @@ class CommandCodecTest {
                 CommandCodec.decode(junk);
             } catch (MalformedCommandException expected) {
                 // fine: rejected deterministically
+            } catch (IllegalStateException newer) {
+                // fine: an unknown tag or enumeration value halts, as one from a newer version must
+                assertTrue(newer.getMessage().contains("a newer member wrote it"), newer.getMessage());
             }
         }
+    }
+
+    @Test
+    void unknownTagsAndValuesHaltAsANewerVersionsNotMalformed() {
+        byte[] put = CommandCodec.encode(SAMPLES.get(0));
+        put[3] = 99; // format, session 0, sequence 0, then the command tag
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CommandCodec.decode(put));
+        assertTrue(e.getMessage().contains("command tag 99") && e.getMessage().contains("upgrade this node"), e.getMessage());
+
+        byte[] alarm = CommandCodec.encode(Request.of(new Command.SetAlarm(2, Alarm.Type.NOSPACE, true, "")));
+        alarm[5] = 42; // the tag, member 2, then the alarm type
+        e = assertThrows(IllegalStateException.class, () -> CommandCodec.decode(alarm));
+        assertTrue(e.getMessage().contains("alarm type 42"), e.getMessage());
     }
 
     @Test

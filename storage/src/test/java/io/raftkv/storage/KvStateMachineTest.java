@@ -180,7 +180,7 @@ class KvStateMachineTest {
         List<Entry> ents = List.of(
                 Entry.normal(2, 2, null),
                 new Entry(2, 3, EntryType.CONF_CHANGE, ConfChange.addNode(4).encode()),
-                Entry.normal(2, 4, new byte[] {CommandCodec.FORMAT, 0, 0, 77}));
+                Entry.normal(2, 4, new byte[] {CommandCodec.FORMAT, 0, 0, 1})); // a put without its key
         Fixtures.commit(store, 2, ents);
         assertThrows(IllegalArgumentException.class, () -> sm().apply(ents, Map.of()));
         // Nothing of the refused batch was applied: still the bootstrap state.
@@ -194,6 +194,19 @@ class KvStateMachineTest {
         store = Fixtures.open(dir);
         assertEquals(new KvStateMachine.AppliedState(4, 2, next, 0), sm().applied());
         assertEquals(next, store.log().initialState().confState());
+    }
+
+    @Test
+    void aCommandOfANewerVersionHaltsInsteadOfDiverging() {
+        // Tag 77 is no command this version knows: a newer member proposed it. Rejecting it here (as the old code
+        // did, as malformed) while newer peers apply it would make this replica's state silently diverge.
+        List<Entry> ents = List.of(Entry.normal(2, 2, CommandCodec.encode(Request.of(new Command.Put(b("a"), b("1"))))),
+                Entry.normal(2, 3, new byte[] {CommandCodec.FORMAT, 0, 0, 77}));
+        Fixtures.commit(store, 2, ents);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> sm().apply(ents, Map.of()));
+        assertTrue(e.getMessage().contains("command tag 77") && e.getMessage().contains("upgrade this node"), e.getMessage());
+        assertEquals(new KvStateMachine.AppliedState(1, 1, Fixtures.VOTERS, 0), sm().applied(),
+                "nothing of the batch applied: the upgraded node applies it from the log");
     }
 
     @Test
