@@ -154,8 +154,10 @@ public record AuthState(boolean enabled, long revision, Bytes signingKey, Sorted
                 return Change.refused("auth enable refused: user \"root\" must exist and have role \"root\" first "
                         + "(user add root; user grant root root)");
             }
+            // Enabling again keeps the key: a new one would make every token issued invalid (a bad signature,
+            // which clients do not retry) instead of merely stale at the bumped revision (they re-authenticate).
+            key = on ? signingKey : e.signingKey();
             on = true;
-            key = e.signingKey();
         } else if (op instanceof AuthOp.Disable) {
             on = false;
         } else if (op instanceof AuthOp.UserAdd a) {

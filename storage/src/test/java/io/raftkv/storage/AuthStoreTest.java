@@ -76,6 +76,25 @@ class AuthStoreTest {
     }
 
     @Test
+    void enablingAgainKeepsTheSigningKeySoTokensTurnStaleNotInvalid() {
+        try (RaftStore s = Fixtures.open(dir)) {
+            setUp(s);
+            AuthState before = s.stateMachine().auth();
+            Bytes other = Bytes.copyOf(new byte[32]);
+            assertInstanceOf(Result.AuthChanged.class, checked(s, auth(new AuthOp.Enable(other))));
+            AuthState after = s.stateMachine().auth();
+            assertTrue(after.enabled());
+            assertEquals(before.signingKey(), after.signingKey(), "the rerun's new key is not taken");
+            assertEquals(before.revision() + 1, after.revision(), "tokens issued before are stale: clients log in again");
+
+            // Off and on again: a fresh key, as at the first enable.
+            checked(s, auth(new AuthOp.Disable()));
+            assertInstanceOf(Result.AuthChanged.class, only(propose(s, 1, auth(new AuthOp.Enable(other)))));
+            assertEquals(other, s.stateMachine().auth().signingKey());
+        }
+    }
+
+    @Test
     void aRequestAuthorizedAtAnOlderRevisionIsRefusedAtApplyWithoutUsingItsSequence() {
         try (RaftStore s = Fixtures.open(dir)) {
             setUp(s);
