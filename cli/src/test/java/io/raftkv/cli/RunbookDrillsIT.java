@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftkv.client.RaftKvClient;
+import io.raftkv.launcher.NodeProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -317,14 +318,8 @@ class RunbookDrillsIT {
         if (r.exit() != 0) {
             StringBuilder logs = new StringBuilder();
             for (LocalCluster.Node n : cluster().nodes()) {
-                Path log = cluster().logFile(n.id());
-                try {
-                    List<String> lines = Files.readAllLines(log);
-                    logs.append("\n--- last lines of node ").append(n.id()).append("'s log\n")
-                            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size())));
-                } catch (IOException e) {
-                    logs.append("\n--- node ").append(n.id()).append(": ").append(e);
-                }
+                logs.append("\n--- last lines of node ").append(n.id()).append("'s log\n")
+                        .append(String.join("\n", NodeProcess.tail(cluster().logFile(n.id()), 25)));
             }
             throw new AssertionError("raftkv member promote " + id + " failed:\n" + r + logs);
         }
