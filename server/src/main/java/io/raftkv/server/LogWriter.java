@@ -8,10 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log writer stage: makes each Ready durable as one RocksDB batch with one sync (group commit: the
- * raft thread keeps collecting proposals and messages while a write is in flight, and they all go into
- * the next Ready), then hands it back to the raft thread. Also compacts the log after snapshots, so log
- * writes never race each other.
+ * The log writer stage: makes a Ready durable as one RocksDB batch with one sync when the raft thread
+ * should not wait for the disk itself (a Ready that installs a snapshot; any synced Ready while the disk is
+ * slow, see {@link SyncPlacement}), then hands it back to the raft thread. Group commit holds either way:
+ * the raft thread keeps collecting proposals and messages while a write is in flight, and they all go into
+ * the next Ready. Also compacts the log after snapshots ({@code LogStore} serialises log writes).
  */
 final class LogWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
@@ -86,22 +87,32 @@ final class LogWriter implements Runnable {
             apply.offer(new ApplyInput.Drained(drained));
             drained.await();
         }
+        long synced = persistTimed(nodeId, store, metrics, rd);
+        // Acknowledgements and votes leave from here, as soon as what they promise is durable: a hop through
+        // the raft thread on a follower's every acknowledgement was pure latency.
+        outbox.send(rd.persistedMessages());
+        raft.offer(new RaftInput.Persisted(rd, synced));
+    }
+
+    /**
+     * Writes {@code rd} (the only place a Ready reaches the disk, on whichever thread writes it) and
+     * records how long it took; returns that time if the write was synced, else 0.
+     */
+    static long persistTimed(long nodeId, RaftStore store, ServerMetrics metrics, Ready rd) {
         long t0 = System.nanoTime();
         store.persist(rd);
         long took = System.nanoTime() - t0;
         if (rd.snapshot().isPresent()) {
             metrics.snapshotInstalled(took);
         }
-        if (rd.mustSync()) {
-            metrics.observeFsync(took);
-            if (took > SLOW_FSYNC_NANOS) {
-                LOG.warn("node {}: slow fsync: persisting {} entries took {} ms", nodeId, rd.entries().size(),
-                        TimeUnit.NANOSECONDS.toMillis(took));
-            }
+        if (!rd.mustSync()) {
+            return 0;
         }
-        // Acknowledgements and votes leave from here, as soon as what they promise is durable: a hop through
-        // the raft thread on a follower's every acknowledgement was pure latency.
-        outbox.send(rd.persistedMessages());
-        raft.offer(new RaftInput.Persisted(rd));
+        metrics.observeFsync(took);
+        if (took > SLOW_FSYNC_NANOS) {
+            LOG.warn("node {}: slow fsync: persisting {} entries took {} ms", nodeId, rd.entries().size(),
+                    TimeUnit.NANOSECONDS.toMillis(took));
+        }
+        return took;
     }
 }

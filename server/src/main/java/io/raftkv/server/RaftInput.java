@@ -45,8 +45,8 @@ sealed interface RaftInput {
                             long deadlineNanos, CompletableFuture<Applied> reply) implements ClientRequest {
     }
 
-    /** The log writer made {@code ready} durable. */
-    record Persisted(Ready ready) implements RaftInput {
+    /** The log writer made {@code ready} durable; its sync took {@code syncNanos} (0: not synced). */
+    record Persisted(Ready ready, long syncNanos) implements RaftInput {
     }
 
     /** A stage failed in a way the node cannot serve through (disk, a broken invariant). */

@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The raft stage: the only thread that touches the {@link RawNode} and the {@link MemberDirectory}. Each
  * round it takes a batch of {@link RaftInput}s, ticks when a tick is due, and turns the core's output into
- * work for the other stages: messages to the transport (a leader's at once, even while its own write is
- * in flight), a Ready to the {@link LogWriter}, and, once that Ready is durable, acknowledgements to peers
- * and committed entries to the {@link ApplyLoop}. Proposals it appended go to the apply stage as
+ * work for the other stages: messages to the transport (a leader's before its own write), the Ready
+ * written (here on a healthy disk, by the {@link LogWriter} while the disk is slow or for a snapshot: see
+ * {@link SyncPlacement}), and, once that Ready is durable, acknowledgements to peers and committed entries
+ * to the {@link ApplyLoop}. Proposals it appended go to the apply stage as
  * {@link ApplyInput.Track} before their entries can; answers it decides itself (redirects, refusals) go
  * to the {@link Responder}.
  */
@@ -56,6 +57,7 @@ final class RaftLoop implements Runnable {
     private final Responder responder;
     private final long tickNanos;
     private final ReadBatcher reads;
+    private final SyncPlacement placement;
     private volatile Outbox outbox = Outbox.NONE;
 
     // raft thread only
@@ -97,6 +99,7 @@ final class RaftLoop implements Runnable {
         this.responder = responder;
         this.tickNanos = config.tick().toNanos();
         this.reads = new ReadBatcher(new ReadSink(), config.electionTicks() * tickNanos);
+        this.placement = SyncPlacement.forHeartbeat(config.heartbeatTicks() * tickNanos);
         this.random = new java.util.SplittableRandom(config.nodeId() ^ System.nanoTime());
         Status s = node.status();
         this.term = s.hardState().term();
@@ -151,6 +154,7 @@ final class RaftLoop implements Runnable {
             lastHeard.computeIfAbsent(p.message().from(), k -> new long[1])[0] = now;
             node.step(p.message());
         } else if (in instanceof RaftInput.Persisted p) {
+            placement.synced(p.syncNanos(), now);
             onPersisted(p.ready());
         } else if (in instanceof RaftInput.Propose p) {
             propose(p);
@@ -312,7 +316,7 @@ final class RaftLoop implements Runnable {
         if (committedHandedEarly && handCommitted(rd.committedEntries())) {
             outbox.updatePeers(members.transportPeers(node.status().config()));
         }
-        if (nothingToSync(rd)) {
+        if (nothingToSync(rd) || (rd.snapshot().isEmpty() && placement.onRaftThread(now))) {
             persistHere(rd);
             return true;
         }
@@ -327,13 +331,16 @@ final class RaftLoop implements Runnable {
     }
 
     /**
-     * Writes a Ready that needs no sync on this thread (an unsynced RocksDB write of the hard state, a few
-     * microseconds) instead of handing it to the log writer and back: that round trip cost two thread
-     * wake-ups per commit on every node. Only one Ready is ever in flight, so log writes stay in order.
+     * Writes a Ready on this thread instead of handing it to the log writer and back, a round trip of two
+     * thread wake-ups per Ready on every node: always when it needs no sync (an unsynced RocksDB write of
+     * the hard state, a few microseconds), and a synced one while the disk is fast ({@link SyncPlacement}).
+     * Only one Ready is ever in flight, so log writes stay in order.
      */
     private void persistHere(Ready rd) {
         try {
-            store.persist(rd);
+            long synced = LogWriter.persistTimed(config.nodeId(), store, metrics, rd);
+            now = System.nanoTime();
+            placement.synced(synced, now);
         } catch (RuntimeException e) {
             halt("storage write failed; the node stops its write path: " + e, e);
             return;

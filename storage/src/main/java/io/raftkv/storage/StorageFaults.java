@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
 /**
- * Test shim for the write path of one store (pass it in {@link StoreConfig}). It models two faults:
+ * Test shim for the write path of one store (pass it in {@link StoreConfig}). It models three faults:
  *
  * <ul>
  *   <li><b>I/O errors on demand</b>: a write fails before it reaches RocksDB (disk full, EIO), or reaches
@@ -36,6 +36,8 @@ public final class StorageFaults {
     private IOException failAfterSync;
     private int writes;
     private Map<String, Long> syncedWalLengths = new HashMap<>();
+    private long syncDelayNanos;
+    private int delayedSyncs;
 
     /** Every later write fails with {@code cause} before reaching the disk. */
     public synchronized void failWritesWith(IOException cause) {
@@ -52,6 +54,25 @@ public final class StorageFaults {
     /** The next synced write reaches the WAL but reports {@code cause}, as a failed fsync does. */
     public synchronized void failNextSync(IOException cause) {
         failAfterSync = cause;
+    }
+
+    /** Every later synced write takes {@code delay} longer (zero: back to the disk's own pace). */
+    public synchronized void delaySyncs(java.time.Duration delay) {
+        syncDelayNanos = delay.toNanos();
+    }
+
+    /** Synced writes delayed so far (counted once their delay is over). */
+    public synchronized int delayedSyncs() {
+        return delayedSyncs;
+    }
+
+    /** The delay for a write that just returned from RocksDB (the caller sleeps it outside this monitor). */
+    synchronized long syncDelayNanos(boolean sync) {
+        return sync ? syncDelayNanos : 0;
+    }
+
+    synchronized void delayed() {
+        delayedSyncs++;
     }
 
     /** Writes that reached RocksDB so far. */
