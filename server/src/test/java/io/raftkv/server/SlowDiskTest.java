@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
+import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.KVGrpc;
 import io.raftkv.proto.PutRequest;
 import io.raftkv.proto.PutResponse;
-import io.raftkv.proto.GetRequest;
 import io.raftkv.storage.StorageFaults;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A leader whose disk stalls keeps leading, and its followers keep committing (issue 11). The raft thread writes Readies itself while syncs
- * are fast ({@link SyncPlacement}); once one is slow, the log writer takes them, so a stall longer than
- * any election timeout leaves the raft thread free to heartbeat and the followers to commit without the
- * leader's disk. A raft thread that kept syncing in line would be stuck for the whole stall and the
+ * A leader whose disk stalls keeps leading, and its followers keep committing (issue 11). The raft thread
+ * writes Readies itself while syncs are fast ({@link SyncPlacement}); once one is slow, the log writer
+ * takes them, so a stall longer than any election timeout leaves the raft thread free to heartbeat and
+ * the followers to commit without the leader's disk. A raft thread that kept syncing in line would be stuck for the whole stall and the
  * followers would elect a new leader.
  */
 class SlowDiskTest {

@@ -219,13 +219,7 @@ final class Db implements AutoCloseable {
             faults.beforeWrite(sync);
             w.run();
             faults.afterWrite(sync, dbDir);
-            long delay = faults.syncDelayNanos(sync);
-            if (delay > 0) {
-                for (long until = System.nanoTime() + delay; until - System.nanoTime() > 0; ) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
-                }
-                faults.delayed();
-            }
+            faults.stallIfDelayed(sync);
         } catch (RocksDBException | IOException e) {
             throw fail(what, e);
         } finally {

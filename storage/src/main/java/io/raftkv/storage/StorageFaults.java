@@ -66,13 +66,24 @@ public final class StorageFaults {
         return delayedSyncs;
     }
 
-    /** The delay for a write that just returned from RocksDB (the caller sleeps it outside this monitor). */
-    synchronized long syncDelayNanos(boolean sync) {
-        return sync ? syncDelayNanos : 0;
-    }
-
-    synchronized void delayed() {
-        delayedSyncs++;
+    /**
+     * Holds a write that just returned from RocksDB for the delay {@link #delaySyncs} set, if it was synced.
+     * Sleeps outside this monitor, so the test can end the stall (for later syncs) while one is held.
+     */
+    void stallIfDelayed(boolean sync) {
+        long delay;
+        synchronized (this) {
+            delay = sync ? syncDelayNanos : 0;
+        }
+        if (delay <= 0) {
+            return;
+        }
+        for (long until = System.nanoTime() + delay; until - System.nanoTime() > 0; ) {
+            java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+        }
+        synchronized (this) {
+            delayedSyncs++;
+        }
     }
 
     /** Writes that reached RocksDB so far. */
