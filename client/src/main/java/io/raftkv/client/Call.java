@@ -184,11 +184,24 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             onFailure(null, Failure.noEndpoint());
             return;
         }
+        long timeout = attemptTimeout(remaining);
+        if (spec.stream() == null && core.batching() && OpStream.carries(spec.request())
+                && e.ops(core).offer((com.google.protobuf.Message) spec.request(), timeout, token, new OnStream(e))) {
+            return;
+        }
+        unary(e, timeout);
+    }
+
+    private long attemptTimeout(long remaining) {
         // A write outside a session cannot be retried once sent, so cutting its attempt short would only turn
         // a late answer into an unknown outcome: it gets the whole remaining time. A stream (a backup) takes as
         // long as its size needs: it gets the whole remaining time too.
-        long timeout = spec.safety() == Safety.UNSAFE_WRITE || spec.stream() != null ? remaining
+        return spec.safety() == Safety.UNSAFE_WRITE || spec.stream() != null ? remaining
                 : Math.min(remaining, core.attemptTimeoutNanos());
+    }
+
+    /** This attempt as its own gRPC call. */
+    private void unary(Endpoint e, long timeout) {
         AttemptTracer tracer = new AttemptTracer();
         ClientCall<Req, Resp> call;
         try {
@@ -228,6 +241,36 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
                 onSuccess(e, value);
             }
         });
+    }
+
+    /** The answer to this attempt on the endpoint's batch stream ({@link OpStream}). */
+    private final class OnStream implements OpStream.Waiter {
+        private final Endpoint e;
+
+        OnStream(Endpoint e) {
+            this.e = e;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void answered(Object response) {
+            onSuccess(e, (Resp) response);
+        }
+
+        @Override
+        public void failed(Throwable t, boolean mayHaveLeft) {
+            onFailure(e, Failure.classify(t, mayHaveLeft));
+        }
+
+        @Override
+        public void sendUnary() {
+            long remaining = deadline - now();
+            if (remaining < MIN_ATTEMPT_NANOS) {
+                finish(exhausted("the deadline passed"));
+                return;
+            }
+            unary(e, attemptTimeout(remaining));
+        }
     }
 
     /** One attempt of a server-streaming call: messages go to the sink; its own failure ends the call. */

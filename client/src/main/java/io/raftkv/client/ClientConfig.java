@@ -33,6 +33,7 @@ record ClientConfig(
         Function<String, ManagedChannel> channelFactory,
         Scheduler scheduler,
         List<ClientInterceptor> interceptors,
+        boolean batching,
         TlsOptions tls,
         Credentials credentials) {
 

@@ -137,6 +137,11 @@ final class ClientCore implements AutoCloseable {
         return executor;
     }
 
+    /** Whether batchable requests ride the endpoints' batch streams ({@link OpStream}); interceptors see per-request calls. */
+    boolean batching() {
+        return config.batching() && config.interceptors().isEmpty();
+    }
+
     long attemptTimeoutNanos() {
         return config.attemptTimeout().toNanos();
     }

@@ -23,6 +23,7 @@ final class Endpoint {
     /** {@link #channel} behind the configured interceptors: what calls go through. */
     private Channel calls;
     private boolean closed;
+    private OpStream ops;
 
     Endpoint(String address, boolean seed, ClientConfig config, Function<String, ManagedChannel> channelFactory) {
         this.address = address;
@@ -48,6 +49,14 @@ final class Endpoint {
             calls = interceptors.isEmpty() ? channel : ClientInterceptors.intercept(channel, interceptors);
         }
         return calls;
+    }
+
+    /** The batch stream to this node (its lanes open on first use). */
+    synchronized OpStream ops(ClientCore core) {
+        if (ops == null) {
+            ops = new OpStream(this, core);
+        }
+        return ops;
     }
 
     private void idle() {

@@ -523,6 +523,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         private Function<String, ManagedChannel> channelFactory;
         private Scheduler scheduler;
         private List<ClientInterceptor> interceptors = List.of();
+        private boolean batching = true;
         private TlsOptions tls;
         private Credentials credentials;
 
@@ -663,6 +664,19 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
         }
 
         /**
+         * Whether puts, gets, deletes, compare-and-sets and transactions travel on one long-lived stream per node
+         * (KV.Batch) instead of one gRPC call each. Each request keeps its own deadline, retries and errors; what
+         * the stream saves is HTTP/2's per-call work, on the client and on the leader, which under load cost the
+         * leader more CPU than Raft. Requests over 64 KiB, and every request to a node that does not know the
+         * stream (an older version), go as unary calls. With {@link #interceptors} set, every request is its own
+         * call (what the interceptors promise). Default on.
+         */
+        public Builder batching(boolean on) {
+            this.batching = on;
+            return this;
+        }
+
+        /**
          * Talk TLS to the nodes, as {@code options} say (see {@link TlsOptions}); every channel the client makes uses
          * it. Default: plaintext. The files are read by {@link #build()}, which fails naming a file it cannot use.
          */
@@ -736,7 +750,7 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
             return new ClientConfig(endpoints, requestTimeout, attemptTimeout, maxAttempts, backoffBase,
                     backoffCap, failuresToOpen, openDuration, keepAliveTime, keepAliveTimeout, defaultConsistency,
                     sessionTtl, exactlyOnce, scanPageSize, maxInboundMessageBytes, time, random, channelFactory,
-                    scheduler, interceptors, tls, credentials);
+                    scheduler, interceptors, batching, tls, credentials);
         }
     }
 }

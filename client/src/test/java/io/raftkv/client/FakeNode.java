@@ -11,6 +11,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.BatchError;
+import io.raftkv.proto.BatchOp;
+import io.raftkv.proto.BatchRequest;
+import io.raftkv.proto.BatchResponse;
+import io.raftkv.proto.BatchResult;
 import io.raftkv.proto.CheckStateRequest;
 import io.raftkv.proto.CheckStateResponse;
 import io.raftkv.proto.ClusterGrpc;
@@ -57,9 +62,17 @@ final class FakeNode implements AutoCloseable {
     record Received(String method, Message request, Long deadlineNanos) {
     }
 
+    /** Thrown by a behaviour on the batch stream: the whole stream fails with it (a dropped connection). */
+    static final StatusRuntimeException BREAK_STREAM = Status.UNAVAILABLE.withDescription("injected: the stream broke")
+            .asRuntimeException();
+
     final String address;
     final List<Received> received = new CopyOnWriteArrayList<>();
     volatile Behaviour behaviour;
+    /** Whether this node serves KV.Batch (ops answered by {@link #behaviour}); off, it answers UNIMPLEMENTED like an older node. */
+    volatile boolean serveBatch;
+    /** Batch streams opened. */
+    final java.util.concurrent.atomic.AtomicInteger streams = new java.util.concurrent.atomic.AtomicInteger();
     private final Server server;
 
     /** On the in-process transport, named {@code address}. */
@@ -135,6 +148,90 @@ final class FakeNode implements AutoCloseable {
     }
 
     private final class Kv extends KVGrpc.KVImplBase {
+        @Override
+        public StreamObserver<BatchRequest> batch(StreamObserver<BatchResponse> out) {
+            if (!serveBatch) {
+                return super.batch(out);
+            }
+            streams.incrementAndGet();
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(BatchRequest req) {
+                    BatchResponse.Builder answers = BatchResponse.newBuilder();
+                    for (BatchOp op : req.getOpsList()) {
+                        BatchResult r;
+                        try {
+                            r = answerOp(op);
+                        } catch (StatusRuntimeException e) {
+                            if (e == BREAK_STREAM) {
+                                out.onError(e);
+                                return;
+                            }
+                            Metadata t = e.getTrailers();
+                            ErrorDetail d = t == null ? null : t.get(CallFailure.DETAIL_KEY);
+                            BatchError.Builder be = BatchError.newBuilder().setCode(e.getStatus().getCode().value())
+                                    .setMessage(String.valueOf(e.getStatus().getDescription()));
+                            if (d != null) {
+                                be.setDetail(d);
+                            }
+                            r = BatchResult.newBuilder().setId(op.getId()).setError(be).build();
+                        }
+                        if (r != null) {
+                            answers.addResults(r);
+                        }
+                    }
+                    synchronized (out) {
+                        out.onNext(answers.build());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                    out.onCompleted();
+                }
+            };
+        }
+
+        /** One op of a batch, answered by the behaviour under its unary method's name; null: never answered. */
+        private BatchResult answerOp(BatchOp op) {
+            String method = switch (op.getRequestCase()) {
+                case PUT -> "put";
+                case GET -> "get";
+                case DELETE -> "delete";
+                case COMPARE_AND_SET -> "cas";
+                default -> "txn";
+            };
+            Message req = switch (op.getRequestCase()) {
+                case PUT -> op.getPut();
+                case GET -> op.getGet();
+                case DELETE -> op.getDelete();
+                case COMPARE_AND_SET -> op.getCompareAndSet();
+                default -> op.getTxn();
+            };
+            received.add(new Received(method, req, TimeUnit.MICROSECONDS.toNanos(op.getTimeoutMicros())));
+            Message m = behaviour.answer(method, req);
+            if (m == null) {
+                return null;
+            }
+            BatchResult.Builder b = BatchResult.newBuilder().setId(op.getId());
+            if (m instanceof PutResponse p) {
+                b.setPut(p);
+            } else if (m instanceof GetResponse g) {
+                b.setGet(g);
+            } else if (m instanceof DeleteResponse d) {
+                b.setDelete(d);
+            } else if (m instanceof CompareAndSetResponse c) {
+                b.setCompareAndSet(c);
+            } else {
+                b.setTxn((TxnResponse) m);
+            }
+            return b.build();
+        }
+
         @Override
         public void put(PutRequest req, StreamObserver<PutResponse> out) {
             handle("put", req, out);

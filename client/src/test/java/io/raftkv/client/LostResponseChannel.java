@@ -11,6 +11,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.raftkv.proto.BatchOp;
+import io.raftkv.proto.BatchRequest;
+import io.raftkv.proto.BatchResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +22,8 @@ import java.util.function.Predicate;
 /**
  * A real channel that can lose one response: the request reaches the server and is applied, but the client
  * sees the connection fail instead of the answer, as when a connection drops after the request was sent.
- * Records every request sent.
+ * Records every request sent. On the batch stream (KV.Batch) a request is one op: its answer is lost by
+ * failing the whole stream when the message carrying it arrives, as a dropped connection would.
  */
 final class LostResponseChannel extends ManagedChannel {
     /** Decides, per request, whether to lose its response; {@code beforeFailing} runs first (e.g. a leader change). */
@@ -38,13 +42,21 @@ final class LostResponseChannel extends ManagedChannel {
             @Override
             public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
                 return new ForwardingClientCall.SimpleForwardingClientCall<Q, A>(next.newCall(method, options)) {
-                    private boolean lose;
+                    private volatile boolean lose;
+                    /** Batch stream: ids of ops whose answer is to be lost. */
+                    private final java.util.Set<Long> loseIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
                     @Override
                     public void start(Listener<A> listener, Metadata headers) {
                         super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<A>(listener) {
                             @Override
                             public void onMessage(A message) {
+                                if (message instanceof BatchResponse b && b.getResultsList().stream()
+                                        .anyMatch(r -> loseIds.contains(r.getId()))) {
+                                    lose = true;
+                                    cancel("injected: connection lost after the request was sent", null);
+                                    return;
+                                }
                                 if (!lose) {
                                     super.onMessage(message);
                                 }
@@ -52,7 +64,7 @@ final class LostResponseChannel extends ManagedChannel {
 
                             @Override
                             public void onClose(Status status, Metadata trailers) {
-                                if (lose && status.isOk()) {
+                                if (lose && (status.isOk() || !loseIds.isEmpty())) {
                                     fault.beforeFailing.run();
                                     super.onClose(Status.UNAVAILABLE.withDescription(
                                             "injected: connection lost after the request was sent"), new Metadata());
@@ -65,6 +77,24 @@ final class LostResponseChannel extends ManagedChannel {
 
                     @Override
                     public void sendMessage(Q message) {
+                        if (message instanceof BatchRequest b) {
+                            for (BatchOp op : b.getOpsList()) {
+                                Object r = switch (op.getRequestCase()) {
+                                    case PUT -> op.getPut();
+                                    case GET -> op.getGet();
+                                    case DELETE -> op.getDelete();
+                                    case COMPARE_AND_SET -> op.getCompareAndSet();
+                                    default -> op.getTxn();
+                                };
+                                fault.sent.add(r);
+                                if (fault.loseResponseOf.test(r)) {
+                                    fault.loseResponseOf = x -> false; // one response only
+                                    loseIds.add(op.getId());
+                                }
+                            }
+                            super.sendMessage(message);
+                            return;
+                        }
                         fault.sent.add(message);
                         lose = fault.loseResponseOf.test(message);
                         if (lose) {

@@ -55,6 +55,8 @@ import javax.net.ssl.SSLSession;
  *       ({@link AuthChecker}); a refusal closes the call with PERMISSION_DENIED before the service sees it.</li>
  *   <li>When the service is about to run the call (half-close), AUTH_STALE if users or roles changed since
  *       the check: a client may hold a call open between its message and its half-close as long as it likes.</li>
+ *   <li>The batch stream (KV.Batch) passes; each op in it is checked when it arrives ({@link #checkOp}) by the
+ *       rules above, with the op's own token or the stream's client certificate.</li>
  * </ol>
  *
  * The auth revision the check ran at travels in the call's {@link Context} to the proposal
@@ -64,6 +66,8 @@ final class AuthGate implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
     private static final Context.Key<Principal> PRINCIPAL = Context.key("raftkv-principal");
+    /** The verified TLS session of a batch stream, for ops that name their user by client certificate. */
+    private static final Context.Key<SSLSession> TLS_SESSION = Context.key("raftkv-tls-session");
     private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
 
     /** What a method needs while auth is enabled. */
@@ -75,7 +79,12 @@ final class AuthGate implements ServerInterceptor {
         /** An authenticated user; apply checks that a session serves only its owner. */
         SESSION,
         /** An authenticated user with the root role. */
-        ADMIN
+        ADMIN,
+        /**
+         * The batch stream: it passes, and each op in it is checked as its unary method would be
+         * ({@link #checkOp}), against the auth store of that moment, with the op's own token.
+         */
+        BATCH
     }
 
     /**
@@ -95,6 +104,7 @@ final class AuthGate implements ServerInterceptor {
                 KVGrpc.getCompareAndSetMethod(), KVGrpc.getScanMethod(), KVGrpc.getTxnMethod())) {
             m.put(d.getFullMethodName(), Access.KEYS);
         }
+        m.put(KVGrpc.getBatchMethod().getFullMethodName(), Access.BATCH);
         for (MethodDescriptor<?, ?> d : List.of(KVGrpc.getOpenSessionMethod(), KVGrpc.getKeepAliveMethod(),
                 KVGrpc.getCloseSessionMethod())) {
             m.put(d.getFullMethodName(), Access.SESSION);
@@ -136,6 +146,12 @@ final class AuthGate implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         AuthState st = state.auth();
         Access access = classify(call.getMethodDescriptor());
+        if (access == Access.BATCH) {
+            // Auth may be enabled while the stream lives: each op is checked when it arrives, not the stream.
+            SSLSession tls = clientCertAuth ? call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION) : null;
+            return tls == null ? next.startCall(call, headers)
+                    : Contexts.interceptCall(Context.current().withValue(TLS_SESSION, tls), call, headers, next);
+        }
         if (!st.enabled()) {
             // Writes and sessions meet apply's revision check and reads KvService's; an admin call held open
             // across `auth enable` meets neither (a backup would carry the new signing key): look again when
@@ -149,7 +165,8 @@ final class AuthGate implements ServerInterceptor {
         }
         Principal p;
         try {
-            p = new Principal(identify(st, call, headers), st);
+            p = new Principal(identify(st, bearer(headers.get(AUTHORIZATION)),
+                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)), st);
             if (access == null) {
                 throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, "method " + method + " is refused while auth "
                         + "is enabled: the auth gate has no rule for it");
@@ -175,26 +192,56 @@ final class AuthGate implements ServerInterceptor {
      *
      * @throws NodeException AUTH_STALE if auth was enabled after the call passed the gate unchecked
      */
-    Request authorized(Request request) {
+    Request authorized(Request request, Principal checked) {
         AuthState st = state.auth();
         if (!st.enabled()) {
             // Also right for a call checked while auth was on: if auth comes back on before the apply, the
             // revision has moved past this one and apply refuses it.
             return st.revision() == request.authRevision() ? request : request.withAuthRevision(st.revision());
         }
-        Principal p = principal();
+        Principal p = principal(checked);
         return request.withAuth(p.checkedAt().revision(), p.user());
     }
 
-    /** The auth revision this call was checked at (see {@link #authorized}); call on the call's thread. */
-    long revision() {
+    /** {@link #authorized(Request, Principal)} for the caller of the current gRPC call. */
+    Request authorized(Request request) {
+        return authorized(request, caller());
+    }
+
+    /** The auth revision a request was checked at (see {@link #authorized}); {@code checked} null: unchecked. */
+    long revision(Principal checked) {
         AuthState st = state.auth();
         if (!st.enabled()) {
             // Also right for a call checked while auth was on: if auth comes back on before the apply, the
             // revision has moved past this one and apply refuses it.
             return st.revision();
         }
-        return principal().checkedAt().revision();
+        return principal(checked).checkedAt().revision();
+    }
+
+    /**
+     * Checks one op of a batch stream as the gate checks a unary call of its method: identity from the op's
+     * token (or the stream's client certificate), then its keys. Null while auth is disabled (the op is
+     * unchecked, as a unary call would be, and {@link #authorized} refuses it if auth is enabled meanwhile).
+     *
+     * @throws NodeException UNAUTHENTICATED, AUTH_STALE or PERMISSION_DENIED, as the unary call would fail
+     */
+    Principal checkOp(Object request, String token) {
+        AuthState st = state.auth();
+        if (!st.enabled()) {
+            return null;
+        }
+        Principal p = new Principal(identify(st, token.isEmpty() ? null : token, TLS_SESSION.get()), st);
+        String denied = AuthChecker.denial(st, p.user(), needs(request));
+        if (denied != null) {
+            throw NodeException.of(ErrorDetail.Code.PERMISSION_DENIED, denied);
+        }
+        return p;
+    }
+
+    /** The caller the gate checked for the current gRPC call; null if it passed unchecked (auth off). */
+    static Principal caller() {
+        return PRINCIPAL.get();
     }
 
     /**
@@ -216,8 +263,7 @@ final class AuthGate implements ServerInterceptor {
     }
 
     /** The caller checked by the gate; AUTH_STALE if auth was enabled after the call passed it unchecked. */
-    private static Principal principal() {
-        Principal p = PRINCIPAL.get();
+    private static Principal principal(Principal p) {
         if (p == null) {
             throw NodeException.of(ErrorDetail.Code.AUTH_STALE, "auth was enabled while this request was on its way "
                     + "(not applied): authenticate and retry");
@@ -231,13 +277,18 @@ final class AuthGate implements ServerInterceptor {
         return p == null ? null : p.user();
     }
 
-    private String identify(AuthState st, ServerCall<?, ?> call, Metadata headers) {
-        String auth = headers.get(AUTHORIZATION);
-        if (auth != null) {
-            if (!auth.startsWith(BEARER)) {
-                throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the authorization header must be 'Bearer <token>'");
-            }
-            Tokens.Check c = Tokens.verify(auth.substring(BEARER.length()), st, System.currentTimeMillis());
+    /** The token of an authorization header, or null without one. */
+    private static String bearer(String header) {
+        if (header != null && !header.startsWith(BEARER)) {
+            throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the authorization header must be 'Bearer <token>'");
+        }
+        return header == null ? null : header.substring(BEARER.length());
+    }
+
+    /** The user a token (null: none) or else a verified client certificate names. */
+    private String identify(AuthState st, String token, SSLSession tls) {
+        if (token != null) {
+            Tokens.Check c = Tokens.verify(token, st, System.currentTimeMillis());
             if (c instanceof Tokens.Valid v) {
                 if (!st.users().containsKey(v.user())) {
                     throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "user \"" + v.user() + "\" does not exist");
@@ -250,7 +301,7 @@ final class AuthGate implements ServerInterceptor {
             throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "invalid token: " + ((Tokens.Invalid) c).why());
         }
         if (clientCertAuth) {
-            List<String> names = commonNames(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+            List<String> names = commonNames(tls);
             if (names.size() > 1) {
                 // Libraries disagree on which one counts (Java's RDN order vs Go's last CN): guess none.
                 throw NodeException.of(ErrorDetail.Code.UNAUTHENTICATED, "the client certificate's subject names "

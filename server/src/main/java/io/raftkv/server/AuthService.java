@@ -216,7 +216,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
         serve(out, () -> {
             Passwords.check(password);
             // Taken now, on the call's thread: the auth revision the gate checked this call at.
-            long revision = gate.revision();
+            long revision = gate.revision(AuthGate.caller());
             Duration timeout = timeout();
             return authenticator.submit(() -> Passwords.hash(password))
                     .thenCompose(h -> propose(op.apply(h), revision, timeout));
@@ -224,7 +224,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
     }
 
     private void change(StreamObserver<AuthChangeResponse> out, Supplier<AuthOp> op) {
-        serve(out, () -> propose(op.get(), gate.revision(), timeout()));
+        serve(out, () -> propose(op.get(), gate.revision(AuthGate.caller()), timeout()));
     }
 
     private CompletableFuture<AuthChangeResponse> propose(AuthOp op, long revision, Duration timeout) {

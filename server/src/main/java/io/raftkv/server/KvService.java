@@ -4,7 +4,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.BatchRequest;
+import io.raftkv.proto.BatchResponse;
 import io.raftkv.proto.CloseSessionRequest;
 import io.raftkv.proto.CloseSessionResponse;
 import io.raftkv.proto.CompareAndSetRequest;
@@ -38,6 +41,8 @@ import io.raftkv.storage.Result;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -55,82 +60,117 @@ final class KvService extends KVGrpc.KVImplBase {
     private final RaftNode node;
     private final RequestValidator validate;
     private final AuthGate gate;
+    private final ServerMetrics metrics;
+    /** Open batch streams: shutdown ends them, as it lets unary calls finish. */
+    private final Set<BatchStream> batches = ConcurrentHashMap.newKeySet();
 
-    KvService(RaftNode node, ServerConfig.Limits limits, AuthGate gate) {
+    KvService(RaftNode node, ServerConfig.Limits limits, AuthGate gate, ServerMetrics metrics) {
         this.node = node;
         this.validate = new RequestValidator(limits);
         this.gate = gate;
+        this.metrics = metrics;
+    }
+
+    // ------------------------------------------------------------------ the batch stream
+
+    @Override
+    public StreamObserver<BatchRequest> batch(StreamObserver<BatchResponse> out) {
+        BatchStream[] self = new BatchStream[1];
+        self[0] = new BatchStream(this, gate, metrics, (ServerCallStreamObserver<BatchResponse>) out,
+                () -> batches.remove(self[0]));
+        batches.add(self[0]);
+        return self[0];
+    }
+
+    /**
+     * Takes no more ops on any batch stream and ends each once its ops are answered: without this a graceful
+     * shutdown would wait for streams that never end by themselves. Call after the node has stopped taking
+     * requests (its in-flight ones fail with a retryable error, so every op gets an answer).
+     */
+    void closeBatches() {
+        for (BatchStream b : List.copyOf(batches)) {
+            b.close();
+        }
     }
 
     // ------------------------------------------------------------------ writes
 
     @Override
     public void put(PutRequest req, StreamObserver<PutResponse> out) {
-        serve(out, () -> {
-            validate.request(req);
-            validate.key(req.getKey(), "key");
-            validate.value(req.getValue());
-            return write(req.getContext(), new Command.Put(bytes(req.getKey()), bytes(req.getValue())), a -> {
-                Result.Written w = expect(a, Result.Written.class);
-                return PutResponse.newBuilder().setHeader(header(a.index())).setVersion(w.version())
-                        .setModIndex(w.modIndex()).build();
-            });
+        serve(out, () -> put(req, Caller.current()));
+    }
+
+    CompletableFuture<PutResponse> put(PutRequest req, Caller caller) {
+        validate.request(req);
+        validate.key(req.getKey(), "key");
+        validate.value(req.getValue());
+        return write(caller, req.getContext(), new Command.Put(bytes(req.getKey()), bytes(req.getValue())), a -> {
+            Result.Written w = expect(a, Result.Written.class);
+            return PutResponse.newBuilder().setHeader(header(a.index())).setVersion(w.version())
+                    .setModIndex(w.modIndex()).build();
         });
     }
 
     @Override
     public void delete(DeleteRequest req, StreamObserver<DeleteResponse> out) {
-        serve(out, () -> {
-            validate.request(req);
-            validate.key(req.getKey(), "key");
-            return write(req.getContext(), new Command.Delete(bytes(req.getKey())), a -> DeleteResponse.newBuilder()
-                    .setHeader(header(a.index())).setDeleted(expect(a, Result.Deleted.class).count() > 0).build());
-        });
+        serve(out, () -> delete(req, Caller.current()));
+    }
+
+    CompletableFuture<DeleteResponse> delete(DeleteRequest req, Caller caller) {
+        validate.request(req);
+        validate.key(req.getKey(), "key");
+        return write(caller, req.getContext(), new Command.Delete(bytes(req.getKey())), a -> DeleteResponse.newBuilder()
+                .setHeader(header(a.index())).setDeleted(expect(a, Result.Deleted.class).count() > 0).build());
     }
 
     @Override
     public void compareAndSet(CompareAndSetRequest req, StreamObserver<CompareAndSetResponse> out) {
-        serve(out, () -> {
-            validate.request(req);
-            validate.key(req.getKey(), "key");
-            validate.value(req.getNewValue());
-            Bytes key = bytes(req.getKey());
-            Bytes value = bytes(req.getNewValue());
-            io.raftkv.storage.Compare cmp = switch (req.getExpectedCase()) {
-                case EXPECTED_VERSION -> new io.raftkv.storage.Compare.Version(key, io.raftkv.storage.Compare.Cmp.EQUAL,
-                        req.getExpectedVersion());
-                case EXPECTED_VALUE -> {
-                    validate.value(req.getExpectedValue());
-                    yield new io.raftkv.storage.Compare.Value(key, io.raftkv.storage.Compare.Cmp.EQUAL,
-                            bytes(req.getExpectedValue()));
-                }
-                case EXPECTED_NOT_SET -> throw NodeException.invalid("expected", 1, 0,
-                        "compare-and-set needs expected_version (0 = absent) or expected_value");
-            };
-            // Read the key back in the same transaction, so the answer carries its state either way.
-            Command.Range readBack = new Command.Range(KeyRange.single(key), 1);
-            Command.Txn txn = new Command.Txn(List.of(cmp), List.of(new Command.Put(key, value), readBack), List.of(readBack));
-            return write(req.getContext(), txn, a -> {
-                Result.TxnResult t = expect(a, Result.TxnResult.class);
-                Result.RangeResult r = (Result.RangeResult) t.results().get(t.results().size() - 1);
-                CompareAndSetResponse.Builder b = CompareAndSetResponse.newBuilder().setHeader(header(a.index()))
-                        .setSucceeded(t.succeeded()).setFound(!r.kvs().isEmpty());
-                if (!r.kvs().isEmpty()) {
-                    b.setKv(Wire.kv(r.kvs().get(0)));
-                }
-                return b.build();
-            });
+        serve(out, () -> compareAndSet(req, Caller.current()));
+    }
+
+    CompletableFuture<CompareAndSetResponse> compareAndSet(CompareAndSetRequest req, Caller caller) {
+        validate.request(req);
+        validate.key(req.getKey(), "key");
+        validate.value(req.getNewValue());
+        Bytes key = bytes(req.getKey());
+        Bytes value = bytes(req.getNewValue());
+        io.raftkv.storage.Compare cmp = switch (req.getExpectedCase()) {
+            case EXPECTED_VERSION -> new io.raftkv.storage.Compare.Version(key, io.raftkv.storage.Compare.Cmp.EQUAL,
+                    req.getExpectedVersion());
+            case EXPECTED_VALUE -> {
+                validate.value(req.getExpectedValue());
+                yield new io.raftkv.storage.Compare.Value(key, io.raftkv.storage.Compare.Cmp.EQUAL,
+                        bytes(req.getExpectedValue()));
+            }
+            case EXPECTED_NOT_SET -> throw NodeException.invalid("expected", 1, 0,
+                    "compare-and-set needs expected_version (0 = absent) or expected_value");
+        };
+        // Read the key back in the same transaction, so the answer carries its state either way.
+        Command.Range readBack = new Command.Range(KeyRange.single(key), 1);
+        Command.Txn txn = new Command.Txn(List.of(cmp), List.of(new Command.Put(key, value), readBack), List.of(readBack));
+        return write(caller, req.getContext(), txn, a -> {
+            Result.TxnResult t = expect(a, Result.TxnResult.class);
+            Result.RangeResult r = (Result.RangeResult) t.results().get(t.results().size() - 1);
+            CompareAndSetResponse.Builder b = CompareAndSetResponse.newBuilder().setHeader(header(a.index()))
+                    .setSucceeded(t.succeeded()).setFound(!r.kvs().isEmpty());
+            if (!r.kvs().isEmpty()) {
+                b.setKv(Wire.kv(r.kvs().get(0)));
+            }
+            return b.build();
         });
     }
 
     @Override
     public void txn(TxnRequest req, StreamObserver<TxnResponse> out) {
-        serve(out, () -> {
-            validate.request(req);
-            validate.txnSize(req.getComparesCount() + req.getSuccessCount() + req.getFailureCount());
-            Command.Txn txn = TxnMapper.toCommand(req, validate);
-            return write(req.getContext(), txn, a -> TxnMapper.toResponse(expect(a, Result.TxnResult.class), header(a.index())));
-        });
+        serve(out, () -> txn(req, Caller.current()));
+    }
+
+    CompletableFuture<TxnResponse> txn(TxnRequest req, Caller caller) {
+        validate.request(req);
+        validate.txnSize(req.getComparesCount() + req.getSuccessCount() + req.getFailureCount());
+        Command.Txn txn = TxnMapper.toCommand(req, validate);
+        return write(caller, req.getContext(), txn, a -> TxnMapper.toResponse(expect(a, Result.TxnResult.class),
+                header(a.index())));
     }
 
     // ------------------------------------------------------------------ sessions
@@ -172,15 +212,17 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void get(GetRequest req, StreamObserver<GetResponse> out) {
-        serve(out, () -> {
-            validate.request(req);
-            validate.key(req.getKey(), "key");
-            return readAt(validate.consistency(req.getConsistency()), applied -> {
-                Optional<KeyValue> kv = node.store().stateMachine().get(bytes(req.getKey()));
-                GetResponse.Builder b = GetResponse.newBuilder().setHeader(header(applied)).setFound(kv.isPresent());
-                kv.ifPresent(v -> b.setKv(Wire.kv(v)));
-                return b.build();
-            });
+        serve(out, () -> get(req, Caller.current()));
+    }
+
+    CompletableFuture<GetResponse> get(GetRequest req, Caller caller) {
+        validate.request(req);
+        validate.key(req.getKey(), "key");
+        return readAt(caller, validate.consistency(req.getConsistency()), applied -> {
+            Optional<KeyValue> kv = node.store().stateMachine().get(bytes(req.getKey()));
+            GetResponse.Builder b = GetResponse.newBuilder().setHeader(header(applied)).setFound(kv.isPresent());
+            kv.ifPresent(v -> b.setKv(Wire.kv(v)));
+            return b.build();
         });
     }
 
@@ -190,7 +232,7 @@ final class KvService extends KVGrpc.KVImplBase {
             validate.request(req);
             int limit = validate.scanLimit(req.getLimit());
             KeyRange range = Wire.scanRange(req, validate);
-            return readAt(validate.consistency(req.getConsistency()), applied -> {
+            return readAt(Caller.current(), validate.consistency(req.getConsistency()), applied -> {
                 Result.RangeResult r = node.store().stateMachine().range(range, limit);
                 ScanResponse.Builder b = ScanResponse.newBuilder().setHeader(header(applied));
                 r.kvs().forEach(kv -> b.addKvs(Wire.kv(kv)));
@@ -202,9 +244,9 @@ final class KvService extends KVGrpc.KVImplBase {
         });
     }
 
-    private <T> CompletableFuture<T> readAt(Consistency c, Function<Long, T> unchecked) {
+    private <T> CompletableFuture<T> readAt(Caller caller, Consistency c, Function<Long, T> unchecked) {
         // Reads never reach apply's revision check: refuse one whose permissions changed while it was served.
-        long authRevision = gate.revision();
+        long authRevision = gate.revision(caller.principal());
         Function<Long, T> read = applied -> {
             T answer = unchecked.apply(applied);
             gate.recheck(authRevision);
@@ -218,15 +260,28 @@ final class KvService extends KVGrpc.KVImplBase {
             // Local replica, no quorum needed: stays available on a minority side (possibly stale).
             return CompletableFuture.completedFuture(read.apply(node.store().stateMachine().appliedIndex()));
         }
-        return node.readBarrier(timeout()).thenApply(read);
+        return node.readBarrier(caller.timeout()).thenApply(read);
     }
 
     // ------------------------------------------------------------------ plumbing
 
-    private <T> CompletableFuture<T> write(WriteContext ctx, Command command, Function<Applied, T> answer) {
+    private <T> CompletableFuture<T> write(Caller caller, WriteContext ctx, Command command, Function<Applied, T> answer) {
         Request r = ctx.getSessionId() == 0 ? Request.of(command)
                 : Request.inSession(ctx.getSessionId(), ctx.getSequence(), command);
-        return node.propose(gate.authorized(r), timeout()).thenApply(answer);
+        return node.propose(gate.authorized(r, caller.principal()), caller.timeout()).thenApply(answer);
+    }
+
+    /**
+     * Who sent a request and how long it may take: from the gRPC call's context for a unary call, from the op
+     * for one in a batch stream ({@link BatchStream}).
+     *
+     * @param principal who the auth gate checked, or null if the request passed unchecked (auth off)
+     * @param timeout   the request's remaining time, or null: the server's default
+     */
+    record Caller(AuthGate.Principal principal, Duration timeout) {
+        static Caller current() {
+            return new Caller(AuthGate.caller(), KvService.timeout());
+        }
     }
 
     /** Maps an applied result to the expected type, or to the typed error its rejection stands for. */

@@ -41,6 +41,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final PeerTransport transport;
     private final Server peerServer;
     private final Server clientServer;
+    private final KvService kv;
     private final HealthStatusManager health = new HealthStatusManager();
     private final ServerMetrics metrics = new ServerMetrics();
     private final HTTPServer metricsServer;
@@ -74,6 +75,7 @@ public final class RaftKvServer implements AutoCloseable {
         PeerTransport t = null;
         Server ps = null;
         Server cs = null;
+        KvService kv = null;
         HTTPServer ms = null;
         StateChecker ck = null;
         SpaceMonitor sp = null;
@@ -91,7 +93,7 @@ public final class RaftKvServer implements AutoCloseable {
             AuthGate gate = new AuthGate(store.stateMachine(), config.security().clientCertAuth(), config.limits());
             cs = executors.configure(NettyServerBuilder.forAddress(new InetSocketAddress(client.host(), client.port()),
                             security.clientCredentials()))
-                    .addService(new KvService(n, config.limits(), gate))
+                    .addService(kv = new KvService(n, config.limits(), gate, metrics))
                     .addService(new ClusterService(n, config))
                     .addService(mt.definition())
                     .addService(new AuthService(n, gate, authenticator, config.security().authTokenTtl()))
@@ -102,6 +104,9 @@ public final class RaftKvServer implements AutoCloseable {
                     // Oversized requests are rejected by the validator with the limit named; gRPC's own cap
                     // only stops absurd ones before they are buffered.
                     .maxInboundMessageSize(2 * config.limits().maxRequestBytes() + (64 << 10))
+                    // A batch stream stays open while its client idles, and the client pings it (every 30 s by
+                    // default): gRPC's default floor of 5 min would answer those pings with GOAWAY. etcd: 5 s.
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
                     .build().start();
             String announced = config.clientAdvertise() != null ? config.clientAdvertise() : client.host() + ":" + cs.getPort();
             TransportConfig tc = TransportConfig.defaults(config.nodeId(), config.clusterId(), announced, peers);
@@ -130,7 +135,7 @@ public final class RaftKvServer implements AutoCloseable {
             if (ms != null) {
                 ms.close();
             }
-            shutdownQuietly(cs, ps, t, n);
+            shutdownQuietly(cs, ps, t, n, kv);
             if (ck != null) {
                 ck.close();
             }
@@ -150,6 +155,7 @@ public final class RaftKvServer implements AutoCloseable {
         this.transport = t;
         this.peerServer = ps;
         this.clientServer = cs;
+        this.kv = kv;
         this.metricsServer = ms;
         this.checker = ck;
         this.space = sp;
@@ -274,7 +280,7 @@ public final class RaftKvServer implements AutoCloseable {
         LOG.info("node {} shutting down", config.nodeId());
         healthUpdater.shutdownNow();
         health.enterTerminalState();
-        shutdownQuietly(clientServer, peerServer, transport, node);
+        shutdownQuietly(clientServer, peerServer, transport, node, kv);
         if (metricsServer != null) {
             metricsServer.close();
         }
@@ -316,9 +322,12 @@ public final class RaftKvServer implements AutoCloseable {
         terminated.countDown();
     }
 
-    private static void shutdownQuietly(Server client, Server peer, PeerTransport t, RaftNode n) {
+    private static void shutdownQuietly(Server client, Server peer, PeerTransport t, RaftNode n, KvService kv) {
         if (n != null) {
             n.shutdown();
+        }
+        if (kv != null) {
+            kv.closeBatches();
         }
         if (client != null) {
             awaitShutdown(client);

@@ -71,13 +71,19 @@ final class Responder implements AutoCloseable {
                     queue.await(IDLE_PARK_NANOS);
                     continue;
                 }
-                for (Reply r : batch) {
-                    try {
-                        r.complete();
-                    } catch (RuntimeException e) {
-                        // A handler's continuation threw: that call is lost, the others must still be answered.
-                        LOG.error("answering a client failed", e);
+                // One message per batch stream for this whole batch, not one per answer.
+                FlushScope.begin();
+                try {
+                    for (Reply r : batch) {
+                        try {
+                            r.complete();
+                        } catch (RuntimeException e) {
+                            // A handler's continuation threw: that call is lost, the others must still be answered.
+                            LOG.error("answering a client failed", e);
+                        }
                     }
+                } finally {
+                    FlushScope.end();
                 }
             }
         }

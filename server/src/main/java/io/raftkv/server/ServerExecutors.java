@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Where gRPC runs the client API's handlers. By default grpc-java uses an unbounded cached pool: under
  * load it grew to 79 threads on two cores, 40% of their time in the kernel waking each other. Here:
  * <ul>
- *   <li>the hot unary KV methods run directly on the Netty event loop that read them: they only
+ *   <li>the hot KV methods (and the batch stream's messages) run directly on the Netty event loop that read them: they only
  *       validate, admit and enqueue (a serializable get adds one in-memory RocksDB lookup), so a thread
  *       hop per call bought nothing;</li>
  *   <li>everything else (scans, status, membership, backups, health) runs on a small fixed pool whose
@@ -35,6 +35,7 @@ final class ServerExecutors implements ServerCallExecutorSupplier, AutoCloseable
             KVGrpc.getDeleteMethod().getFullMethodName(),
             KVGrpc.getCompareAndSetMethod().getFullMethodName(),
             KVGrpc.getTxnMethod().getFullMethodName(),
+            KVGrpc.getBatchMethod().getFullMethodName(),
             KVGrpc.getKeepAliveMethod().getFullMethodName());
     private static final Executor ON_EVENT_LOOP = new DirectExecutor();
 

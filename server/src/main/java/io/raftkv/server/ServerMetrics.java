@@ -183,6 +183,12 @@ final class ServerMetrics {
         leaderChanges.inc();
     }
 
+    /** Counts and times one client request by its outcome: a unary call, or one op of a batch stream under its method's name. */
+    void rpcHandled(String method, Status.Code code, long startNanos) {
+        handled.labelValues(method, code.name()).inc();
+        handling.labelValues(method).observe((System.nanoTime() - startNanos) / 1e9);
+    }
+
     /** Counts and times every client call by its outcome, without touching the services' code. */
     ServerInterceptor interceptor() {
         return new ServerInterceptor() {
@@ -194,8 +200,7 @@ final class ServerMetrics {
                 ServerCall<Q, R> timed = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override
                     public void close(Status status, Metadata trailers) {
-                        handled.labelValues(method, status.getCode().name()).inc();
-                        handling.labelValues(method).observe((System.nanoTime() - start) / 1e9);
+                        rpcHandled(method, status.getCode(), start);
                         super.close(status, trailers);
                     }
                 };

@@ -48,7 +48,7 @@ class AuthGateMethodsTest {
                 MaintenanceGrpc.getServiceDescriptor(), AuthGrpc.getServiceDescriptor(), HealthGrpc.getServiceDescriptor())) {
             for (MethodDescriptor<?, ?> m : s.getMethods()) {
                 AuthGate.Access a = AuthGate.classify(m);
-                assertNotNull(a, m.getFullMethodName() + " has no rule in AuthGate: classify it (OPEN, KEYS, SESSION or ADMIN)");
+                assertNotNull(a, m.getFullMethodName() + " has no rule in AuthGate: classify it (OPEN, KEYS, SESSION, ADMIN or BATCH)");
                 got.put(m.getFullMethodName(), a);
             }
         }
@@ -58,6 +58,8 @@ class AuthGateMethodsTest {
             if (m.startsWith("grpc.health.v1.Health/") || m.equals("raftkv.v1.Cluster/Status") || m.equals("raftkv.v1.Cluster/Members")
                     || m.equals("raftkv.v1.Auth/Authenticate") || m.equals("raftkv.v1.Auth/AuthStatus")) {
                 expected = AuthGate.Access.OPEN;
+            } else if (m.equals("raftkv.v1.KV/Batch")) {
+                expected = AuthGate.Access.BATCH; // each op checked as its unary method (BatchStreamTest)
             } else if (m.matches("raftkv\\.v1\\.KV/(OpenSession|KeepAlive|CloseSession)")) {
                 expected = AuthGate.Access.SESSION;
             } else if (m.startsWith("raftkv.v1.KV/")) {

@@ -107,7 +107,7 @@ class AuthHeldCallTest {
             }
         };
         return InProcessServerBuilder.forName(name)
-                .addService(new KvService(s.node(), s.config().limits(), gate))
+                .addService(new KvService(s.node(), s.config().limits(), gate, new ServerMetrics()))
                 .addService(new AuthService(s.node(), gate, new Authenticator(99), Duration.ofMinutes(5)))
                 .addService(new MaintenanceService(s.node(), s.config()).definition())
                 .intercept(gate).intercept(seen).build().start();

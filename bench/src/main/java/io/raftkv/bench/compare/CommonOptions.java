@@ -42,6 +42,11 @@ final class CommonOptions {
                     + "cli/target/raftkv-cli.jar).")
     Path cliJar;
 
+    @Option(names = "--raftkv-unary",
+            description = "raftkv's client sends every request as its own gRPC call instead of on its batch stream "
+                    + "(the library's batching(false)): what the stream buys, side by side.")
+    boolean raftkvUnary;
+
     @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "60s",
             description = "How long a cluster may take to start and elect a leader (default: ${DEFAULT-VALUE}).")
     Duration startTimeout;
@@ -94,7 +99,7 @@ final class CommonOptions {
         List<SystemUnderTest> out = new ArrayList<>();
         for (String s : systems) {
             switch (s.trim()) {
-                case "raftkv" -> out.add(new RaftkvSystem(serverJar(), cliJar(), clusters));
+                case "raftkv" -> out.add(new RaftkvSystem(serverJar(), cliJar(), clusters, raftkvUnary));
                 case "etcd" -> out.add(new EtcdSystem(EtcdBinary.locate(log), clusters));
                 default -> throw new IllegalArgumentException("unknown system '" + s + "' (raftkv or etcd)");
             }

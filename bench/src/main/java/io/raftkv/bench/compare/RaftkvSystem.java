@@ -36,11 +36,13 @@ final class RaftkvSystem implements SystemUnderTest {
     private final Path serverJar;
     private final Path cliJar;
     private final Path workDir;
+    /** The client sends every request as its own gRPC call (no batch stream). */
+    private final boolean unary;
     private Path dir;
     private Properties props = new Properties();
     private final long[] pids = new long[NODES];
 
-    RaftkvSystem(Path serverJar, Path cliJar, Path workDir) {
+    RaftkvSystem(Path serverJar, Path cliJar, Path workDir, boolean unary) {
         for (Path jar : List.of(serverJar, cliJar)) {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException("the raftkv jar " + jar + " is missing: build it with"
@@ -50,6 +52,7 @@ final class RaftkvSystem implements SystemUnderTest {
         this.serverJar = serverJar.toAbsolutePath();
         this.cliJar = cliJar.toAbsolutePath();
         this.workDir = workDir;
+        this.unary = unary;
     }
 
     @Override
@@ -176,7 +179,7 @@ final class RaftkvSystem implements SystemUnderTest {
 
     @Override
     public Driver connect(Driver.Settings settings) {
-        RaftKvClient.Builder b = RaftKvClient.builder().endpoints(endpoints());
+        RaftKvClient.Builder b = RaftKvClient.builder().endpoints(endpoints()).batching(!unary);
         if (settings.callDeadline() != null) {
             b.requestTimeout(settings.callDeadline());
             // One attempt may not outlast the call it belongs to.
