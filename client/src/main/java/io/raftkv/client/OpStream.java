@@ -56,7 +56,7 @@ final class OpStream {
     static final long MAX_PENDING_BYTES = 8 << 20;
     static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    /** What an op's attempt hears back; called once, on the client's executor or the timer thread. */
+    /** What an op's attempt hears back; called once, on the client's executor or the timer thread (deadlines). */
     interface Waiter {
         void answered(Object response);
 
@@ -119,15 +119,15 @@ final class OpStream {
         final long id;
         final BatchOp wire;
         final Waiter waiter;
-        /** Set just after the op is pending: whoever takes it first may find none yet. */
-        volatile Scheduler.Task timer;
+        final long deadline;
         /** Written to the stream (under the lane's send lock). */
         volatile boolean sent;
 
-        Op(long id, BatchOp wire, Waiter waiter) {
+        Op(long id, BatchOp wire, Waiter waiter, long deadline) {
             this.id = id;
             this.wire = wire;
             this.waiter = waiter;
+            this.deadline = deadline;
         }
     }
 
@@ -143,6 +143,13 @@ final class OpStream {
         volatile boolean closed;
         private volatile long lastUse = core.time().nanoTime();
         private boolean idleCheckScheduled;
+        /**
+         * When the deadline sweep runs next (guarded by this lane): one timer per lane for the earliest
+         * deadline, not one per op, since scheduling and cancelling a timer per request woke the client's
+         * timer thread for every request.
+         */
+        private long sweepAt;
+        private Scheduler.Task sweep;
 
         @SuppressWarnings("unchecked")
         Lane() {
@@ -176,14 +183,12 @@ final class OpStream {
             } else {
                 b.setTxn((TxnRequest) request);
             }
-            Op op = new Op(id, b.build(), waiter);
+            long now = core.time().nanoTime();
+            Op op = new Op(id, b.build(), waiter, now + timeoutNanos);
             pendingBytes.addAndGet(op.wire.getSerializedSize());
             pending.put(id, op);
-            lastUse = core.time().nanoTime();
-            op.timer = core.scheduler().schedule(new Expiry(this, op), timeoutNanos);
-            if (!pending.containsKey(id)) {
-                op.timer.cancel(); // the lane ended and answered it meanwhile
-            }
+            lastUse = now;
+            sweepBy(op.deadline);
             outbox.add(op);
             drain();
             return true;
@@ -224,10 +229,6 @@ final class OpStream {
                 return false;
             }
             pendingBytes.addAndGet(-op.wire.getSerializedSize());
-            Scheduler.Task t = op.timer;
-            if (t != null) {
-                t.cancel();
-            }
             return true;
         }
 
@@ -289,8 +290,41 @@ final class OpStream {
             }
         }
 
+        /** Makes sure the deadline sweep runs no later than {@code deadline}. */
+        private synchronized void sweepBy(long deadline) {
+            if (sweep != null && sweepAt - deadline <= 0) {
+                return;
+            }
+            if (sweep != null) {
+                sweep.cancel();
+            }
+            sweepAt = deadline;
+            sweep = core.scheduler().schedule(new Sweep(this), deadline - core.time().nanoTime());
+        }
+
+        /** Expires every op whose deadline passed, then waits for the earliest deadline left. */
+        void sweep() {
+            synchronized (this) {
+                sweep = null;
+            }
+            long now = core.time().nanoTime();
+            long next = 0;
+            boolean any = false;
+            for (Op op : List.copyOf(pending.values())) {
+                if (op.deadline - now <= 0) {
+                    expire(op);
+                } else if (!any || op.deadline - next < 0) {
+                    next = op.deadline;
+                    any = true;
+                }
+            }
+            if (any) {
+                sweepBy(next);
+            }
+        }
+
         /** {@code op}'s deadline passed with no answer. */
-        void expire(Op op) {
+        private void expire(Op op) {
             if (!take(op)) {
                 return;
             }
@@ -377,19 +411,17 @@ final class OpStream {
         };
     }
 
-    /** An op's deadline, on the timer thread (a unary call's deadline would fire on an event loop). */
-    private final class Expiry implements Runnable {
+    /** A lane's deadline sweep, on the timer thread (a unary call's deadline would fire on an event loop). */
+    private static final class Sweep implements Runnable {
         private final Lane lane;
-        private final Op op;
 
-        Expiry(Lane lane, Op op) {
+        Sweep(Lane lane) {
             this.lane = lane;
-            this.op = op;
         }
 
         @Override
         public void run() {
-            lane.expire(op);
+            lane.sweep();
         }
     }
 

@@ -142,4 +142,23 @@ class OpStreamTest {
         assertEquals(2, n.of("get").size());
         assertEquals(3, n.streams.get(), "each broken stream was replaced");
     }
+
+    @Test
+    void anOpTheNodeNeverAnswersExpiresAtItsDeadline() {
+        FakeNode n = node(true, (method, req) -> null);
+        RaftKvClient c = RaftKvClient.builder().endpoints(n.address).attemptTimeout(Duration.ofMillis(150))
+                .requestTimeout(Duration.ofSeconds(2)).maxAttempts(3).backoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .circuitBreaker(100, Duration.ofSeconds(1))
+                .channelFactory(a -> InProcessChannelBuilder.forName(a).build()).build();
+        closeables.add(c);
+        long start = System.nanoTime();
+        RaftKvException read = assertThrows(RaftKvException.class, () -> c.get("k"));
+        assertTrue(read.getMessage().contains("3 attempts"), read.getMessage());
+        assertEquals(3, n.of("get").size(), "each attempt timed out on its own deadline and the read was retried");
+        assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(4),
+                "the attempts ended at their 150 ms deadlines, not at the call's");
+        // A write outside a session that was sent and never answered may have been applied: not retried.
+        assertThrows(IndeterminateException.class, () -> c.put("k", "v"));
+        assertEquals(1, n.of("put").size());
+    }
 }
