@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.raftkv.proto.AuthEnableRequest;
+import io.raftkv.proto.AuthGrpc;
 import io.raftkv.proto.BatchOp;
 import io.raftkv.proto.BatchRequest;
 import io.raftkv.proto.BatchResponse;
@@ -15,7 +17,12 @@ import io.raftkv.proto.DeleteRequest;
 import io.raftkv.proto.ErrorDetail;
 import io.raftkv.proto.GetRequest;
 import io.raftkv.proto.KVGrpc;
+import io.raftkv.proto.Permission;
 import io.raftkv.proto.PutRequest;
+import io.raftkv.proto.RoleAddRequest;
+import io.raftkv.proto.RoleGrantPermissionRequest;
+import io.raftkv.proto.UserAddRequest;
+import io.raftkv.proto.UserGrantRoleRequest;
 import io.raftkv.storage.StorageFaults;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +162,27 @@ class BatchStreamTest {
             assertEquals(ops.length, s.results.size(), "every op was answered before the stream ended");
         } finally {
             c.close();
+        }
+    }
+
+    @Test
+    void anOpWithoutATokenIsTheClientCertificatesUser() throws Exception {
+        TestPki pki = TestPki.create(dir.resolve("pki"), "cluster");
+        try (TestCluster c = new TestCluster(dir.resolve("tls"), 1, x -> x.withSecurity(pki.security(x.nodeId(), true)))) {
+            c.clientCredentials = pki.channelCredentials(pki.issueAs("app", "CN=app"));
+            long leader = c.awaitLeader();
+            AuthGrpc.AuthBlockingStub a = AuthTest.auth(c, leader);
+            a.userAdd(UserAddRequest.newBuilder().setName("root").setPassword(AuthTest.ROOT_PW).build());
+            a.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+            a.roleAdd(RoleAddRequest.newBuilder().setName("writer").build());
+            a.roleGrantPermission(RoleGrantPermissionRequest.newBuilder().setRole("writer")
+                    .setPermission(AuthTest.prefix(Permission.Type.READWRITE, "w/")).build());
+            a.userAdd(UserAddRequest.newBuilder().setName("app").setNoPassword(true).build());
+            a.userGrantRole(UserGrantRoleRequest.newBuilder().setUser("app").setRole("writer").build());
+            a.authEnable(AuthEnableRequest.getDefaultInstance());
+            Stream s = new Stream(c.channel(leader)).send(put(1, "w/x", "v", ""), put(2, "a/x", "v", ""));
+            assertEquals(1, s.await(1).getPut().getVersion(), s.await(1).toString());
+            assertError(s.await(2), Status.Code.PERMISSION_DENIED, ErrorDetail.Code.PERMISSION_DENIED, "app");
         }
     }
 }
