@@ -40,8 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * their own. Answers come back by id in any order.
  *
  * <p>Falls back to unary calls (the op is not sent here: {@link #offer} is false) for a request bigger than
- * {@link #MAX_OP_BYTES}, with {@link #MAX_PENDING} ops or {@link #MAX_PENDING_BYTES} unanswered, and for good on a node that does not know
- * the method (UNIMPLEMENTED: an older server). Lanes: each gRPC stream is a {@link Lane}; when one fails its
+ * {@link #MAX_OP_BYTES}, with {@link #MAX_PENDING} ops or {@link #MAX_PENDING_BYTES} unanswered, and for
+ * {@link #RETRY_UNSUPPORTED_NANOS} on a node that does not know the method (UNIMPLEMENTED: an older server).
+ * Lanes: each gRPC stream is a {@link Lane}; when one fails its
  * ops fail with its status, and the next op opens a new one. A lane idle for {@link #IDLE_NANOS} is closed,
  * so an idle client lets its connections go idle.
  */
@@ -55,6 +56,8 @@ final class OpStream {
     /** Bytes of unanswered ops per stream: what gRPC may buffer for it while the network is slow. */
     static final long MAX_PENDING_BYTES = 8 << 20;
     static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** How long a node that answered UNIMPLEMENTED is sent unary calls before the stream is tried again. */
+    static final long RETRY_UNSUPPORTED_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     /** What an op's attempt hears back; called once, on the client's executor or the timer thread (deadlines). */
     interface Waiter {
@@ -70,8 +73,12 @@ final class OpStream {
     private final Endpoint endpoint;
     private final ClientCore core;
     private final AtomicLong ids = new AtomicLong();
-    /** Set once the node answered UNIMPLEMENTED: every op to it goes unary from then on. */
+    /**
+     * Set when the node answered UNIMPLEMENTED (an older version): ops to it go unary until
+     * {@link #unsupportedUntil}, then the stream is tried again (a rolling upgrade ends with every client on it).
+     */
     private volatile boolean unsupported;
+    private volatile long unsupportedUntil;
     private Lane lane;
 
     OpStream(Endpoint endpoint, ClientCore core) {
@@ -90,7 +97,7 @@ final class OpStream {
      * instead (nothing was sent, the waiter hears nothing).
      */
     boolean offer(Message request, long timeoutNanos, String token, Waiter waiter) {
-        if (unsupported || request.getSerializedSize() > MAX_OP_BYTES) {
+        if (unsupported && core.time().nanoTime() - unsupportedUntil < 0 || request.getSerializedSize() > MAX_OP_BYTES) {
             return false;
         }
         Lane l = lane();
@@ -276,6 +283,7 @@ final class OpStream {
             laneEnded(this);
             boolean notHere = Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED;
             if (notHere) {
+                unsupportedUntil = core.time().nanoTime() + RETRY_UNSUPPORTED_NANOS;
                 unsupported = true;
             }
             for (Op op : List.copyOf(pending.values())) {

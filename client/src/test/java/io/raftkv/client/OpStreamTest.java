@@ -109,6 +109,24 @@ class OpStreamTest {
     }
 
     @Test
+    void aNodeUpgradedWhileTheClientRunsIsTriedOnTheStreamAgain() {
+        java.util.Map<ByteString, ByteString> data = new java.util.concurrent.ConcurrentHashMap<>();
+        FakeNode n = node(false, store(data, new AtomicLong()));
+        FakeTime time = new FakeTime();
+        RaftKvClient c = RaftKvClient.builder().endpoints(n.address).timeSource(time)
+                .channelFactory(a -> InProcessChannelBuilder.forName(a).build()).build();
+        closeables.add(c);
+        c.put("a", "1");
+        n.serveBatch = true; // the node is upgraded
+        c.put("b", "2");
+        assertEquals(0, n.streams.get(), "within the back-off after UNIMPLEMENTED, requests stay unary");
+        time.advanceNanos(OpStream.RETRY_UNSUPPORTED_NANOS);
+        c.put("c", "3");
+        assertEquals(1, n.streams.get(), "then the stream is tried again");
+        assertEquals(3, n.received.size());
+    }
+
+    @Test
     void anErrorOnTheStreamIsClassifiedLikeTheUnaryCallsError() {
         java.util.Map<ByteString, ByteString> data = new java.util.concurrent.ConcurrentHashMap<>();
         FakeNode leader = node(true, store(data, new AtomicLong()));
