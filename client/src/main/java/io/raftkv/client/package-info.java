@@ -15,6 +15,9 @@
  *       result;</li>
  *   <li>keeps a circuit breaker per endpoint so that a dead node costs one fast failure, and spreads
  *       {@link io.raftkv.client.ReadConsistency#SERIALIZABLE} reads over the healthy nodes;</li>
+ *   <li>sends puts, gets, deletes, compare-and-sets and transactions on one long-lived stream per node
+ *       ({@code OpStream}), each with its own deadline, retries and errors, which saves most of HTTP/2's
+ *       per-call work ({@link io.raftkv.client.RaftKvClient.Builder#batching(boolean)});</li>
  *   <li>owns all its threads and channels and releases them in {@link io.raftkv.client.RaftKvClient#close()}.</li>
  * </ul>
  *
