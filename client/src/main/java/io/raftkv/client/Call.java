@@ -150,9 +150,7 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             return;
         }
         long remaining = deadline - now();
-        if (remaining < MIN_ATTEMPT_NANOS) {
-            // An attempt this short would mostly expire in flight, turning "not applied" into "unknown".
-            finish(exhausted("the deadline passed"));
+        if (outOfTime(remaining)) {
             return;
         }
         TokenSource tokens = core.tokens();
@@ -185,11 +183,20 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
             return;
         }
         long timeout = attemptTimeout(remaining);
-        if (spec.stream() == null && core.batching() && OpStream.carries(spec.request())
-                && e.ops(core).offer((com.google.protobuf.Message) spec.request(), timeout, token, new OnStream(e))) {
+        if (spec.stream() == null && core.batching() && e.ops(core).offer(spec.request(), timeout, token, new OnStream(e))) {
             return;
         }
         unary(e, timeout);
+    }
+
+    /** Ends the call if {@code remaining} is too short for another attempt; true if it did. */
+    private boolean outOfTime(long remaining) {
+        if (remaining >= MIN_ATTEMPT_NANOS) {
+            return false;
+        }
+        // An attempt this short would mostly expire in flight, turning "not applied" into "unknown".
+        finish(exhausted("the deadline passed"));
+        return true;
     }
 
     private long attemptTimeout(long remaining) {
@@ -265,11 +272,9 @@ final class Call<Req, Resp> implements ClientCore.InFlight {
         @Override
         public void sendUnary() {
             long remaining = deadline - now();
-            if (remaining < MIN_ATTEMPT_NANOS) {
-                finish(exhausted("the deadline passed"));
-                return;
+            if (!outOfTime(remaining)) {
+                unary(e, attemptTimeout(remaining));
             }
-            unary(e, attemptTimeout(remaining));
         }
     }
 

@@ -86,22 +86,38 @@ final class OpStream {
         this.core = core;
     }
 
-    /** Whether a request of this type can ride the stream. */
-    static boolean carries(Object request) {
-        return request instanceof PutRequest || request instanceof GetRequest || request instanceof DeleteRequest
-                || request instanceof CompareAndSetRequest || request instanceof TxnRequest;
-    }
-
     /**
      * Sends {@code request} on the stream, answered through {@code waiter}; false if it must go as a unary call
-     * instead (nothing was sent, the waiter hears nothing).
+     * instead (a request type the stream does not carry, or see above; nothing was sent, the waiter hears nothing).
      */
-    boolean offer(Message request, long timeoutNanos, String token, Waiter waiter) {
-        if (unsupported && core.time().nanoTime() - unsupportedUntil < 0 || request.getSerializedSize() > MAX_OP_BYTES) {
+    boolean offer(Object request, long timeoutNanos, String token, Waiter waiter) {
+        if (unsupported && core.time().nanoTime() - unsupportedUntil < 0) {
+            return false;
+        }
+        BatchOp.Builder op = BatchOp.newBuilder();
+        if (!wrap(request, op) || ((Message) request).getSerializedSize() > MAX_OP_BYTES) {
             return false;
         }
         Lane l = lane();
-        return l != null && l.offer(request, timeoutNanos, token, waiter);
+        return l != null && l.offer(op, timeoutNanos, token, waiter);
+    }
+
+    /** Sets {@code request} as {@code op}'s request; false for a request type the stream does not carry. */
+    private static boolean wrap(Object request, BatchOp.Builder op) {
+        if (request instanceof PutRequest r) {
+            op.setPut(r);
+        } else if (request instanceof GetRequest r) {
+            op.setGet(r);
+        } else if (request instanceof DeleteRequest r) {
+            op.setDelete(r);
+        } else if (request instanceof CompareAndSetRequest r) {
+            op.setCompareAndSet(r);
+        } else if (request instanceof TxnRequest r) {
+            op.setTxn(r);
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private synchronized Lane lane() {
@@ -170,25 +186,14 @@ final class OpStream {
             // Nothing to set: the stream's own flow control and MAX_PENDING bound what is buffered.
         }
 
-        boolean offer(Message request, long timeoutNanos, String token, Waiter waiter) {
+        boolean offer(BatchOp.Builder b, long timeoutNanos, String token, Waiter waiter) {
             if (closed || pending.size() >= MAX_PENDING || pendingBytes.get() >= MAX_PENDING_BYTES) {
                 return false;
             }
             long id = ids.incrementAndGet();
-            BatchOp.Builder b = BatchOp.newBuilder().setId(id).setTimeoutMicros(Math.max(1, timeoutNanos / 1_000));
+            b.setId(id).setTimeoutMicros(Math.max(1, timeoutNanos / 1_000));
             if (token != null) {
                 b.setToken(token);
-            }
-            if (request instanceof PutRequest r) {
-                b.setPut(r);
-            } else if (request instanceof GetRequest r) {
-                b.setGet(r);
-            } else if (request instanceof DeleteRequest r) {
-                b.setDelete(r);
-            } else if (request instanceof CompareAndSetRequest r) {
-                b.setCompareAndSet(r);
-            } else {
-                b.setTxn((TxnRequest) request);
             }
             long now = core.time().nanoTime();
             Op op = new Op(id, b.build(), waiter, now + timeoutNanos);

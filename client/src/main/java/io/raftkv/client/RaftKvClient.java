@@ -667,8 +667,8 @@ public final class RaftKvClient implements KvWriter, AutoCloseable {
          * Whether puts, gets, deletes, compare-and-sets and transactions travel on one long-lived stream per node
          * (KV.Batch) instead of one gRPC call each. Each request keeps its own deadline, retries and errors; what
          * the stream saves is HTTP/2's per-call work, on the client and on the leader, which under load cost the
-         * leader more CPU than Raft. Requests over 64 KiB, and every request to a node that does not know the
-         * stream (an older version), go as unary calls. With {@link #interceptors} set, every request is its own
+         * leader more CPU than Raft. Requests over 64 KiB go as unary calls, and so does every request to a node that
+         * does not know the stream (an older version) for 5 minutes, after which the stream is tried again. With {@link #interceptors} set, every request is its own
          * call (what the interceptors promise). Default on.
          */
         public Builder batching(boolean on) {

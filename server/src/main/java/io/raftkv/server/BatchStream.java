@@ -18,6 +18,7 @@ import io.raftkv.proto.KVGrpc;
 import io.raftkv.proto.PutResponse;
 import io.raftkv.proto.TxnResponse;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
@@ -45,7 +46,8 @@ final class BatchStream implements StreamObserver<BatchRequest> {
     private final AuthGate gate;
     private final ServerMetrics metrics;
     private final ServerCallStreamObserver<BatchResponse> out;
-    private final Runnable onDone;
+    /** The node's open streams (for shutdown): this one is in it from construction until it ends. */
+    private final Set<BatchStream> open;
     /** Guards everything below, and serializes the sends (a stream observer is not thread-safe). */
     private final Object lock = new Object();
     private BatchResponse.Builder pending = BatchResponse.newBuilder();
@@ -58,16 +60,17 @@ final class BatchStream implements StreamObserver<BatchRequest> {
     private boolean awaitingReady;
 
     BatchStream(KvService kv, AuthGate gate, ServerMetrics metrics, ServerCallStreamObserver<BatchResponse> out,
-                Runnable onDone) {
+                Set<BatchStream> open) {
         this.kv = kv;
         this.gate = gate;
         this.metrics = metrics;
         this.out = out;
-        this.onDone = onDone;
+        this.open = open;
         // Set, so that an answer after a cancel is dropped instead of throwing at the thread that completes it.
         out.setOnCancelHandler(this::cancelled);
         out.disableAutoRequest();
         out.setOnReadyHandler(this::onReady);
+        open.add(this);
         out.request(1);
     }
 
@@ -119,7 +122,7 @@ final class BatchStream implements StreamObserver<BatchRequest> {
         synchronized (lock) {
             done = true;
         }
-        onDone.run();
+        open.remove(this);
     }
 
     private void dispatch(BatchOp op) {
@@ -229,7 +232,7 @@ final class BatchStream implements StreamObserver<BatchRequest> {
             }
         }
         if (ended) {
-            onDone.run();
+            open.remove(this);
         }
     }
 

@@ -75,11 +75,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public StreamObserver<BatchRequest> batch(StreamObserver<BatchResponse> out) {
-        BatchStream[] self = new BatchStream[1];
-        self[0] = new BatchStream(this, gate, metrics, (ServerCallStreamObserver<BatchResponse>) out,
-                () -> batches.remove(self[0]));
-        batches.add(self[0]);
-        return self[0];
+        return new BatchStream(this, gate, metrics, (ServerCallStreamObserver<BatchResponse>) out, batches);
     }
 
     /**
