@@ -126,8 +126,9 @@ final class Leader {
 
     void onSelfPersisted() {
         Progress self = r.tracker.progress.get(r.id);
+        long before = r.log.committed;
         if (self != null && self.maybeUpdate(r.rules.leaderSelfMatch(r.log)) && maybeCommit()) {
-            onCommitAdvanced();
+            onCommitAdvanced(before);
         }
     }
 
@@ -144,8 +145,9 @@ final class Leader {
     }
 
     void onConfigChanged() {
+        long before = r.log.committed;
         if (maybeCommit()) {
-            onCommitAdvanced();
+            onCommitAdvanced(before);
         } else {
             for (long pid : r.tracker.progress.keySet()) {
                 if (pid != r.id) {
@@ -203,7 +205,7 @@ final class Leader {
         return false;
     }
 
-    private void onCommitAdvanced() {
+    private void onCommitAdvanced(long before) {
         if (!r.pendingReadIndex.isEmpty() && committedEntryInCurrentTerm()) {
             List<long[]> pending = r.pendingReadIndex;
             r.pendingReadIndex = new ArrayList<>();
@@ -211,7 +213,57 @@ final class Leader {
                 handleReadIndex(req[0], req[1]);
             }
         }
-        bcastAppend();
+        if (!r.config.deferCommit() || configurationInFlux(before)) {
+            bcastAppend();
+            return;
+        }
+        // Deferred: the new commit index rides the next AppendEntries or heartbeat, or leaves with
+        // sendCommit() when the driver's short delay expires; entries not yet sent still go now.
+        for (long pid : r.tracker.progress.keySet()) {
+            if (pid != r.id) {
+                maybeSendAppend(pid, false);
+            }
+        }
+    }
+
+    /**
+     * Whether the commit index must go out at once because a configuration change (or this term's first
+     * entry, which the election counts as one) is uncommitted, commits now, or was not yet told to every
+     * follower. Configurations take effect when applied, so a member that has not learned a change
+     * committed still counts the old configuration's votes: if the leader is lost then, the others may
+     * need a removed member's vote, which it refuses when its log is longer (Leader#handOver). And a
+     * removed member learns of its removal only from this leader, which forgets it once it applies the
+     * change.
+     */
+    private boolean configurationInFlux(long before) {
+        if (r.pendingConfIndex > before) {
+            return true;
+        }
+        for (var e : r.tracker.progress.entrySet()) {
+            if (e.getKey() != r.id && e.getValue().sentCommit < r.pendingConfIndex) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether some follower was not yet told the commit index it could use ({@link RawNode#commitToSend}). */
+    boolean commitToSend() {
+        for (var e : r.tracker.progress.entrySet()) {
+            if (e.getKey() != r.id && e.getValue().canBumpCommit(r.log.committed)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends an empty AppendEntries carrying the commit index to every follower that would learn from it. */
+    void sendCommit() {
+        for (var e : r.tracker.progress.entrySet()) {
+            if (e.getKey() != r.id && e.getValue().canBumpCommit(r.log.committed)) {
+                maybeSendAppend(e.getKey(), true);
+            }
+        }
     }
 
     boolean committedEntryInCurrentTerm() {
@@ -257,6 +309,7 @@ final class Leader {
             bytes += e.sizeBytes();
         }
         r.send(new Message.AppendEntries(r.id, to, r.term, prevTerm, prevIndex, ents, r.log.committed));
+        pr.sentCommit(Math.min(r.log.committed, prevIndex + ents.size()));
         pr.sentEntries(ents.size(), bytes, ticks);
         return true;
     }
@@ -288,6 +341,7 @@ final class Leader {
                 // Never tell a follower to commit beyond what it is known to hold.
                 long commit = Math.min(pr.match, r.log.committed);
                 r.send(new Message.Heartbeat(r.id, pid, r.term, commit, readSeq));
+                pr.sentCommit(commit);
             }
         });
     }
@@ -340,8 +394,9 @@ final class Leader {
             }
             case REPLICATE -> pr.inflights.freeLE(a.index());
         }
+        long before = r.log.committed;
         if (maybeCommit()) {
-            onCommitAdvanced();
+            onCommitAdvanced(before);
         } else if (wasPaused) {
             maybeSendAppend(a.from(), true);
         }

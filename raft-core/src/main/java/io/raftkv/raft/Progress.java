@@ -17,6 +17,12 @@ final class Progress {
     boolean recentActive;
     /** In PROBE: a probe is outstanding, send nothing more until it is answered or a heartbeat returns. */
     boolean probeSent;
+    /**
+     * The highest commit index this peer can have learned from what was sent to it (an AppendEntries
+     * teaches at most its last index, a heartbeat at most the match): whether a commit-only message
+     * would tell it anything ({@link #canBumpCommit}).
+     */
+    long sentCommit;
     /** The leader's tick at which the last AppendEntries (or a reported snapshot) went to this peer. */
     long lastAppendTick = Long.MIN_VALUE / 2;
     boolean isLearner;
@@ -108,6 +114,19 @@ final class Progress {
         next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
         probeSent = false;
         return true;
+    }
+
+    /** Records that a message telling this peer it may commit up to {@code commit} went to it. */
+    void sentCommit(long commit) {
+        sentCommit = Math.max(sentCommit, commit);
+    }
+
+    /**
+     * Whether an empty AppendEntries now would raise this peer's commit index towards {@code committed}:
+     * it is not paused and was not yet told a commit index as high as it can use (the entries sent so far).
+     */
+    boolean canBumpCommit(long committed) {
+        return !isPaused() && sentCommit < Math.min(committed, next - 1);
     }
 
     /** Whether a heartbeat answer at {@code now} may unblock this peer: nothing went to it for an interval. */

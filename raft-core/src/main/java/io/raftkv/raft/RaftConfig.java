@@ -16,6 +16,12 @@ package io.raftkv.raft;
  * @param checkQuorum              a leader steps down when it has not heard from a quorum for an election
  *                                 timeout; followers ignore votes while they have a live leader
  * @param preVote                  campaign first without raising the term (thesis §9.6)
+ * @param deferCommit              a leader whose commit index moves does not send commit-only
+ *                                 AppendEntries at once: the index rides the next AppendEntries or
+ *                                 heartbeat, or leaves when the driver calls {@link RawNode#sendCommit}
+ *                                 (see {@link RawNode#commitToSend}). Commits that include a
+ *                                 configuration change still go out at once. Off: etcd's behaviour, one
+ *                                 message round to every follower per commit.
  *
  * <p>Reads are always confirmed by a ReadIndex heartbeat round; there is deliberately no lease mode
  * (see docs/architecture.md, "Why no lease reads").
@@ -31,7 +37,8 @@ public record RaftConfig(
         long maxUncommittedEntriesSize,
         long maxCommittedSizePerReady,
         boolean checkQuorum,
-        boolean preVote) {
+        boolean preVote,
+        boolean deferCommit) {
 
     public RaftConfig {
         if (id <= 0) {
@@ -58,26 +65,32 @@ public record RaftConfig(
     /** Defaults suited to a 100 ms tick: 1 s election timeout, 100 ms heartbeats, 1 MiB messages. */
     public static RaftConfig defaults(long id) {
         return new RaftConfig(id, 10, 1, 0, 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
-                true, true);
+                true, true, false);
     }
 
     public RaftConfig withApplied(long newApplied) {
         return new RaftConfig(id, electionTick, heartbeatTick, newApplied, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote);
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote, deferCommit);
     }
 
     public RaftConfig withElection(int newElectionTick, int newHeartbeatTick) {
         return new RaftConfig(id, newElectionTick, newHeartbeatTick, applied, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote);
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote, deferCommit);
     }
 
     public RaftConfig withFlowControl(long newMaxSizePerMsg, int newMaxInflightMsgs, long newMaxInflightBytes) {
         return new RaftConfig(id, electionTick, heartbeatTick, applied, newMaxSizePerMsg, newMaxInflightMsgs,
-                newMaxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote);
+                newMaxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote, deferCommit);
     }
 
     public RaftConfig withFeatures(boolean newCheckQuorum, boolean newPreVote) {
         return new RaftConfig(id, electionTick, heartbeatTick, applied, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, newCheckQuorum, newPreVote);
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, newCheckQuorum, newPreVote, deferCommit);
+    }
+
+    public RaftConfig withDeferCommit(boolean newDeferCommit) {
+        return new RaftConfig(id, electionTick, heartbeatTick, applied, maxSizePerMsg, maxInflightMsgs,
+                maxInflightBytes, maxUncommittedEntriesSize, maxCommittedSizePerReady, checkQuorum, preVote,
+                newDeferCommit);
     }
 }

@@ -95,6 +95,22 @@ public final class RawNode {
         return raft.readIndex(requestCtx);
     }
 
+    /**
+     * With {@link RaftConfig#deferCommit}: whether this leader holds a commit index that some follower
+     * was not told yet. The driver then calls {@link #sendCommit} after a short delay unless an
+     * AppendEntries carried it first. Always false on followers and candidates.
+     */
+    public boolean commitToSend() {
+        return raft.state == StateRole.LEADER && raft.leader.commitToSend();
+    }
+
+    /** Sends the commit index to every follower that would learn from it (an empty AppendEntries each). */
+    public void sendCommit() {
+        if (raft.state == StateRole.LEADER) {
+            raft.leader.sendCommit();
+        }
+    }
+
     /** Asks the leader to hand leadership to {@code transferee} (thesis §3.10). */
     public void transferLeadership(long transferee) {
         raft.transferLeadership(transferee);

@@ -234,7 +234,7 @@ class ReplicationTest {
     void loadShedding_proposalsBeyondTheUncommittedLimitAreDropped() {
         RaftConfig base = RaftConfig.defaults(1);
         TestCluster c = TestCluster.of(3, id -> new RaftConfig(id, 10, 1, 0, 1 << 20, 256, 0, 1000, 1 << 20,
-                true, true));
+                true, true, false));
         assertTrue(base.maxUncommittedEntriesSize() > 0);
         c.elect(1);
         c.isolate(1);

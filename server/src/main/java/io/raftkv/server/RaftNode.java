@@ -73,7 +73,7 @@ final class RaftNode implements Inbox, AutoCloseable {
         this.admission = new Admission(config.limits(), new MemoryGuard(HEAP_LIMIT));
         RaftConfig rc = new RaftConfig(config.nodeId(), config.electionTicks(), config.heartbeatTicks(),
                 store.stateMachine().appliedIndex(), 1 << 20, 256, 32L << 20, 64L << 20, 16L << 20,
-                true, true);
+                true, true, true);
         // Randomness only spreads election timeouts; a fresh seed per start keeps restarted peers from colliding.
         RawNode node = new RawNode(rc, store.log(), new SplittableRandom(config.nodeId() ^ System.nanoTime()));
         this.members = new MemberDirectory(config.nodeId(), config.initialCluster(), config.peerAddresses(),

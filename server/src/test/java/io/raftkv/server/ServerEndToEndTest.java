@@ -64,6 +64,29 @@ class ServerEndToEndTest {
     }
 
     @Test
+    void followersApplyALoneWriteLongBeforeTheNextHeartbeat() {
+        // The leader does not send a commit index on its own at once (RaftConfig.deferCommit): it waits
+        // 1 ms for an AppendEntries to carry it. With heartbeats a second apart, a lone write whose commit
+        // only a heartbeat carried would reach the followers' state machines up to a second late.
+        UnaryOperator<ServerConfig> slowHeartbeat = x -> new ServerConfig(x.nodeId(), x.clusterToken(),
+                x.initialCluster(), x.clientListen(), x.peerListen(), x.dataDir(), x.tick(), 40, 20, x.limits(),
+                x.requestTimeout(), x.snapshotEvery(), x.retainEntries(), false, null, null);
+        try (TestCluster c = cluster(slowHeartbeat)) {
+            long leader = c.awaitLeader();
+            put(c, leader, "warm", "up");
+            for (int i = 0; i < 5; i++) {
+                long index = put(c, leader, "k", "v" + i).getHeader().getIndex();
+                long start = System.nanoTime();
+                TestCluster.await(Duration.ofSeconds(5), "both followers apply index " + index,
+                        () -> c.servers.keySet().stream().allMatch(id -> c.status(id).getAppliedIndex() >= index));
+                long tookMillis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(tookMillis < 300, "write " + i + " reached every state machine after " + tookMillis
+                        + " ms; the heartbeat interval is 1 s");
+            }
+        }
+    }
+
+    @Test
     void followerRedirectsToTheLeaderWithItsClientAddress() {
         try (TestCluster c = cluster(x -> x)) {
             long leader = c.awaitLeader();

@@ -34,6 +34,7 @@ record Scenario(
         double asyncApplyRate,
         double installCrashRate,
         double longDelayShare,
+        boolean deferCommit,
         Control control) {
 
     /** Fault mixes; each seed gets one so that the default sweep covers all of them. */
@@ -86,12 +87,14 @@ record Scenario(
                 drop, dup, delay, maxDelay, async, onElection, onCommit,
                 // Drawn last, so that adding them left every earlier choice of a seed as it was.
                 r.nextInt(4) == 0 ? 0 : r.nextDouble() * 0.7, r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.3,
-                r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.1, control);
+                r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.1,
+                // Two runs in three defer commit-only messages as the server does (sent on the clock).
+                r.nextInt(3) != 0, control);
     }
 
     RaftConfig config(long id) {
         return new RaftConfig(id, electionTick, heartbeatTick, 0, maxSizePerMsg, maxInflightMsgs,
-                maxInflightBytes, maxUncommittedSize, maxCommittedSizePerReady, checkQuorum, preVote);
+                maxInflightBytes, maxUncommittedSize, maxCommittedSizePerReady, checkQuorum, preVote, deferCommit);
     }
 
     /** Relative weight of each nemesis/client action in this run's profile. */
@@ -143,6 +146,7 @@ record Scenario(
                         delayRate, maxDelaySteps, asyncPersistRate, reactiveOnElection, reactiveOnCommit)
                 + String.format(" asyncApply=%.2f installCrash=%.2f longDelay=%.3f", asyncApplyRate, installCrashRate,
                         longDelayShare)
+                + " deferCommit=" + deferCommit
                 + (control == null ? "" : " control=" + control);
     }
 }

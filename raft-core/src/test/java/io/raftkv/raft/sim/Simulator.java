@@ -170,6 +170,7 @@ final class Simulator {
             case TICK_ONE -> {
                 SimNode n = randomNode(SimNode::up);
                 if (n != null) {
+                    clockCommit(n);
                     n.raw.tick();
                     stats.ticks++;
                     touch(n);
@@ -599,9 +600,17 @@ final class Simulator {
         stats.ticks++;
         for (SimNode n : new ArrayList<>(nodes.values())) {
             if (n.up()) {
+                clockCommit(n);
                 n.raw.tick();
                 touch(n);
             }
+        }
+    }
+
+    /** The server's commit delay, which is shorter than a tick: a deferred commit index goes out by now. */
+    private void clockCommit(SimNode n) {
+        if (sc.deferCommit() && n.raw.commitToSend()) {
+            n.raw.sendCommit();
         }
     }
 
