@@ -126,9 +126,8 @@ final class Leader {
 
     void onSelfPersisted() {
         Progress self = r.tracker.progress.get(r.id);
-        long before = r.log.committed;
-        if (self != null && self.maybeUpdate(r.rules.leaderSelfMatch(r.log)) && maybeCommit()) {
-            onCommitAdvanced(before);
+        if (self != null && self.maybeUpdate(r.rules.leaderSelfMatch(r.log))) {
+            maybeCommit();
         }
     }
 
@@ -145,15 +144,8 @@ final class Leader {
     }
 
     void onConfigChanged() {
-        long before = r.log.committed;
-        if (maybeCommit()) {
-            onCommitAdvanced(before);
-        } else {
-            for (long pid : r.tracker.progress.keySet()) {
-                if (pid != r.id) {
-                    maybeSendAppend(pid, false);
-                }
-            }
+        if (!maybeCommit()) {
+            bcastAppend(false);
         }
         if (r.leadTransferee != 0 && !r.tracker.isVoter(r.leadTransferee)) {
             r.leadTransferee = 0;
@@ -193,13 +185,16 @@ final class Leader {
 
     // ---- commit (Raft §5.3, §5.4.2)
 
+    /** Commits what a quorum holds; if the index moved, answers waiting reads, tells the followers, returns true. */
     private boolean maybeCommit() {
         long mci = r.tracker.committed();
         if (mci == Long.MAX_VALUE) {
             return false;
         }
         if (mci > r.log.committed && mci <= r.log.lastIndex() && r.rules.mayCommitByCounting(r.log, mci, r.term)) {
+            long before = r.log.committed;
             r.log.commitTo(mci);
+            onCommitAdvanced(before);
             return true;
         }
         return false;
@@ -213,17 +208,9 @@ final class Leader {
                 handleReadIndex(req[0], req[1]);
             }
         }
-        if (!r.config.deferCommit() || configurationInFlux(before)) {
-            bcastAppend();
-            return;
-        }
-        // Deferred: the new commit index rides the next AppendEntries or heartbeat, or leaves with
+        // Deferred, the new commit index rides the next AppendEntries or heartbeat, or leaves with
         // sendCommit() when the driver's short delay expires; entries not yet sent still go now.
-        for (long pid : r.tracker.progress.keySet()) {
-            if (pid != r.id) {
-                maybeSendAppend(pid, false);
-            }
-        }
+        bcastAppend(!r.config.deferCommit() || configurationInFlux(before));
     }
 
     /**
@@ -273,9 +260,14 @@ final class Leader {
     // ---- replication
 
     void bcastAppend() {
+        bcastAppend(true);
+    }
+
+    /** Sends each follower what it has not been sent; with {@code sendIfEmpty}, an empty AppendEntries if nothing. */
+    private void bcastAppend(boolean sendIfEmpty) {
         for (long pid : r.tracker.progress.keySet()) {
             if (pid != r.id) {
-                maybeSendAppend(pid, true);
+                maybeSendAppend(pid, sendIfEmpty);
             }
         }
     }
@@ -394,10 +386,7 @@ final class Leader {
             }
             case REPLICATE -> pr.inflights.freeLE(a.index());
         }
-        long before = r.log.committed;
-        if (maybeCommit()) {
-            onCommitAdvanced(before);
-        } else if (wasPaused) {
+        if (!maybeCommit() && wasPaused) {
             maybeSendAppend(a.from(), true);
         }
         while (maybeSendAppend(a.from(), false)) {

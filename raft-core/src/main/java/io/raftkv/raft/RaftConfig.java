@@ -19,8 +19,9 @@ package io.raftkv.raft;
  * @param deferCommit              a leader whose commit index moves does not send commit-only
  *                                 AppendEntries at once: the index rides the next AppendEntries or
  *                                 heartbeat, or leaves when the driver calls {@link RawNode#sendCommit}
- *                                 (see {@link RawNode#commitToSend}). Commits that include a
- *                                 configuration change still go out at once. Off: etcd's behaviour, one
+ *                                 (see {@link RawNode#commitToSend}). While the configuration is in
+ *                                 flux (a change uncommitted, committing now, or not yet told to every
+ *                                 follower) commits still go out at once. Off: etcd's behaviour, one
  *                                 message round to every follower per commit.
  *
  * <p>Reads are always confirmed by a ReadIndex heartbeat round; there is deliberately no lease mode
