@@ -138,9 +138,8 @@ public final class NodeProcess {
         if (h.isEmpty() || procState(pid) == 'Z') {
             return State.DEAD;
         }
-        Optional<String> cmdLine = commandLine(h.get());
         // Without a readable command line (another user, odd platform) we cannot prove it is ours.
-        if (cmdLine.isEmpty() || !cmdLine.get().contains(marker)) {
+        if (!commandLineNames(h.get(), marker)) {
             return State.DEAD;
         }
         char s = procState(pid);
@@ -258,22 +257,59 @@ public final class NodeProcess {
     }
 
     /**
-     * The full command line. On Linux the JDK's {@code Info.commandLine()} reads only the first 4 KiB of
-     * /proc/PID/cmdline, which a {@code -cp} classpath from Maven or an IDE easily exceeds (the data dir comes
-     * after it), so read the file directly there.
+     * Whether the command line contains {@code marker}. On Linux the JDK's {@code Info.commandLine()} reads
+     * only the first 4 KiB of /proc/PID/cmdline, which a {@code -cp} classpath from Maven or an IDE easily
+     * exceeds (the data dir comes after it), so read the file directly there.
      */
-    static Optional<String> commandLine(ProcessHandle h) {
+    static boolean commandLineNames(ProcessHandle h, String marker) {
         Path proc = Path.of("/proc", Long.toString(h.pid()), "cmdline");
         if (Files.isReadable(proc)) {
-            try {
-                byte[] raw = Files.readAllBytes(proc);
-                return raw.length == 0 ? Optional.empty()
-                        : Optional.of(new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim());
-            } catch (IOException e) {
-                return Optional.empty();
-            }
+            return commandLineNames(new ProcCmdline(proc), h, marker);
         }
-        return h.info().commandLine();
+        return h.info().commandLine().filter(c -> c.contains(marker)).isPresent();
+    }
+
+    /** How many times, {@link #CMDLINE_RETRY_MILLIS} apart, /proc/PID/cmdline is read before it counts. */
+    static final int CMDLINE_READS = 20;
+    private static final long CMDLINE_RETRY_MILLIS = 5;
+
+    /** Reads /proc/PID/cmdline; a seam so a test can play the kernel's answers mid-exec. */
+    interface CmdlineSource {
+        byte[] read() throws IOException;
+    }
+
+    private record ProcCmdline(Path file) implements CmdlineSource {
+        @Override
+        public byte[] read() throws IOException {
+            return Files.readAllBytes(file);
+        }
+    }
+
+    /**
+     * A process that has just been started reads empty or as a fragment (seen: "s") for a moment while it
+     * execs (the kernel has switched to the new address space before the new argv is in place), and a node
+     * started through a shell that {@code exec}s the JVM does that right after start. So a line without the
+     * marker is read again for up to ~100 ms before the process counts as someone else's: slower to call a
+     * recycled pid foreign, never wrong about a starting node.
+     */
+    static boolean commandLineNames(CmdlineSource source, ProcessHandle h, String marker) {
+        try {
+            for (int read = 1; ; read++) {
+                byte[] raw = source.read();
+                if (new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker)) {
+                    return true;
+                }
+                if (read == CMDLINE_READS || !h.isAlive() || procState(h.pid()) == 'Z') {
+                    return false;
+                }
+                Thread.sleep(CMDLINE_RETRY_MILLIS);
+            }
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** {@link #procState} of a pid that /proc does not list: no such process (any more). */

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +43,27 @@ class NodeProcessTest {
         } finally {
             started.kill(Duration.ofSeconds(5));
         }
+    }
+
+    @Test
+    void aCommandLineReadEmptyOrPartialMidExecIsReadAgain() {
+        // What /proc/PID/cmdline was seen to answer for a process between exec's new address space and its argv.
+        List<String> answers = List.of("", "s", "java\0-jar\0raftkv-server.jar\0--data-dir\0/d/n1\0");
+        AtomicInteger reads = new AtomicInteger();
+        NodeProcess.CmdlineSource midExec = () -> answers.get(reads.getAndIncrement()).getBytes(StandardCharsets.UTF_8);
+        assertTrue(NodeProcess.commandLineNames(midExec, ProcessHandle.current(), "--data-dir /d/n1"));
+        assertEquals(3, reads.get());
+    }
+
+    @Test
+    void aCommandLineThatNeverNamesTheMarkerIsSomeoneElsesAfterBoundedReads() {
+        AtomicInteger reads = new AtomicInteger();
+        NodeProcess.CmdlineSource recycledPid = () -> {
+            reads.incrementAndGet();
+            return "postgres\0-D\0/var/lib/pg\0".getBytes(StandardCharsets.UTF_8);
+        };
+        assertFalse(NodeProcess.commandLineNames(recycledPid, ProcessHandle.current(), "--data-dir /d/n1"));
+        assertEquals(NodeProcess.CMDLINE_READS, reads.get());
     }
 
     @Test
