@@ -27,6 +27,7 @@ import io.raftkv.proto.peer.StreamSummary;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.EntryType;
 import io.raftkv.raft.Message;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,6 +124,31 @@ class PeerTransportTest {
         }
         assertTrue(a.inbox.unreachable.isEmpty() && b.inbox.unreachable.isEmpty() && c.inbox.unreachable.isEmpty(),
                 "no peer was reported unreachable");
+    }
+
+    @Test
+    void anEntryOnceWrittenIsNotKeptByTheChannel() throws Exception {
+        TestNode a = node(1);
+        TestNode b = node(2);
+        b.connect(b.config(peers(b, a)));
+        a.connect(a.config(peers(a, b)));
+        WeakReference<byte[]> payload = sendEntry(a, 2);
+        assertTrue(next(b.inbox.received, "the entry at node 2") instanceof Message.AppendEntries, "a copy arrived");
+        // Until a stream has carried 1 MiB its messages were buffered for a transparent retry (the peer stream
+        // gets its response headers only at its end): nothing a follower sends in acknowledgements ever reaches that.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (payload.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(payload.get() == null, "the sent entry's payload is still reachable from the sender");
+    }
+
+    /** Sends one entry from {@code from} and keeps only a weak reference to its payload. */
+    private static WeakReference<byte[]> sendEntry(TestNode from, long to) {
+        byte[] data = new byte[4 << 10];
+        from.send(new Message.AppendEntries(from.id, to, 1, 0, 0, List.of(Entry.normal(1, 1, data)), 0));
+        return new WeakReference<>(data);
     }
 
     @Test
