@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +40,29 @@ class KeyVersionsTest {
         assertEquals(0, v.size());
         assertEquals(0, v.bytes());
         new KeyVersions(0).commit(Map.of(b("k"), KeyVersions.ABSENT));
+    }
+
+    @Test
+    void rewritingACachedKeyKeepsNothingOfTheBatch() throws InterruptedException {
+        KeyVersions v = new KeyVersions(1 << 20);
+        v.commit(Map.of(b("k"), new KeyVersions.Meta(1, 5)));
+        WeakReference<KeyVersions.Meta> batchMeta = commitVersion2(v);
+        assertEquals(new KeyVersions.Meta(2, 5), v.get(b("k")));
+        // The cache outlives many collections: holding the batch's objects promotes them and leaves the
+        // previous ones dead in the old generation, on every put of a cached key.
+        for (int i = 0; i < 50 && batchMeta.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(batchMeta.get(), "the cache holds the batch's Meta");
+        assertEquals(new KeyVersions.Meta(2, 5), v.get(b("k")));
+        assertEquals(KeyVersions.cost(b("k")), v.bytes(), "one key, counted once");
+    }
+
+    private static WeakReference<KeyVersions.Meta> commitVersion2(KeyVersions v) {
+        KeyVersions.Meta m = new KeyVersions.Meta(2, 5);
+        v.commit(Map.of(b("k"), m));
+        return new WeakReference<>(m);
     }
 
     /** Expected (version, createIndex) per key, computed from the commands alone. */
