@@ -44,8 +44,8 @@ public final class CommandCodec {
     public static byte[] encode(Request r) {
         boolean auth = r.authRevision() > 0 || !r.user().isEmpty() || r.command() instanceof Command.Auth;
         byte[] user = r.user().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int header = 1 + varLongSize(r.sessionId()) + varLongSize(r.sequence())
-                + (auth ? varLongSize(r.authRevision()) + 1 + user.length : 0);
+        int header = 1 + Wire.varLongSize(r.sessionId()) + Wire.varLongSize(r.sequence())
+                + (auth ? Wire.varLongSize(r.authRevision()) + 1 + user.length : 0);
         Wire.Writer w = new Wire.Writer(header + estimate(r.command()));
         if (auth) {
             w.u8(FORMAT_AUTH).varLong(r.authRevision()).bytes(user);
@@ -92,19 +92,11 @@ public final class CommandCodec {
     /** Exact for a put (the common, large case: its encoding is then never copied), a guess otherwise. */
     private static int estimate(Command c) {
         if (c instanceof Command.Put p) {
-            return 1 + varLongSize(p.key().size()) + p.key().size() + varLongSize(p.value().size()) + p.value().size();
+            return 1 + Wire.varLongSize(p.key().size()) + p.key().size() + Wire.varLongSize(p.value().size()) + p.value().size();
         }
         return 64;
     }
 
-    private static int varLongSize(long v) {
-        int n = 1;
-        while ((v & ~0x7FL) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
-    }
 
     private static void writeCommand(Wire.Writer w, Command c) {
         if (c instanceof Command.Put p) {

@@ -10,8 +10,10 @@ final class KvRecord {
 
     private static final int FORMAT = 1;
 
+    /** Sized exactly, so the writer's buffer is the record: every put on every replica copies its value once here. */
     static byte[] encodeKv(long version, long createIndex, long modIndex, Bytes value) {
-        return new Wire.Writer(value.size() + 24).u8(FORMAT).varLong(version).varLong(createIndex).varLong(modIndex)
+        int size = 1 + Wire.varLongSize(version) + Wire.varLongSize(createIndex) + Wire.varLongSize(modIndex) + value.size();
+        return new Wire.Writer(size).u8(FORMAT).varLong(version).varLong(createIndex).varLong(modIndex)
                 .raw(value.array()).toByteArray();
     }
 

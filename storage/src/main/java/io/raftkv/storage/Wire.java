@@ -49,6 +49,16 @@ final class Wire {
         return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
     }
 
+    /** How many bytes {@link Writer#varLong} writes for {@code v}: sizing a writer exactly spares a copy. */
+    static int varLongSize(long v) {
+        int n = 1;
+        while ((v & ~0x7FL) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
     static final class Writer {
         private byte[] buf;
         private int pos;
