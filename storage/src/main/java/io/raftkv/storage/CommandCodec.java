@@ -97,7 +97,6 @@ public final class CommandCodec {
         return 64;
     }
 
-
     private static void writeCommand(Wire.Writer w, Command c) {
         if (c instanceof Command.Put p) {
             w.u8(PUT).bytes(p.key()).bytes(p.value());

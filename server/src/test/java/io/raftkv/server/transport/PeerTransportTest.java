@@ -1,6 +1,7 @@
 package io.raftkv.server.transport;
 
 import static io.raftkv.server.transport.TransportTesting.assertNoTransportThreads;
+import static io.raftkv.server.transport.TransportTesting.connectPair;
 import static io.raftkv.server.transport.TransportTesting.awaitValue;
 import static io.raftkv.server.transport.TransportTesting.deadAddress;
 import static io.raftkv.server.transport.TransportTesting.next;
@@ -130,8 +131,7 @@ class PeerTransportTest {
     void anEntryOnceWrittenIsNotKeptByTheChannel() throws Exception {
         TestNode a = node(1);
         TestNode b = node(2);
-        b.connect(b.config(peers(b, a)));
-        a.connect(a.config(peers(a, b)));
+        connectPair(a, b);
         WeakReference<byte[]> payload = sendEntry(a, 2);
         assertTrue(next(b.inbox.received, "the entry at node 2") instanceof Message.AppendEntries, "a copy arrived");
         // Until a stream has carried 1 MiB its messages were buffered for a transparent retry (the peer stream
@@ -332,8 +332,7 @@ class PeerTransportTest {
     void reconnectsAfterThePeerServerRestarts() throws Exception {
         TestNode a = node(1);
         TestNode b = node(2);
-        b.connect(b.config(peers(b, a)));
-        a.connect(a.config(peers(a, b)));
+        connectPair(a, b);
         a.send(heartbeat(1, 2, 1));
         assertEquals(heartbeat(1, 2, 1), next(b.inbox.received, "first heartbeat"));
 

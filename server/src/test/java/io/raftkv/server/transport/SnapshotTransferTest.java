@@ -1,9 +1,9 @@
 package io.raftkv.server.transport;
 
 import static io.raftkv.server.transport.TransportTesting.assertNoTransportThreads;
+import static io.raftkv.server.transport.TransportTesting.connectPair;
 import static io.raftkv.server.transport.TransportTesting.deadAddress;
 import static io.raftkv.server.transport.TransportTesting.next;
-import static io.raftkv.server.transport.TransportTesting.peers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,8 +77,7 @@ class SnapshotTransferTest {
     /** Sender a (with data) and receiver b, both connected; returns the snapshot a holds. */
     private SnapshotMetadata twoNodes(TestNode a, TestNode b) {
         SnapshotMetadata meta = fillAndSnapshot(a.store);
-        b.connect(b.config(peers(b, a)));
-        a.connect(a.config(peers(a, b)));
+        connectPair(a, b);
         return meta;
     }
 
@@ -175,8 +174,7 @@ class SnapshotTransferTest {
     void aMissingImageFailsAtOnce() throws Exception {
         TestNode a = node(1);
         TestNode b = node(2);
-        b.connect(b.config(peers(b, a)));
-        a.connect(a.config(peers(a, b)));
+        connectPair(a, b);
         SnapshotMetadata missing = new SnapshotMetadata(99, 9, TestNode.MEMBERS);
         a.transport.send(List.of(installSnapshot(missing)));
         assertEquals(new TestNode.SnapshotReport(2, false), next(a.inbox.snapshots, "the failure report"));

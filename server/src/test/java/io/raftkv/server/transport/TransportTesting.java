@@ -67,6 +67,15 @@ final class TransportTesting {
         return m;
     }
 
+    /**
+     * Connects two nodes to each other with test timings, {@code b} first: it serves its transport before
+     * {@code a}'s stream can reach it (until then its port answers UNIMPLEMENTED).
+     */
+    static void connectPair(TestNode a, TestNode b) {
+        b.connect(b.config(peers(b, a)));
+        a.connect(a.config(peers(a, b)));
+    }
+
     /** Every thread the transport started has ended (waiting for each by join, bounded). */
     static void assertNoTransportThreads() throws InterruptedException {
         List<String> alive = new ArrayList<>();
