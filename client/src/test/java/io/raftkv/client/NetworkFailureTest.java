@@ -92,7 +92,8 @@ class NetworkFailureTest {
 
     @Test
     void closeStopsEveryClientThreadAndFailsInFlightCalls() throws Exception {
-        assertEquals(List.of(), clientThreads(), "no client threads before the test");
+        // An earlier test's closed client may still be ending its threads in this JVM.
+        awaitNoClientThreads("client threads of an earlier test, 5 s after it closed its client");
         PutResponse ok = PutResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setIndex(3)).setVersion(1).build();
         try (FakeNode live = new FakeNode((m, r) -> {
             switch (m) {
@@ -118,7 +119,7 @@ class NetworkFailureTest {
             c.close();
             ExecutionException e = assertThrows(ExecutionException.class, () -> hanging.get(5, TimeUnit.SECONDS));
             assertInstanceOf(UnavailableException.class, e.getCause());
-            awaitNoClientThreads();
+            awaitNoClientThreads("client threads left after close()");
         }
     }
 
@@ -143,11 +144,11 @@ class NetworkFailureTest {
     }
 
     /** Threads end moments after their executors report termination: poll, with a deadline. */
-    private static void awaitNoClientThreads() {
+    private static void awaitNoClientThreads(String what) {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!clientThreads().isEmpty() && System.nanoTime() - until < 0) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        assertEquals(List.of(), clientThreads(), "client threads left after close()");
+        assertEquals(List.of(), clientThreads(), what);
     }
 }
